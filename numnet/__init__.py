@@ -1,0 +1,53 @@
+"""numnet: a deep-learning library in NumPy that reads like a textbook and trains real CNNs.
+
+>>> import numnet
+>>> import numnet.functional as F
+>>> x = numnet.tensor([[1.0, -2.0]], requires_grad=True)
+>>> F.relu(x).sum().backward()
+>>> x.grad
+tensor([[1., 0.]])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from numnet.autograd import enable_grad, is_grad_enabled, no_grad
+from numnet.errors import (
+    ArgumentError,
+    DataNotFoundError,
+    DTypeError,
+    FileFormatError,
+    GradcheckError,
+    NumnetError,
+    ShapeError,
+)
+from numnet.random import get_rng_state, manual_seed, rand, randint, randn, set_rng_state
+from numnet.tensor import (
+    Tensor,
+    arange,
+    as_tensor,
+    cat,
+    from_numpy,
+    full,
+    maximum,
+    minimum,
+    ones,
+    ones_like,
+    pad,
+    stack,
+    tensor,
+    where,
+    zeros,
+    zeros_like,
+)
+
+__version__ = "0.1.0"
+
+float32 = np.float32
+float64 = np.float64
+float16 = np.float16
+int64 = np.int64
+int32 = np.int32
+uint8 = np.uint8
+bool_ = np.bool_

@@ -1,0 +1,36 @@
+"""numnet's exception types.
+
+Every error a user can trigger through the public API is one of these. Each subclasses the built-in exception a
+Python user would expect (``ValueError`` for bad values and shapes, ``TypeError`` for bad types/dtypes), so
+``except ValueError`` keeps working, while ``except numnet.NumnetError`` catches everything numnet raises on purpose.
+"""
+
+from __future__ import annotations
+
+
+class NumnetError(Exception):
+    """Base class of all errors numnet raises on purpose."""
+
+
+class ShapeError(NumnetError, ValueError):
+    """An array has the wrong number of dimensions or the wrong sizes."""
+
+
+class DTypeError(NumnetError, TypeError):
+    """An array has a dtype the operation cannot use (e.g. an integer input where a float is needed)."""
+
+
+class ArgumentError(NumnetError, ValueError):
+    """An argument has an invalid value (stride 0, negative padding, unknown option, ...)."""
+
+
+class FileFormatError(NumnetError, ValueError):
+    """A file is truncated, corrupt, or not in the expected format."""
+
+
+class DataNotFoundError(NumnetError, FileNotFoundError):
+    """A data set is not on this machine; the message says how to get it."""
+
+
+class GradcheckError(NumnetError, AssertionError):
+    """Autograd's gradient disagrees with finite differences."""

@@ -1,0 +1,13 @@
+"""``numnet.functional`` (import as ``F``): stateless neural-network functions with PyTorch's signatures.
+
+Each function validates its arguments at this public boundary, documents its math once, and dispatches to the
+primitives in ``numnet/ops``. Submodules: ``conv``, ``pool``, ``activation``, ``loss``, ``normalization``, ``linear``.
+"""
+
+from numnet.functional.activation import *  # noqa: F401,F403
+from numnet.functional.conv import *  # noqa: F401,F403
+from numnet.functional.linear import *  # noqa: F401,F403
+from numnet.functional.loss import *  # noqa: F401,F403
+from numnet.functional.normalization import *  # noqa: F401,F403
+from numnet.functional.pool import *  # noqa: F401,F403
+from numnet.tensor import pad  # noqa: F401

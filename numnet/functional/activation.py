@@ -1,0 +1,3 @@
+"""numnet.functional: activation (filled in by its issue)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""numnet.functional: pool (filled in by its issue)."""
+
+__all__: list[str] = []

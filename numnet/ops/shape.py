@@ -1,0 +1,86 @@
+"""Shape primitives: reshape, permute, expand, indexing, concatenation, constant padding."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from numnet.autograd import Function
+from numnet.ops.elementwise import unbroadcast
+
+
+class Reshape(Function):
+    """z = a viewed with a new shape;  the gradient is reshaped back."""
+
+    def forward(self, a, shape=()):
+        self.shape = a.shape
+        return a.reshape(shape)
+
+    def backward(self, g):
+        return g.reshape(self.shape)
+
+
+class Permute(Function):
+    """z = a with its axes reordered by ``dims``;  the gradient is permuted by the inverse order."""
+
+    def forward(self, a, dims=()):
+        self.inverse = np.argsort(dims)
+        return np.transpose(a, dims)
+
+    def backward(self, g):
+        return np.transpose(g, self.inverse)
+
+
+class Expand(Function):
+    """z = a broadcast to ``shape``;  the gradient is summed back over the broadcast axes."""
+
+    def forward(self, a, shape=()):
+        self.shape = a.shape
+        return np.broadcast_to(a, shape)
+
+    def backward(self, g):
+        return unbroadcast(g, self.shape)
+
+
+def _has_array_index(index) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(i, (list, np.ndarray)) for i in items)
+
+
+class GetItem(Function):
+    """z = a[index];  backward scatters the gradient into zeros, adding where an index repeats."""
+
+    def forward(self, a, index=None):
+        self.shape, self.dtype, self.index = a.shape, a.dtype, index
+        return np.asarray(a[index])
+
+    def backward(self, g):
+        out = np.zeros(self.shape, dtype=g.dtype)
+        if _has_array_index(self.index):
+            np.add.at(out, self.index, g)
+        else:
+            out[self.index] = g
+        return out
+
+
+class Cat(Function):
+    """z = concatenate(inputs, axis);  each input gets its slice of the gradient."""
+
+    def forward(self, *arrays, axis=0):
+        self.axis = axis
+        self.splits = np.cumsum([a.shape[axis] for a in arrays])[:-1]
+        return np.concatenate(arrays, axis=axis)
+
+    def backward(self, g):
+        return tuple(np.split(g, self.splits, axis=self.axis))
+
+
+class Pad(Function):
+    """z = a with constant padding ``pad_width`` (NumPy's per-axis (before, after) pairs, all >= 0);
+    the gradient is the interior slice."""
+
+    def forward(self, a, pad_width=(), value=0.0):
+        self.inner = tuple(slice(b, b + n) for (b, _), n in zip(pad_width, a.shape))
+        return np.pad(a, pad_width, mode="constant", constant_values=value)
+
+    def backward(self, g):
+        return g[self.inner]

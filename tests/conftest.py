@@ -1,0 +1,6 @@
+import os
+
+from hypothesis import settings
+
+settings.register_profile("numnet", deadline=None, derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "numnet"))
