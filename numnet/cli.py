@@ -1,0 +1,138 @@
+"""The ``numnet`` command line: ``numnet <command> [options]``.
+
+Each subcommand is two small functions registered in :data:`_COMMANDS`:
+
+* ``add_arguments(parser)`` declares its options on its own ``argparse`` sub-parser;
+* ``run(args) -> int`` does the work and returns the exit status (``None`` counts as 0).
+
+To add a command (``train``, ``evaluate``, ``predict``, ...), write those two functions — import heavy modules
+inside ``run`` so ``numnet --help`` stays fast — and append ``Command("name", "one-line help", add, run)`` to
+``_COMMANDS``. Nothing else changes: :func:`main` builds the parser from the list.
+
+Errors never print a traceback. A bad argument, or a :class:`numnet.errors.NumnetError`, ``FileNotFoundError``,
+``ValueError`` or ``OSError`` raised by a command, prints one line ``numnet: error: ...`` to standard error and exits
+with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Callable, NamedTuple, NoReturn, Sequence
+
+from numnet import __version__
+from numnet.errors import NumnetError
+
+__all__ = ["main", "build_parser", "Command"]
+
+PROG = "numnet"
+USAGE_ERROR = 2
+
+
+class Command(NamedTuple):
+    """One subcommand: its name, one-line help, argument declaration and implementation."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], "int | None"]
+
+
+class _UsageError(Exception):
+    """Raised instead of argparse's exit, so :func:`main` prints one line and returns 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors are one line (``numnet: error: ...``) and do not exit the interpreter."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(message)
+
+
+# ---------------------------------------------------------------------------------------------------- lesson
+def _lesson_arguments(parser: argparse.ArgumentParser) -> None:
+    """``numnet lesson`` takes no options."""
+
+
+def _lesson_run(args: argparse.Namespace) -> int:
+    from numnet.lesson import print_lesson
+
+    print_lesson()
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------------- registry
+_COMMANDS: list[Command] = [
+    Command(
+        "lesson",
+        "print the NumPy lesson: each formula, its example, and the same numbers from the library",
+        _lesson_arguments,
+        _lesson_run,
+    ),
+]
+
+# train / evaluate / predict / summary live in numnet/commands.py (which imports only argparse at module level).
+from numnet.commands import COMMANDS as _TRAINING_COMMANDS  # noqa: E402
+
+_COMMANDS.extend(Command(*entry) for entry in _TRAINING_COMMANDS)
+
+# plot lives in numnet/viz/cli.py (argparse only at module level; matplotlib is imported when a plot is drawn).
+from numnet.viz import cli as _viz_cli  # noqa: E402
+
+_COMMANDS.append(Command("plot", _viz_cli.HELP, _viz_cli.add_arguments, _viz_cli.run))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with one sub-parser per entry of :data:`_COMMANDS`."""
+    parser = _Parser(
+        prog=PROG,
+        description="numnet: a deep-learning library in NumPy.",
+        epilog=f"Run '{PROG} <command> --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="<command>", required=True)
+    for cmd in _COMMANDS:
+        p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.help)
+        cmd.add_arguments(p)
+        p.set_defaults(_run=cmd.run)
+    return parser
+
+
+def _error(message: str) -> int:
+    text = " ".join(str(message).split()) or "unknown error"
+    print(f"{PROG}: error: {text}", file=sys.stderr)
+    return USAGE_ERROR
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``) and return the exit status.
+
+    0 on success (and for ``--help``), 2 with a one-line ``numnet: error: ...`` on standard error for a bad argument
+    or a user-facing error raised by the command.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError as e:
+        return _error(str(e))
+    except SystemExit as e:  # --help / --version
+        return e.code if isinstance(e.code, int) else 0
+    try:
+        status = args._run(args)
+    except BrokenPipeError:  # e.g. `numnet lesson | head`: the reader left, nothing to report
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # silence the flush at exit
+        except (OSError, ValueError):
+            pass
+        return 1
+    except (NumnetError, FileNotFoundError, ValueError, OSError) as e:
+        return _error(str(e) or type(e).__name__)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    return 0 if status is None else int(status)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
