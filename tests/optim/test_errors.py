@@ -1,0 +1,213 @@
+"""Bad input to optimizers and schedulers raises numnet's errors with messages that say what was wrong."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import numnet
+import numnet.optim as optim
+from numnet.errors import ArgumentError, DTypeError, ShapeError
+from numnet.optim import lr_scheduler as sched
+
+
+def _w(*shape, dtype=np.float32):
+    return numnet.Tensor(np.zeros(shape or (2,), dtype=dtype), requires_grad=True)
+
+
+@pytest.mark.parametrize("make,error,message", [
+    (lambda w: optim.SGD([w], lr=-0.1), ArgumentError, r"SGD: Invalid learning rate: -0.1 \(expected lr >= 0\)"),
+    (lambda w: optim.SGD([w], momentum=-0.5), ArgumentError, r"SGD: Invalid momentum value: -0.5"),
+    (lambda w: optim.SGD([w], weight_decay=-1), ArgumentError, r"SGD: Invalid weight_decay value: -1"),
+    (lambda w: optim.SGD([w], nesterov=True), ArgumentError,
+     r"SGD: Nesterov momentum requires a momentum and zero dampening \(got momentum=0, dampening=0\)"),
+    (lambda w: optim.SGD([w], momentum=0.9, dampening=0.1, nesterov=True), ArgumentError,
+     r"Nesterov momentum requires a momentum and zero dampening \(got momentum=0.9, dampening=0.1\)"),
+    (lambda w: optim.SGD([w], lr="0.1"), DTypeError, r"SGD: lr must be a real number, got str '0.1'"),
+    (lambda w: optim.Adam([w], lr=-1e-3), ArgumentError, r"Adam: Invalid learning rate: -0.001"),
+    (lambda w: optim.Adam([w], eps=-1e-8), ArgumentError, r"Adam: Invalid epsilon value: -1e-08"),
+    (lambda w: optim.Adam([w], betas=(1.0, 0.999)), ArgumentError,
+     r"Adam: Invalid beta parameter at index 0: 1.0 \(expected 0 <= beta < 1\)"),
+    (lambda w: optim.AdamW([w], betas=(0.9, -0.1)), ArgumentError, r"AdamW: Invalid beta parameter at index 1: -0.1"),
+    (lambda w: optim.Adam([w], betas=0.9), DTypeError, r"Adam: betas must be a pair \(beta1, beta2\), got 0.9"),
+    (lambda w: optim.AdamW([w], weight_decay=-0.01), ArgumentError, r"AdamW: Invalid weight_decay value: -0.01"),
+    (lambda w: optim.RMSprop([w], alpha=-0.9), ArgumentError, r"RMSprop: Invalid alpha value: -0.9"),
+    (lambda w: optim.RMSprop([w], eps=-1.0), ArgumentError, r"RMSprop: Invalid epsilon value: -1.0"),
+    (lambda w: optim.RMSprop([w], momentum=-0.1), ArgumentError, r"RMSprop: Invalid momentum value: -0.1"),
+    (lambda w: optim.SGD([{"params": [w], "lr": -2.0}]), ArgumentError, r"SGD: Invalid learning rate: -2.0"),
+])
+def test_invalid_options(make, error, message):
+    with pytest.raises(error, match=message):
+        make(_w())
+
+
+def test_invalid_params():
+    w = _w()
+    with pytest.raises(DTypeError, match=r"should be an iterable of Tensors or dicts, but got a single Tensor of "
+                                          r"shape \(2,\); wrap it in a list"):
+        optim.SGD(w)
+    with pytest.raises(DTypeError, match=r"organized in ordered collections.*Please use a list instead"):
+        optim.Adam({w})
+    with pytest.raises(ArgumentError, match=r"SGD: optimizer got an empty parameter list"):
+        optim.SGD([])
+    with pytest.raises(ArgumentError, match=r"Adam: optimizer got an empty parameter list"):
+        optim.Adam(p for p in [])
+    with pytest.raises(DTypeError, match=r"SGD: optimizer can only optimize Tensors, but parameter 1 of group 0 is "
+                                          r"ndarray"):
+        optim.SGD([w, np.zeros(3)])
+    with pytest.raises(DTypeError, match=r"optimize floating-point Tensors, but parameter 0 of group 0 has dtype "
+                                          r"int64"):
+        optim.SGD([numnet.Tensor(np.arange(3))])
+    with pytest.raises(ArgumentError, match=r"can't optimize a non-leaf Tensor \(parameter 0 of group 0"):
+        optim.SGD([w * 2])
+    with pytest.raises(ArgumentError, match=r"duplicate parameters \(parameter 2 of group 0 is the same tensor as "
+                                            r"parameter 0\)"):
+        optim.SGD([w, _w(), w])
+    with pytest.raises(ArgumentError, match=r"some parameters appear in more than one parameter group \(group 1 "
+                                            r"shares a tensor with group 0\)"):
+        optim.SGD([{"params": [w]}, {"params": [_w(), w]}])
+    with pytest.raises(ArgumentError, match=r"param_group must have a 'params' key, got keys \['lr'\]"):
+        optim.SGD([w]).add_param_group({"lr": 0.1})
+    with pytest.raises(DTypeError, match=r"param_group must be a dict, but got list"):
+        optim.SGD([w]).add_param_group([w])
+    with pytest.raises(ArgumentError, match=r"RMSprop: Invalid learning rate: -1"):
+        optim.RMSprop([w]).add_param_group({"params": [_w()], "lr": -1})
+
+
+def test_required_default():
+    class Plain(optim.Optimizer):
+        def __init__(self, params, lr=optim.optimizer.required):
+            super().__init__(params, dict(lr=lr))
+
+    with pytest.raises(ArgumentError, match=r"Plain: parameter group didn't specify a value of required "
+                                            r"optimization parameter lr"):
+        Plain([_w()])
+    assert Plain([{"params": [_w()], "lr": 0.1}]).param_groups[0]["lr"] == 0.1
+
+
+def test_step_with_a_wrong_gradient_shape():
+    w = _w(3)
+    opt = optim.SGD([w], lr=0.1)
+    w.grad = numnet.zeros(4)
+    with pytest.raises(ShapeError, match=r"SGD.step: gradient has shape \(4,\) but the parameter has shape \(3,\)"):
+        opt.step()
+
+
+def _trained(name, params, **kwargs):
+    opt = getattr(optim, name)(params, **kwargs)
+    for group in opt.param_groups:
+        for p in group["params"]:
+            p.grad = numnet.ones(*p.shape)
+    opt.step()
+    return opt
+
+
+def test_load_state_dict_errors():
+    a, b = _w(2), _w(3)
+    sd = _trained("Adam", [{"params": [a]}, {"params": [b]}]).state_dict()
+    with pytest.raises(ArgumentError, match=r"Adam.load_state_dict: loaded state dict has 2 parameter group\(s\) but "
+                                            r"the optimizer has 1"):
+        optim.Adam([_w(2), _w(3)]).load_state_dict(sd)
+    with pytest.raises(ArgumentError, match=r"doesn't match the size of optimizer's group \(group 1: 1 parameters "
+                                            r"saved, 2 in the optimizer\)"):
+        optim.Adam([{"params": [_w(2)]}, {"params": [_w(3), _w(1)]}]).load_state_dict(sd)
+    with pytest.raises(ShapeError, match=r"Adam.load_state_dict: state 'exp_avg' of parameter 0 has shape \(2,\) but "
+                                         r"the parameter has shape \(5,\)"):
+        optim.Adam([{"params": [_w(5)]}, {"params": [_w(3)]}]).load_state_dict(sd)
+    with pytest.raises(ArgumentError, match=r"SGD.load_state_dict: state of parameter 0 has \['exp_avg', "
+                                            r"'exp_avg_sq', 'step'\], which SGD does not use .* was it saved from "
+                                            r"another optimizer\?"):
+        optim.SGD([{"params": [_w(2)]}, {"params": [_w(3)]}], momentum=0.9).load_state_dict(sd)
+    with pytest.raises(ArgumentError, match=r"expected a dict with keys 'state' and 'param_groups', got \['state'\]"):
+        optim.Adam([a]).load_state_dict({"state": {}})
+    bad = {"state": {7: {}}, "param_groups": sd["param_groups"]}
+    with pytest.raises(ArgumentError, match=r"state for parameter index 7, which is in no parameter group "
+                                            r"\(indices are \[0, 1\]\)"):
+        optim.Adam([{"params": [_w(2)]}, {"params": [_w(3)]}]).load_state_dict(bad)
+    bad_lr = {"state": {}, "param_groups": [dict(g, lr=-1.0) for g in sd["param_groups"]]}
+    with pytest.raises(ArgumentError, match=r"Adam: Invalid learning rate: -1.0"):
+        optim.Adam([{"params": [_w(2)]}, {"params": [_w(3)]}]).load_state_dict(bad_lr)
+
+
+def test_scheduler_errors():
+    w = _w()
+    opt = optim.SGD([w], lr=0.1, momentum=0.9)
+    with pytest.raises(DTypeError, match=r"StepLR: list is not an Optimizer"):
+        sched.StepLR([w], step_size=2)
+    with pytest.raises(ArgumentError, match=r"StepLR: expected a positive integer step_size, but got 0"):
+        sched.StepLR(opt, step_size=0)
+    with pytest.raises(ArgumentError, match=r"CosineAnnealingLR: expected a positive integer T_max, but got 2.5"):
+        sched.CosineAnnealingLR(opt, T_max=2.5)
+    with pytest.raises(ArgumentError, match=r"MultiStepLR: milestones must be non-negative integers, got \[3, -1\]"):
+        sched.MultiStepLR(opt, milestones=[3, -1])
+    with pytest.raises(ArgumentError, match=r"param 'initial_lr' is not specified in param_groups\[0\] when resuming "
+                                            r"scheduler with last_epoch=4 >= 0"):
+        sched.ExponentialLR(optim.SGD([_w()]), gamma=0.9, last_epoch=4)
+    with pytest.raises(ArgumentError, match=r"OneCycleLR: You must define either total_steps OR \(epochs AND "
+                                            r"steps_per_epoch\), got total_steps=None, epochs=3"):
+        sched.OneCycleLR(opt, max_lr=1.0, epochs=3)
+    with pytest.raises(ArgumentError, match=r"OneCycleLR: expected a positive integer total_steps, but got -5"):
+        sched.OneCycleLR(opt, max_lr=1.0, total_steps=-5)
+    with pytest.raises(ArgumentError, match=r"OneCycleLR: Expected float between 0 and 1 pct_start, but got 1.5"):
+        sched.OneCycleLR(opt, max_lr=1.0, total_steps=10, pct_start=1.5)
+    with pytest.raises(ArgumentError, match=r"anneal_strategy must be one of 'cos' or 'linear', instead got 'exp'"):
+        sched.OneCycleLR(opt, max_lr=1.0, total_steps=10, anneal_strategy="exp")
+    with pytest.raises(ArgumentError, match=r"OneCycleLR: max_lr must have the same length as "
+                                            r"optimizer.param_groups. max_lr has 2 values, param_groups has 1."):
+        sched.OneCycleLR(opt, max_lr=[1.0, 2.0], total_steps=10)
+
+    class NoMomentum(optim.Optimizer):
+        def __init__(self, params):
+            super().__init__(params, dict(lr=0.1))
+
+    with pytest.raises(ArgumentError, match=r"optimizer must support momentum or beta1 with `cycle_momentum` option "
+                                            r"enabled \(NoMomentum has neither; pass cycle_momentum=False\)"):
+        sched.OneCycleLR(NoMomentum([_w()]), max_lr=1.0, total_steps=10)
+    one = sched.OneCycleLR(NoMomentum([_w()]), max_lr=1.0, total_steps=2, cycle_momentum=False)
+    one.step()
+    one.step()
+    with pytest.raises(ArgumentError, match=r"OneCycleLR: Tried to step 3 times. The specified number of total steps "
+                                            r"is 2"):
+        one.step()
+
+    with pytest.raises(ArgumentError, match=r"ReduceLROnPlateau: Factor should be < 1.0, got factor=1.0"):
+        sched.ReduceLROnPlateau(opt, factor=1.0)
+    with pytest.raises(ArgumentError, match=r"ReduceLROnPlateau: mode 'avg' is unknown! \(expected 'min' or "
+                                            r"'max'\)"):
+        sched.ReduceLROnPlateau(opt, mode="avg")
+    with pytest.raises(ArgumentError, match=r"threshold mode 'relative' is unknown!"):
+        sched.ReduceLROnPlateau(opt, threshold_mode="relative")
+    with pytest.raises(ArgumentError, match=r"ReduceLROnPlateau: expected 1 min_lrs, got 2"):
+        sched.ReduceLROnPlateau(opt, min_lr=[0.0, 0.1])
+    with pytest.raises(ArgumentError, match=r"ReduceLROnPlateau: patience must be a non-negative integer, got -1"):
+        sched.ReduceLROnPlateau(opt, patience=-1)
+    plateau = sched.ReduceLROnPlateau(opt)
+    with pytest.raises(DTypeError, match=r"ReduceLROnPlateau.step: metrics must be a number or a one-element tensor, "
+                                         r"got str"):
+        plateau.step("low")
+
+
+def test_scheduler_load_state_dict_from_another_scheduler():
+    opt = optim.SGD([_w()], lr=0.1)
+    sd = sched.StepLR(opt, step_size=3).state_dict()
+    with pytest.raises(ArgumentError, match=r"CosineAnnealingLR.load_state_dict: unexpected keys \['gamma', "
+                                            r"'step_size'\]; was the state dict saved from another scheduler\?"):
+        sched.CosineAnnealingLR(opt, T_max=5).load_state_dict(sd)
+    with pytest.raises(ArgumentError, match=r"StepLR.load_state_dict: expected a dict, got list"):
+        sched.StepLR(opt, step_size=3).load_state_dict([])
+
+
+def test_errors_are_standard_exceptions_too():
+    with pytest.raises(ValueError):
+        optim.SGD([_w()], lr=-1)
+    with pytest.raises(TypeError):
+        optim.SGD(_w())
+
+
+def test_frozen_tensor_is_accepted_and_left_alone():
+    """Like PyTorch: a tensor that does not require grad may be passed; it has no grad, so step skips it."""
+    frozen, w = numnet.zeros(3), _w(3)
+    opt = optim.SGD([frozen, w], lr=0.1)
+    w.grad = numnet.ones(3)
+    opt.step()
+    assert np.array_equal(frozen.data, np.zeros(3)) and np.allclose(w.data, -0.1)
