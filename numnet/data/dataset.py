@@ -1,0 +1,210 @@
+"""Datasets: anything with ``__getitem__`` and ``__len__``, plus the array-backed :class:`TensorDataset`.
+
+**Batch protocol.** A dataset may also define ``get_batch(indices) -> tuple[np.ndarray, ...]``, returning whole
+batches by fancy-indexing its arrays with an integer index array. :class:`~numnet.data.DataLoader` uses it when present
+(no per-sample Python loop); otherwise it calls ``dataset[i]`` per sample and collates. :class:`TensorDataset`,
+:class:`Subset` (of a dataset that has it) and the image sets in :mod:`numnet.datasets` all implement it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Generic, Sequence, TypeVar
+
+import numpy as np
+
+from numnet.errors import ArgumentError, ShapeError
+from numnet.tensor import Tensor
+
+T = TypeVar("T")
+
+
+class Dataset(Generic[T]):
+    """Base class of map-style datasets: subclasses define ``__getitem__(index)`` and ``__len__()``.
+
+    Example:
+        >>> class Squares(Dataset):
+        ...     def __len__(self): return 4
+        ...     def __getitem__(self, i): return float(i), i * i
+        >>> len(Squares()), Squares()[3]
+        (4, (3.0, 9))
+    """
+
+    def __getitem__(self, index: int) -> T:
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
+
+    def __len__(self) -> int:
+        raise NotImplementedError(f"{type(self).__name__} must define __len__")
+
+
+def _as_array(x: Any) -> np.ndarray:
+    if isinstance(x, Tensor):
+        return x.data
+    if isinstance(x, np.ndarray):
+        return x
+    arr = np.asarray(x)
+    return arr.astype(np.float32) if arr.dtype == np.float64 else arr  # Python floats → float32, like numnet.tensor
+
+
+def _check_index(index: Any, n: int, who: str) -> int:
+    if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
+        raise ArgumentError(f"{who}: index must be an integer, got {type(index).__name__}")
+    i = int(index)
+    if not -n <= i < n:
+        raise IndexError(f"{who}: index {i} is out of range for a dataset of length {n}")
+    return i % n
+
+
+class TensorDataset(Dataset):
+    """A dataset over arrays (or numnet Tensors) that share their first dimension; sample ``i`` is
+    ``tuple(a[i] for a in arrays)``.
+
+    Args:
+        *tensors: numnet Tensors or NumPy arrays (anything ``np.asarray`` accepts), all of length N. Their dtypes are
+            kept (Python floats become float32).
+
+    Shape:
+        each input ``(N, *)``; a sample is a tuple of ``(*)`` Tensors.
+
+    Raises:
+        ArgumentError: no arrays given.
+        ShapeError: a 0-d array, or the arrays' first dimensions differ.
+
+    Example:
+        >>> ds = TensorDataset(np.zeros((5, 3), np.float32), np.arange(5))
+        >>> len(ds), ds[2][0].shape, int(ds[2][1])
+        (5, (3,), 2)
+    """
+
+    def __init__(self, *tensors: Any) -> None:
+        if not tensors:
+            raise ArgumentError("TensorDataset: expected at least one array or tensor, got none")
+        arrays = tuple(_as_array(t) for t in tensors)
+        for k, a in enumerate(arrays):
+            if a.ndim == 0:
+                raise ShapeError(f"TensorDataset: argument {k} is 0-dimensional; expected shape (N, *)")
+        sizes = [a.shape[0] for a in arrays]
+        if any(s != sizes[0] for s in sizes):
+            raise ShapeError(f"TensorDataset: all arrays must have the same first dimension N, got sizes {sizes}")
+        self.arrays: tuple[np.ndarray, ...] = arrays
+
+    @property
+    def tensors(self) -> tuple[Tensor, ...]:
+        """The arrays as numnet Tensors (sharing memory)."""
+        return tuple(Tensor(a) for a in self.arrays)
+
+    def __len__(self) -> int:
+        return self.arrays[0].shape[0]
+
+    def __getitem__(self, index: int) -> tuple[Tensor, ...]:
+        i = _check_index(index, len(self), "TensorDataset")
+        return tuple(Tensor(a[i]) for a in self.arrays)
+
+    def get_batch(self, indices: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The samples at ``indices`` (an int array), stacked: one fancy-indexing per array."""
+        return tuple(a[indices] for a in self.arrays)
+
+
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices``, in that order.
+
+    Args:
+        dataset: any dataset.
+        indices: a sequence of integer indices into ``dataset``.
+
+    Raises:
+        ArgumentError: an index is not an integer or is out of range.
+
+    Example:
+        >>> s = Subset(TensorDataset(np.arange(10)), [7, 3])
+        >>> len(s), int(s[0][0])
+        (2, 7)
+    """
+
+    def __init__(self, dataset: Dataset, indices: Sequence[int]) -> None:
+        idx = np.asarray(indices)
+        if idx.size == 0:
+            idx = idx.astype(np.int64)
+        if idx.ndim != 1 or not np.issubdtype(idx.dtype, np.integer):
+            raise ArgumentError(f"Subset: indices must be a 1-d sequence of integers, got dtype {idx.dtype}, "
+                                f"shape {idx.shape}")
+        n = len(dataset)
+        if idx.size and (idx.min() < -n or idx.max() >= n):
+            raise ArgumentError(f"Subset: indices must lie in [-{n}, {n}) for a dataset of length {n}, "
+                                f"got min {idx.min()} and max {idx.max()}")
+        self.dataset = dataset
+        self.indices: np.ndarray = (idx % n if n else idx).astype(np.int64)
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, index: int) -> Any:
+        i = _check_index(index, len(self), "Subset")
+        return self.dataset[int(self.indices[i])]
+
+    def __getattr__(self, name: str) -> Any:
+        # Expose the parent's batch protocol only when the parent has it (so hasattr(subset, "get_batch") is honest).
+        if name == "get_batch" and hasattr(self.__dict__.get("dataset"), "get_batch"):
+            return self._get_batch
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _get_batch(self, indices: np.ndarray) -> tuple[np.ndarray, ...]:
+        return self.dataset.get_batch(self.indices[indices])
+
+
+def _split_lengths(lengths: Sequence[int | float], n: int) -> list[int]:
+    if len(lengths) == 0:
+        raise ArgumentError("random_split: lengths is empty")
+    if all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in lengths):
+        out = [int(x) for x in lengths]
+        if any(x < 0 for x in out):
+            raise ArgumentError(f"random_split: lengths must be non-negative, got {out}")
+        if sum(out) != n:
+            raise ArgumentError(f"random_split: lengths {out} sum to {sum(out)}, but the dataset has {n} samples")
+        return out
+    fracs = [float(x) for x in lengths]
+    if any(not 0.0 <= f <= 1.0 for f in fracs) or not math.isclose(sum(fracs), 1.0, abs_tol=1e-6):
+        raise ArgumentError(
+            f"random_split: lengths must be integers summing to {n} or fractions in [0, 1] summing to 1, "
+            f"got {list(lengths)}"
+        )
+    # PyTorch's rule: floor each share, then hand the remainder out one by one, round-robin from the first split.
+    out = [int(math.floor(n * f)) for f in fracs]
+    for i in range(n - sum(out)):
+        out[i % len(out)] += 1
+    return out
+
+
+def random_split(dataset: Dataset, lengths: Sequence[int | float],
+                 generator: np.random.Generator | None = None) -> list[Subset]:
+    """Split ``dataset`` into non-overlapping random subsets of the given lengths.
+
+    Args:
+        dataset: the dataset to split.
+        lengths: integers summing to ``len(dataset)``, or fractions summing to 1 (each share is floored, then the
+            remaining samples go one each to the first splits, as in PyTorch).
+        generator: the ``np.random.Generator`` for the permutation; default numnet's
+            (:func:`numnet.random.default_generator`, so :func:`numnet.manual_seed` reproduces it).
+
+    Returns:
+        a list of :class:`Subset`.
+
+    Raises:
+        ArgumentError: lengths that do not add up.
+
+    Example:
+        >>> train, val = random_split(TensorDataset(np.arange(10)), [0.8, 0.2], np.random.default_rng(0))
+        >>> len(train), len(val)
+        (8, 2)
+    """
+    from numnet import random as nrandom
+
+    n = len(dataset)
+    sizes = _split_lengths(lengths, n)
+    g = generator if generator is not None else nrandom.default_generator()
+    perm = g.permutation(n)
+    out, start = [], 0
+    for size in sizes:
+        out.append(Subset(dataset, perm[start:start + size]))
+        start += size
+    return out
