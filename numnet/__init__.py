@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from numnet._runtime import configure_allocator as _configure_allocator
+
+_configure_allocator()
+
 from numnet.autograd import enable_grad, is_grad_enabled, no_grad
 from numnet.errors import (
     ArgumentError,
@@ -51,3 +55,15 @@ int64 = np.int64
 int32 = np.int32
 uint8 = np.uint8
 bool_ = np.bool_
+
+# Subpackages a user reaches as ``numnet.nn``, ``numnet.optim``, ...; ``numnet.io``'s functions also at top level.
+from numnet import functional, optim  # noqa: E402,F401
+from numnet.io import (  # noqa: E402,F401
+    load,
+    load_checkpoint,
+    load_metadata,
+    load_model,
+    save,
+    save_checkpoint,
+    save_model,
+)
