@@ -1,3 +1,251 @@
-"""numnet.functional: pool (filled in by its issue)."""
+"""numnet.functional: 2-D pooling (max, average, adaptive average, adaptive max) with PyTorch's signatures."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence, Union
+
+import numpy as np
+
+from numnet.errors import ArgumentError, ShapeError
+from numnet.functional.conv import _image_input, _pair, _positive, _unbatch
+from numnet.ops.pool import (
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool2d,
+    AvgPool2d,
+    MaxPool2d,
+    apply_with_indices,
+    pool_out_size,
+)
+from numnet.tensor import Tensor
+
+__all__ = ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d"]
+
+IntPair = Union[int, Sequence[int]]
+
+
+def _pool_args(op: str, kernel_size: Any, stride: Any, padding: Any, dilation: Any):
+    """Normalise and check kernel_size, stride (None → kernel_size), padding (0 <= p <= ⌊k / 2⌋) and dilation,
+    with PyTorch's rules."""
+    k = _positive(_pair(kernel_size, op, "kernel_size"), op, "kernel_size")
+    if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0):
+        s = k
+    else:
+        s = _positive(_pair(stride, op, "stride"), op, "stride")
+    p = _pair(padding, op, "padding")
+    if min(p) < 0:
+        raise ArgumentError(f"{op}: padding must be non-negative, got padding={padding!r}")
+    d = _positive(_pair(dilation, op, "dilation"), op, "dilation")
+    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
+        raise ArgumentError(f"{op}: padding should be at most half of the kernel size, got padding={padding!r} "
+                            f"and kernel_size={kernel_size!r}")
+    return k, s, p, d
+
+
+def _check_output(op: str, x: Tensor, k, s, p, d, ceil_mode: bool) -> None:
+    h, w = x.shape[2:]
+    ho = pool_out_size(h, k[0], s[0], p[0], d[0], ceil_mode)
+    wo = pool_out_size(w, k[1], s[1], p[1], d[1], ceil_mode)
+    if ho < 1 or wo < 1:
+        raise ShapeError(f"{op}: input of size {h} x {w} is too small for kernel_size={k}, stride={s}, "
+                         f"padding={p}, dilation={d}: the output would be {ho} x {wo}")
+
+
+def _max_pool2d_impl(input: Tensor, kernel_size: IntPair, stride: Optional[IntPair] = None,  # noqa: A002
+                     padding: IntPair = 0, dilation: IntPair = 1, ceil_mode: bool = False,
+                     return_indices: bool = False, allow_fast: bool = True):
+    op = "max_pool2d"
+    x, batched = _image_input(input, op)
+    k, s, p, d = _pool_args(op, kernel_size, stride, padding, dilation)
+    ceil_mode = bool(ceil_mode)
+    _check_output(op, x, k, s, p, d, ceil_mode)
+    kwargs = dict(kernel_size=k, stride=s, padding=p, dilation=d, ceil_mode=ceil_mode, allow_fast=allow_fast)
+    if not return_indices:
+        return _unbatch(MaxPool2d.apply(x, **kwargs), batched)
+    out, idx = apply_with_indices(MaxPool2d, x, **kwargs)
+    return _unbatch(out, batched), Tensor(idx if batched else idx[0])
+
+
+def max_pool2d(
+    input: Tensor,  # noqa: A002
+    kernel_size: IntPair,
+    stride: Optional[IntPair] = None,
+    padding: IntPair = 0,
+    dilation: IntPair = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+):
+    r"""2-D max pooling: the largest value in each (dilated) window.
+
+    Math::
+
+        out[n, c, y, x] = max_{i < kH, j < kW} xp[n, c, s_h·y + d_h·i, s_w·x + d_w·j]
+
+    where ``xp`` is the input padded with −∞ (padding never wins). The gradient of each output goes to ONE input
+    element: the first maximum in window scan order (row-major), or the last NaN if the window holds NaN (PyTorch's
+    rule; ties are common after ReLU).
+
+    Args:
+        input: ``(N, C, H, W)`` or unbatched ``(C, H, W)``, floating point.
+        kernel_size: int or ``(kH, kW)``.
+        stride: int or pair; ``None`` means ``kernel_size``.
+        padding: int or pair of implicit −∞ padding on both sides, at most ``⌊kernel_size / 2⌋`` (PyTorch's rule).
+        dilation: int or pair, spacing between window elements.
+        ceil_mode: round the output size up instead of down; a window that would start beyond the input and the
+            left padding is dropped (PyTorch's rule).
+        return_indices: also return, for every output, the flat index ``row·W + col`` of the chosen element in its
+            input plane (int64), as PyTorch.
+
+    Shape:
+        ``(N, C, H, W) → (N, C, H_out, W_out)`` with ``H_out = ⌊(H + 2p − d(k − 1) − 1) / s⌋ + 1`` (⌈·⌉ in
+        ``ceil_mode``).
+
+    Raises:
+        ShapeError: input not 3-D/4-D, or an output smaller than 1 × 1.
+        DTypeError: a non-floating input (numnet pools floats only).
+        ArgumentError: kernel_size/stride/dilation < 1, negative padding or padding above half the kernel.
+
+    Example:
+        >>> import numnet, numnet.functional as F
+        >>> x = numnet.arange(16.0).reshape(1, 1, 4, 4)
+        >>> F.max_pool2d(x, 2)
+        tensor([[[[ 5.,  7.],
+                  [13., 15.]]]])
+    """
+    return _max_pool2d_impl(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def avg_pool2d(
+    input: Tensor,  # noqa: A002
+    kernel_size: IntPair,
+    stride: Optional[IntPair] = None,
+    padding: IntPair = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: Optional[int] = None,
+) -> Tensor:
+    r"""2-D average pooling.
+
+    Math::
+
+        out[n, c, y, x] = (1 / D[y, x]) · Σ_{i < kH, j < kW} xp[n, c, s_h·y + i, s_w·x + j]
+
+    over the zero-padded input ``xp``. The divisor is PyTorch's: ``divisor_override`` if given; else, with
+    ``count_include_pad=True``, the number of window cells inside the padded input ``[−p, H + p)`` (a ``ceil_mode``
+    window running past the padded edge counts only its part inside); with ``count_include_pad=False``, the number of
+    window cells inside the input itself.
+
+    Args:
+        input: ``(N, C, H, W)`` or unbatched ``(C, H, W)``, floating point.
+        kernel_size: int or ``(kH, kW)``.
+        stride: int or pair; ``None`` means ``kernel_size``.
+        padding: int or pair of zero padding on both sides, at most ``⌊kernel_size / 2⌋``.
+        ceil_mode: round the output size up (PyTorch's rule, as in :func:`max_pool2d`).
+        count_include_pad: count padding cells in the divisor.
+        divisor_override: a fixed non-zero divisor for every window.
+
+    Shape:
+        ``(N, C, H, W) → (N, C, H_out, W_out)`` with ``H_out = ⌊(H + 2p − k) / s⌋ + 1`` (⌈·⌉ in ``ceil_mode``).
+
+    Raises:
+        ShapeError: input not 3-D/4-D, or an output smaller than 1 × 1.
+        DTypeError: a non-floating input.
+        ArgumentError: kernel_size/stride < 1, bad padding, or ``divisor_override`` not a non-zero int.
+
+    Example:
+        >>> import numnet, numnet.functional as F
+        >>> x = numnet.arange(16.0).reshape(1, 1, 4, 4)
+        >>> F.avg_pool2d(x, 2)
+        tensor([[[[ 2.5,  4.5],
+                  [10.5, 12.5]]]])
+    """
+    op = "avg_pool2d"
+    x, batched = _image_input(input, op)
+    k, s, p, _ = _pool_args(op, kernel_size, stride, padding, 1)
+    ceil_mode = bool(ceil_mode)
+    if divisor_override is not None:
+        if not isinstance(divisor_override, (int, np.integer)) or isinstance(divisor_override, bool) \
+                or divisor_override == 0:
+            raise ArgumentError(f"{op}: divisor_override must be a non-zero int or None, got {divisor_override!r}")
+        divisor_override = int(divisor_override)
+    _check_output(op, x, k, s, p, (1, 1), ceil_mode)
+    out = AvgPool2d.apply(x, kernel_size=k, stride=s, padding=p, ceil_mode=ceil_mode,
+                          count_include_pad=bool(count_include_pad), divisor_override=divisor_override)
+    return _unbatch(out, batched)
+
+
+def _adaptive_size(op: str, output_size: Any, h: int, w: int) -> tuple[int, int]:
+    if isinstance(output_size, (tuple, list)):
+        if len(output_size) != 2:
+            raise ArgumentError(f"{op}: output_size must be an int or a pair (entries may be None), "
+                                f"got {output_size!r}")
+        sizes = list(output_size)
+    else:
+        sizes = [output_size, output_size]
+    sizes = [h if sizes[0] is None else sizes[0], w if sizes[1] is None else sizes[1]]
+    for v in sizes:
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
+            raise ArgumentError(f"{op}: output_size must be positive ints (or None to keep a size), "
+                                f"got {output_size!r}")
+    return int(sizes[0]), int(sizes[1])
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Union[int, None, Sequence[Optional[int]]]) -> Tensor:  # noqa: A002
+    r"""2-D adaptive average pooling: average over windows chosen so the output has ``output_size``.
+
+    Math: output row ``i`` of ``H_out`` averages input rows ``⌊i·H / H_out⌋ ≤ r < ⌈(i + 1)·H / H_out⌉`` (PyTorch's
+    windows; they may overlap), likewise for columns. Computed as ``A_h · x · A_wᵀ`` on every plane.
+
+    Args:
+        input: ``(N, C, H, W)`` or unbatched ``(C, H, W)``, floating point.
+        output_size: int or ``(H_out, W_out)``; a ``None`` entry keeps that input size.
+
+    Shape:
+        ``(N, C, H, W) → (N, C, H_out, W_out)``.
+
+    Raises:
+        ShapeError: input not 3-D/4-D.  DTypeError: a non-floating input.
+        ArgumentError: an output size that is not a positive int or None.
+
+    Example:
+        >>> import numnet, numnet.functional as F
+        >>> F.adaptive_avg_pool2d(numnet.arange(9.0).reshape(1, 1, 3, 3), 1)
+        tensor([[[[4.]]]])
+    """
+    op = "adaptive_avg_pool2d"
+    x, batched = _image_input(input, op)
+    size = _adaptive_size(op, output_size, *x.shape[2:])
+    return _unbatch(AdaptiveAvgPool2d.apply(x, output_size=size), batched)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: Union[int, None, Sequence[Optional[int]]],  # noqa: A002
+                        return_indices: bool = False):
+    r"""2-D adaptive max pooling over PyTorch's adaptive windows (see :func:`adaptive_avg_pool2d`).
+
+    The gradient goes to the first maximum of each window in scan order (the last NaN if any), as in
+    :func:`max_pool2d`; ``return_indices`` gives flat ``row·W + col`` indices into each input plane.
+
+    Args:
+        input: ``(N, C, H, W)`` or unbatched ``(C, H, W)``, floating point.
+        output_size: int or ``(H_out, W_out)``; a ``None`` entry keeps that input size.
+        return_indices: also return the int64 indices of the chosen elements.
+
+    Shape:
+        ``(N, C, H, W) → (N, C, H_out, W_out)``.
+
+    Raises:
+        ShapeError: input not 3-D/4-D.  DTypeError: a non-floating input.
+        ArgumentError: an output size that is not a positive int or None.
+
+    Example:
+        >>> import numnet, numnet.functional as F
+        >>> F.adaptive_max_pool2d(numnet.arange(9.0).reshape(1, 1, 3, 3), 2)
+        tensor([[[[4., 5.],
+                  [7., 8.]]]])
+    """
+    op = "adaptive_max_pool2d"
+    x, batched = _image_input(input, op)
+    size = _adaptive_size(op, output_size, *x.shape[2:])
+    if not return_indices:
+        return _unbatch(AdaptiveMaxPool2d.apply(x, output_size=size), batched)
+    out, idx = apply_with_indices(AdaptiveMaxPool2d, x, output_size=size)
+    return _unbatch(out, batched), Tensor(idx if batched else idx[0])
