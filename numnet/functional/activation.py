@@ -1,3 +1,289 @@
-"""numnet.functional: activation (filled in by its issue)."""
+"""Activation functions and dropout: ``relu``, ``leaky_relu``, ``sigmoid``, ``tanh``, ``gelu``, ``softmax``,
+``log_softmax``, ``dropout``.
 
-__all__: list[str] = []
+Each validates its arguments and calls one primitive from :mod:`numnet.ops.activation`, where the derivative lives.
+The output keeps the input's dtype.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from numnet.errors import ArgumentError, DTypeError
+from numnet.ops import activation as act
+from numnet.random import default_generator
+from numnet.tensor import Tensor, _norm_dim
+
+__all__ = ["relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax", "dropout"]
+
+
+# ---------------------------------------------------------------------- validation shared by numnet.functional
+def _check_tensor(x: Any, op: str, name: str = "input") -> Tensor:
+    if not isinstance(x, Tensor):
+        raise DTypeError(f"{op}: expected {name} to be a numnet.Tensor, got {type(x).__name__}")
+    return x
+
+
+def _check_float(x: Any, op: str, name: str = "input") -> Tensor:
+    _check_tensor(x, op, name)
+    if x.dtype.kind != "f":
+        raise DTypeError(f"{op}: expected {name} to be a floating-point tensor, got dtype {x.dtype}")
+    return x
+
+
+def _check_number(value: Any, op: str, name: str) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ArgumentError(f"{op}: expected {name} to be a number, got {type(value).__name__}")
+    return float(value)
+
+
+# ---------------------------------------------------------------------- activations
+def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Rectified linear unit, elementwise.
+
+    .. math:: \\mathrm{relu}(x) = \\max(x, 0), \\qquad \\mathrm{relu}'(x) = [x > 0]
+
+    The gradient at exactly 0 is 0, as in PyTorch.
+
+    Args:
+        input: a tensor of any shape with a float or integer dtype.
+        inplace: accepted for PyTorch compatibility; numnet always returns a new tensor and leaves ``input`` as is.
+
+    Shape:
+        ``(*) → (*)``, same dtype.
+
+    Raises:
+        DTypeError: ``input`` is not a tensor, or is boolean.
+
+    Example:
+        >>> import numnet, numnet.functional as F
+        >>> F.relu(numnet.tensor([-1.0, 0.0, 2.0]))
+        tensor([0., 0., 2.])
+    """
+    _check_tensor(input, "relu")
+    if input.dtype.kind not in "fiu":
+        raise DTypeError(f"relu: expected a numeric tensor, got dtype {input.dtype}")
+    return act.ReLU.apply(input)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Leaky ReLU, elementwise.
+
+    .. math:: \\mathrm{leaky\\_relu}(x) = x \\text{ if } x > 0 \\text{ else } s\\,x
+
+    The gradient is 1 for x > 0 and ``s`` otherwise (``s`` at x = 0, as in PyTorch).
+
+    Args:
+        input: a floating-point tensor of any shape.
+        negative_slope: ``s``, the slope for x ≤ 0. Default 0.01.
+        inplace: accepted for PyTorch compatibility; numnet always returns a new tensor.
+
+    Shape:
+        ``(*) → (*)``, same dtype.
+
+    Raises:
+        DTypeError: ``input`` is not a floating-point tensor.
+        ArgumentError: ``negative_slope`` is not a number.
+
+    Example:
+        >>> import numnet, numnet.functional as F
+        >>> F.leaky_relu(numnet.tensor([-2.0, 3.0]), 0.1)
+        tensor([-0.2,  3. ])
+    """
+    _check_float(input, "leaky_relu")
+    slope = _check_number(negative_slope, "leaky_relu", "negative_slope")
+    return act.LeakyReLU.apply(input, negative_slope=slope)
+
+
+def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
+    """Logistic sigmoid, elementwise, computed without overflow for large |x|.
+
+    .. math:: \\sigma(x) = \\frac{1}{1 + e^{-x}}, \\qquad \\sigma'(x) = \\sigma(x)(1 - \\sigma(x))
+
+    Args:
+        input: a floating-point tensor of any shape.
+
+    Shape:
+        ``(*) → (*)``, same dtype.
+
+    Raises:
+        DTypeError: ``input`` is not a floating-point tensor.
+
+    Example:
+        >>> import numnet, numnet.functional as F
+        >>> F.sigmoid(numnet.tensor([-1000.0, 0.0, 1000.0]))
+        tensor([0. , 0.5, 1. ])
+    """
+    _check_float(input, "sigmoid")
+    return act.Sigmoid.apply(input)
+
+
+def tanh(input: Tensor) -> Tensor:  # noqa: A002
+    """Hyperbolic tangent, elementwise.
+
+    .. math:: \\tanh'(x) = 1 - \\tanh^2(x)
+
+    Args:
+        input: a floating-point tensor of any shape.
+
+    Shape:
+        ``(*) → (*)``, same dtype.
+
+    Raises:
+        DTypeError: ``input`` is not a floating-point tensor.
+
+    Example:
+        >>> import numnet, numnet.functional as F
+        >>> F.tanh(numnet.tensor([0.0, 100.0]))
+        tensor([0., 1.])
+    """
+    _check_float(input, "tanh")
+    return act.Tanh.apply(input)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
+    """Gaussian error linear unit, elementwise.
+
+    .. math::
+        \\mathrm{gelu}(x) = x\\,\\Phi(x) = \\tfrac12 x\\,(1 + \\mathrm{erf}(x/\\sqrt2)), \\quad
+        \\text{or with approximate='tanh':}\\ \\tfrac12 x\\,(1 + \\tanh(\\sqrt{2/\\pi}\\,(x + 0.044715\\,x^3)))
+
+    ``erf`` is computed with W. J. Cody's rational approximations (relative error below 1e-15 in float64).
+
+    Args:
+        input: a floating-point tensor of any shape.
+        approximate: ``'none'`` (exact, default) or ``'tanh'``.
+
+    Shape:
+        ``(*) → (*)``, same dtype.
+
+    Raises:
+        DTypeError: ``input`` is not a floating-point tensor.
+        ArgumentError: ``approximate`` is neither ``'none'`` nor ``'tanh'``.
+
+    Example:
+        >>> import numnet, numnet.functional as F
+        >>> F.gelu(numnet.tensor([-1.0, 0.0, 1.0]))
+        tensor([-0.15865526,  0.        ,  0.8413447 ])
+    """
+    _check_float(input, "gelu")
+    if approximate not in ("none", "tanh"):
+        raise ArgumentError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return act.GELU.apply(input, approximate=approximate)
+
+
+def _softmax_args(input: Any, dim: Any, dtype: Any, op: str) -> tuple[Tensor, int]:
+    _check_tensor(input, op)
+    if dim is None:
+        raise ArgumentError(f"{op}: dim is required (numnet does not guess it, unlike PyTorch's deprecated "
+                            f"implicit choice); e.g. {op}(x, dim=1) for (N, C) logits")
+    if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, (int, np.integer)):
+        raise ArgumentError(f"{op}: dim must be an int, got {type(dim).__name__}")
+    if dtype is not None:
+        dt = np.dtype(dtype)
+        if dt.kind != "f":
+            raise DTypeError(f"{op}: dtype must be a floating-point dtype, got {dt}")
+        input = input.to(dt)
+    _check_float(input, op)
+    return input, _norm_dim(int(dim), input.ndim, op)
+
+
+def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
+    """Softmax along ``dim``: non-negative values that sum to 1 along that dimension.
+
+    .. math:: \\mathrm{softmax}(x)_i = \\frac{e^{x_i - m}}{\\sum_j e^{x_j - m}}, \\quad m = \\max_j x_j
+
+    The shift by the maximum keeps ``exp`` from overflowing; the result is unchanged by it.
+
+    Args:
+        input: a floating-point tensor.
+        dim: the dimension to normalise over. Required.
+        dtype: if given, ``input`` is cast to this float dtype first (the cast is differentiable).
+
+    Shape:
+        ``(*) → (*)``, same dtype (or ``dtype``).
+
+    Raises:
+        ArgumentError: ``dim`` is missing or out of range.
+        DTypeError: ``input`` is not a floating-point tensor.
+
+    Example:
+        >>> import numnet, numnet.functional as F
+        >>> F.softmax(numnet.tensor([[0.0, 0.0], [0.0, 1e4]]), dim=1)
+        tensor([[0.5, 0.5],
+                [0. , 1. ]])
+    """
+    input, axis = _softmax_args(input, dim, dtype, "softmax")
+    return act.Softmax.apply(input, axis=axis)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
+    """Logarithm of the softmax along ``dim``, computed stably as a shifted log-sum-exp.
+
+    .. math:: \\mathrm{log\\_softmax}(x)_i = (x_i - m) - \\log \\sum_j e^{x_j - m}, \\quad m = \\max_j x_j
+
+    Exact and finite for logits as large as ±1e4 (where ``log(softmax(x))`` gives ``-inf``).
+
+    Args:
+        input: a floating-point tensor.
+        dim: the dimension to normalise over. Required.
+        dtype: if given, ``input`` is cast to this float dtype first.
+
+    Shape:
+        ``(*) → (*)``, same dtype (or ``dtype``).
+
+    Raises:
+        ArgumentError: ``dim`` is missing or out of range.
+        DTypeError: ``input`` is not a floating-point tensor.
+
+    Example:
+        >>> import numnet, numnet.functional as F
+        >>> F.log_softmax(numnet.tensor([0.0, 1e4]), dim=0)
+        tensor([-10000.,      0.])
+    """
+    input, axis = _softmax_args(input, dim, dtype, "log_softmax")
+    return act.LogSoftmax.apply(input, axis=axis)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Inverted dropout: zero each element with probability ``p`` and scale the survivors by 1/(1 − p).
+
+    .. math:: y = x \\odot m / (1 - p), \\quad m_i \\sim \\mathrm{Bernoulli}(1 - p)
+
+    The expected value of ``y`` is ``x``, so nothing changes at evaluation time. The mask is drawn from numnet's
+    default generator (:func:`numnet.random.default_generator`), so :func:`numnet.manual_seed` makes it
+    reproducible; the same mask multiplies the gradient. With ``p == 0`` or ``training=False`` the input itself is
+    returned; with ``p == 1`` the result is all zeros.
+
+    Args:
+        input: a floating-point tensor of any shape.
+        p: probability of zeroing an element, in [0, 1]. Default 0.5.
+        training: apply dropout only when True. Default True.
+        inplace: accepted for PyTorch compatibility; numnet always returns a new tensor.
+
+    Shape:
+        ``(*) → (*)``, same dtype.
+
+    Raises:
+        DTypeError: ``input`` is not a floating-point tensor.
+        ArgumentError: ``p`` is not a number in [0, 1].
+
+    Example:
+        >>> import numnet, numnet.functional as F
+        >>> _ = numnet.manual_seed(0)
+        >>> F.dropout(numnet.ones(6), p=0.5)
+        tensor([2., 0., 0., 0., 2., 2.])
+    """
+    _check_float(input, "dropout")
+    rate = _check_number(p, "dropout", "p")
+    if not 0.0 <= rate <= 1.0:
+        raise ArgumentError(f"dropout: p (the probability of an element being zeroed) must be between 0 and 1, "
+                            f"got {p}")
+    if not training or rate == 0.0:
+        return input
+    keep = default_generator().random(input.shape) >= rate
+    scale = 0.0 if rate == 1.0 else 1.0 / (1.0 - rate)
+    mask = keep * input.dtype.type(scale)
+    return act.Dropout.apply(input, mask=mask)
