@@ -16,7 +16,7 @@ from numnet._runtime import configure_allocator as _configure_allocator
 
 _configure_allocator()
 
-from numnet.autograd import enable_grad, is_grad_enabled, no_grad
+from numnet.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from numnet.errors import (
     ArgumentError,
     DataNotFoundError,
@@ -26,9 +26,9 @@ from numnet.errors import (
     NumnetError,
     ShapeError,
 )
-from numnet.random import get_rng_state, manual_seed, rand, randint, randn, set_rng_state
-from numnet.tensor import (
-    Tensor,
+from numnet.random import get_rng_state, manual_seed, rand, randint, randn, randperm, set_rng_state
+from numnet.tensor import Tensor
+from numnet.creation import (
     arange,
     as_tensor,
     cat,
@@ -45,6 +45,13 @@ from numnet.tensor import (
     zeros,
     zeros_like,
 )
+
+# Tensor methods also as functions, like ``torch.exp(x)``.
+exp, log, sqrt, abs, clamp = Tensor.exp, Tensor.log, Tensor.sqrt, Tensor.abs, Tensor.clamp  # noqa: A001
+sum, mean, var, max, min = Tensor.sum, Tensor.mean, Tensor.var, Tensor.max, Tensor.min  # noqa: A001
+argmax, argmin, matmul = Tensor.argmax, Tensor.argmin, Tensor.matmul
+reshape, flatten, permute, transpose = Tensor.reshape, Tensor.flatten, Tensor.permute, Tensor.transpose
+squeeze, unsqueeze = Tensor.squeeze, Tensor.unsqueeze
 
 __version__ = "0.1.0"
 

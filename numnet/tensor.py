@@ -1,13 +1,19 @@
 """The autograd :class:`Tensor`: an ``np.ndarray`` plus the graph that produced it.
 
-Operators and methods only validate arguments and call the primitives in ``numnet/ops``; every derivative lives there.
+Operators and methods only validate arguments, promote dtypes and call the primitives in ``numnet/ops``; every
+derivative lives there.
+
+Dtype rules (PyTorch's): Python floats and lists of them become float32, Python ints int64, Python bools bool;
+NumPy arrays keep their dtype. In a binary op, a Python scalar takes the tensor's dtype unless it is of a higher kind
+(an int tensor with a float scalar gives float32); between tensors, the higher kind wins (float > int > bool), the
+wider type within a kind, and tensors with dimensions outrank 0-d ones of the same kind. So float32 stays float32.
 """
 
 from __future__ import annotations
 
 import builtins
 from collections import namedtuple
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -18,6 +24,7 @@ from numnet.ops import linalg, reduce, shape
 
 ArrayLike = Any
 MaxResult = namedtuple("MaxResult", ["values", "indices"])
+_DEFAULT_FLOAT = np.dtype(np.float32)
 
 
 def _to_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
@@ -26,32 +33,119 @@ def _to_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
         arr = data.data
     elif isinstance(data, (np.ndarray, np.generic)):
         arr = np.asarray(data)
+    elif dtype is not None:
+        return np.asarray(data, dtype=dtype)
     else:
         arr = np.asarray(data)
         if arr.dtype == np.float64:
             arr = arr.astype(np.float32)
+        elif arr.dtype == np.complex128:
+            arr = arr.astype(np.complex64)
     if dtype is not None:
         arr = arr.astype(dtype, copy=False)
     return arr
 
 
 def _is_float(dtype: np.dtype) -> bool:
-    return np.issubdtype(dtype, np.floating)
+    return dtype.kind == "f"
+
+
+_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
+    """PyTorch's ``promote_types``: the higher kind wins (complex > float > int > bool); within a kind, the wider.
+
+    Unlike NumPy, int64 with float32 gives float32.
+    """
+    a, b = np.dtype(a), np.dtype(b)
+    if a == b:
+        return a
+    ra, rb = _KIND_RANK.get(a.kind, 4), _KIND_RANK.get(b.kind, 4)
+    if ra == rb or {ra, rb} == {2, 3}:
+        return np.promote_types(a, b)
+    return a if ra > rb else b
+
+
+def result_type(*tensors: "Tensor") -> np.dtype:
+    """The dtype PyTorch gives an op on these tensors: tensors with dimensions first, 0-d ones only if of a higher
+    kind (so ``float32 vector + float64 0-d`` stays float32)."""
+    dim = zero = None
+    for t in tensors:
+        dt = t.data.dtype
+        if t.data.ndim:
+            dim = dt if dim is None else promote_types(dim, dt)
+        else:
+            zero = dt if zero is None else promote_types(zero, dt)
+    if dim is None:
+        return zero
+    if zero is None or _KIND_RANK.get(zero.kind, 4) <= _KIND_RANK.get(dim.kind, 4):
+        return dim
+    return promote_types(dim, zero)
+
+
+def _same_dtype(tensors: Sequence["Tensor"]) -> list["Tensor"]:
+    """The tensors converted (differentiably) to their common :func:`result_type`."""
+    first = tensors[0].data.dtype
+    if all(t.data.dtype == first for t in tensors):
+        return list(tensors)
+    dt = result_type(*tensors)
+    return [t.to(dt) for t in tensors]
 
 
 def _norm_dim(dim: int, ndim: int, op: str) -> int:
     n = builtins.max(ndim, 1)
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise ArgumentError(f"{op}: dim must be an int, got {type(dim).__name__} {dim!r}")
     if not -n <= dim < n:
-        raise ArgumentError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dimension(s)")
-    return dim % n
+        raise ArgumentError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dimension(s) "
+                            f"(expected {-n} <= dim < {n})")
+    return int(dim) % n
 
 
 def _norm_dims(dim: int | Sequence[int] | None, ndim: int, op: str):
+    """``None`` (all axes), one axis, or a tuple of distinct axes, each made non-negative; ``()`` means all."""
     if dim is None:
         return None
     if isinstance(dim, (tuple, list)):
-        return tuple(_norm_dim(d, ndim, op) for d in dim)
-    return _norm_dim(dim, ndim, op)
+        if len(dim) == 0:
+            return None
+        axes = tuple(_norm_dim(d, ndim, op) for d in dim)
+        if len(set(axes)) != len(axes):
+            raise ArgumentError(f"{op}: dim {tuple(dim)} names an axis more than once")
+        return None if ndim == 0 else axes
+    axis = _norm_dim(dim, ndim, op)
+    return None if ndim == 0 else axis
+
+
+def _broadcast_error(op: str, *shapes: tuple[int, ...]) -> None:
+    """Raise a ShapeError if ``shapes`` do not broadcast together."""
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        listed = " and ".join(str(tuple(s)) for s in shapes)
+        raise ShapeError(f"{op}: shapes {listed} cannot be broadcast together") from None
+
+
+def _binary(fn: type[autograd.Function], op: str, a: "Tensor", b: "Tensor") -> "Tensor":
+    """Apply a broadcasting binary primitive after promoting both sides to one dtype."""
+    if a.data.dtype != b.data.dtype:
+        a, b = _same_dtype((a, b))
+    try:
+        return fn.apply(a, b)
+    except ValueError:
+        _broadcast_error(op, a.shape, b.shape)
+        raise
+
+
+def _bound(value: Any, op: str) -> Any:
+    """A clamp bound as a constant (number or array)."""
+    if isinstance(value, Tensor):
+        if value.requires_grad:
+            raise ArgumentError(f"{op}: a bound that requires grad is not supported (no gradient flows to bounds); "
+                                "pass a number or a detached tensor")
+        return value.data
+    return value
 
 
 class Tensor:
@@ -76,12 +170,13 @@ class Tensor:
         self._ctx: autograd.Function | None = None
         self._retains_grad = False
         self._requires_grad = False
-        self.requires_grad = requires_grad
+        if requires_grad:
+            self.requires_grad = requires_grad
 
     @classmethod
     def _from_op(cls, data: np.ndarray, ctx: autograd.Function | None) -> "Tensor":
         t = cls.__new__(cls)
-        t.data = data if isinstance(data, np.ndarray) else np.asarray(data)
+        t.data = data if type(data) is np.ndarray else np.asarray(data)
         t.grad = None
         t._ctx = ctx
         t._retains_grad = False
@@ -95,7 +190,7 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        if value and not (_is_float(self.data.dtype) or np.issubdtype(self.data.dtype, np.complexfloating)):
+        if value and self.data.dtype.kind not in "fc":
             raise DTypeError(
                 f"requires_grad: only floating-point tensors can require gradients, got dtype {self.data.dtype}"
             )
@@ -120,6 +215,11 @@ class Tensor:
         return self._ctx is None
 
     @property
+    def grad_fn(self) -> autograd.Function | None:
+        """The op that produced this tensor (``None`` for leaves and results computed without grad)."""
+        return self._ctx
+
+    @property
     def T(self) -> "Tensor":
         return self.permute(*reversed(range(self.ndim)))
 
@@ -127,6 +227,8 @@ class Tensor:
         """The shape, or the size of dimension ``dim``."""
         if dim is None:
             return self.data.shape
+        if self.ndim == 0:
+            raise ArgumentError(f"size: a 0-d tensor has no dimension {dim}")
         return self.data.shape[_norm_dim(dim, self.ndim, "size")]
 
     def dim(self) -> int:
@@ -135,6 +237,9 @@ class Tensor:
     def numel(self) -> int:
         return int(self.data.size)
 
+    def is_floating_point(self) -> bool:
+        return _is_float(self.data.dtype)
+
     def __len__(self) -> int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -142,14 +247,20 @@ class Tensor:
 
     # ------------------------------------------------------------------ conversion
     def numpy(self) -> np.ndarray:
-        """The underlying array (shared, not copied), like ``torch.Tensor.numpy``."""
+        """The underlying array (shared, not copied), like ``torch.Tensor.numpy``.
+
+        Raises:
+            RuntimeError: if the tensor requires grad (use ``.detach().numpy()``).
+        """
         if self.requires_grad:
             raise RuntimeError("numpy: cannot call numpy() on a tensor that requires grad; use .detach().numpy()")
         return self.data
 
     def item(self) -> float | int | bool:
+        """The value of a one-element tensor as a Python number."""
         if self.data.size != 1:
-            raise ShapeError(f"item: only a one-element tensor can be converted to a Python scalar, got shape {self.shape}")
+            raise ShapeError("item: only a one-element tensor can be converted to a Python scalar, "
+                             f"got shape {self.shape}")
         return self.data.reshape(()).item()
 
     def tolist(self) -> Any:
@@ -160,13 +271,19 @@ class Tensor:
         return Tensor._from_op(self.data, None)
 
     def clone(self) -> "Tensor":
-        return self * 1 if self.requires_grad else Tensor(self.data.copy())
+        """A copy of the data; gradients flow back to this tensor."""
+        if self.requires_grad:
+            return self * 1
+        return Tensor._from_op(self.data.copy(), None)
 
     def to(self, dtype: Any) -> "Tensor":
-        dtype = np.dtype(dtype)
-        if dtype == self.dtype:
+        """Convert to ``dtype`` (differentiable between float dtypes). ``"cpu"`` is accepted and changes nothing."""
+        if isinstance(dtype, str) and dtype == "cpu":
             return self
-        if self.requires_grad and _is_float(dtype):
+        dtype = np.dtype(dtype)
+        if dtype == self.data.dtype:
+            return self
+        if self.requires_grad and dtype.kind in "fc":
             return ew.Cast.apply(self, dtype=dtype)
         return Tensor(self.data.astype(dtype))
 
@@ -178,6 +295,12 @@ class Tensor:
 
     def long(self) -> "Tensor":
         return self.to(np.int64)
+
+    def int(self) -> "Tensor":
+        return self.to(np.int32)
+
+    def bool(self) -> "Tensor":
+        return self.to(np.bool_)
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward."""
@@ -211,66 +334,86 @@ class Tensor:
     def backward(self, gradient: "Tensor | ArrayLike | None" = None, retain_graph: bool = False) -> None:
         """Accumulate the gradient of this tensor into ``.grad`` of every leaf it depends on.
 
-        ``gradient`` is dL/d(self); it may be omitted only for a one-element tensor (then it is 1).
+        Args:
+            gradient: dL/d(self), same shape as self; may be omitted only for a one-element tensor (then it is 1).
+            retain_graph: keep what the ops saved so ``backward`` can run through this graph again.
+
+        Raises:
+            RuntimeError: if this tensor does not require grad, or the graph was freed by an earlier backward.
+            ShapeError: if ``gradient`` is missing for a non-scalar tensor or has the wrong shape.
         """
         if not self.requires_grad:
             raise RuntimeError("backward: tensor does not require grad and has no grad_fn")
         if gradient is None:
             if self.data.size != 1:
-                raise ShapeError(f"backward: gradient can be implicit only for a scalar output, got shape {self.shape}")
+                raise ShapeError("backward: gradient can be implicit only for a scalar output, "
+                                 f"got shape {self.shape}; pass gradient= of the same shape")
             g = np.ones(self.shape, dtype=self.dtype)
         else:
-            g = _to_array(gradient, self.dtype)
+            g = np.array(_to_array(gradient, self.dtype))
             if g.shape != self.shape:
                 raise ShapeError(f"backward: gradient has shape {g.shape} but the tensor has shape {self.shape}")
-        autograd.backward(self, g, retain_graph=retain_graph)
+        autograd.backward(self, g, retain_graph=bool(retain_graph))
 
     # ------------------------------------------------------------------ arithmetic
     def _lift(self, other: Any) -> "Tensor":
+        """``other`` as a tensor; a Python/NumPy scalar takes this tensor's dtype unless its kind is higher."""
         if isinstance(other, Tensor):
             return other
+        mine = self.data.dtype
+        if isinstance(other, builtins.float) and mine.kind in "fc":
+            return Tensor._from_op(np.array(other, dtype=mine), None)
         arr = np.asarray(other)
-        if isinstance(other, (np.ndarray, np.generic)) and arr.ndim > 0:
-            return Tensor(arr)
-        # Python / NumPy scalars take the tensor's dtype (a float scalar with an integer tensor gives float32).
-        if _is_float(self.dtype) or arr.dtype.kind in "iub" and self.dtype.kind in "iub":
-            return Tensor(arr.astype(self.dtype if arr.dtype.kind != "b" or self.dtype.kind == "b" else self.dtype))
-        return Tensor(arr.astype(np.float32) if arr.dtype.kind == "f" else arr)
+        if isinstance(other, np.ndarray) and arr.ndim > 0:
+            return Tensor._from_op(arr, None)
+        if arr.dtype.kind not in "biufc":
+            raise DTypeError(f"cannot combine a tensor with {type(other).__name__} {other!r}")
+        rank, my_rank = _KIND_RANK[arr.dtype.kind], _KIND_RANK.get(mine.kind, 4)
+        if rank <= my_rank and not (mine.kind == "b" and rank == 1):
+            dt = mine
+        else:  # bool tensor + int → int64; int tensor + float → float32; real + complex → complex64
+            dt = {1: np.dtype(np.int64), 2: _DEFAULT_FLOAT, 3: np.dtype(np.complex64)}[rank]
+        return Tensor._from_op(arr.astype(dt), None)
 
     def __add__(self, other: Any) -> "Tensor":
-        return ew.Add.apply(self, self._lift(other))
+        return _binary(ew.Add, "add", self, self._lift(other))
 
     def __radd__(self, other: Any) -> "Tensor":
-        return ew.Add.apply(self._lift(other), self)
+        return _binary(ew.Add, "add", self._lift(other), self)
 
     def __sub__(self, other: Any) -> "Tensor":
-        return ew.Sub.apply(self, self._lift(other))
+        return _binary(ew.Sub, "sub", self, self._lift(other))
 
     def __rsub__(self, other: Any) -> "Tensor":
-        return ew.Sub.apply(self._lift(other), self)
+        return _binary(ew.Sub, "sub", self._lift(other), self)
 
     def __mul__(self, other: Any) -> "Tensor":
-        return ew.Mul.apply(self, self._lift(other))
+        return _binary(ew.Mul, "mul", self, self._lift(other))
 
     def __rmul__(self, other: Any) -> "Tensor":
-        return ew.Mul.apply(self._lift(other), self)
+        return _binary(ew.Mul, "mul", self._lift(other), self)
+
+    @staticmethod
+    def _div(a: "Tensor", b: "Tensor") -> "Tensor":
+        if a.data.dtype.kind not in "fc" and b.data.dtype.kind not in "fc":  # true division of ints → float32
+            a, b = a.to(_DEFAULT_FLOAT), b.to(_DEFAULT_FLOAT)
+        return _binary(ew.Div, "div", a, b)
 
     def __truediv__(self, other: Any) -> "Tensor":
-        a, b = self, self._lift(other)
-        if not _is_float(a.dtype) and not _is_float(b.dtype):
-            a, b = a.to(np.float32), b.to(np.float32)
-        return ew.Div.apply(a, b)
+        return Tensor._div(self, self._lift(other))
 
     def __rtruediv__(self, other: Any) -> "Tensor":
-        return self._lift(other).__truediv__(self)
+        return Tensor._div(self._lift(other), self)
 
     def __pow__(self, other: Any) -> "Tensor":
-        return ew.Pow.apply(self, self._lift(other))
+        return _binary(ew.Pow, "pow", self, self._lift(other))
 
     def __rpow__(self, other: Any) -> "Tensor":
-        return ew.Pow.apply(self._lift(other), self)
+        return _binary(ew.Pow, "pow", self._lift(other), self)
 
     def __neg__(self) -> "Tensor":
+        if self.data.dtype.kind == "b":
+            raise DTypeError("neg: negation of a bool tensor is not supported; use ~ or logical_not")
         return ew.Neg.apply(self)
 
     def __pos__(self) -> "Tensor":
@@ -283,43 +426,68 @@ class Tensor:
         return self._lift(other).matmul(self)
 
     def matmul(self, other: Any) -> "Tensor":
-        """Matrix product with NumPy/PyTorch broadcasting rules."""
+        """Matrix product with NumPy/PyTorch rules: 1-D operands are promoted, leading (batch) dims broadcast.
+
+        Shape: ``(*, n, k) @ (*, k, m) → (*, n, m)``; ``(k,) @ (*, k, m) → (*, m)``; ``(*, n, k) @ (k,) → (*, n)``.
+
+        Raises:
+            ShapeError: for a 0-d operand, inner sizes that differ, or batch dims that do not broadcast.
+        """
         other = self._lift(other)
         if self.ndim == 0 or other.ndim == 0:
-            raise ShapeError(f"matmul: both operands need at least 1 dimension, got shapes {self.shape} and {other.shape}")
+            raise ShapeError("matmul: both operands need at least 1 dimension, "
+                             f"got shapes {self.shape} and {other.shape}")
         k_a = self.shape[-1]
         k_b = other.shape[0] if other.ndim == 1 else other.shape[-2]
         if k_a != k_b:
-            raise ShapeError(
-                f"matmul: shapes {self.shape} and {other.shape} cannot be multiplied ({k_a} != {k_b})"
-            )
-        return linalg.MatMul.apply(self, other)
+            raise ShapeError(f"matmul: shapes {self.shape} and {other.shape} cannot be multiplied: "
+                             f"expected the first operand's last dim ({k_a}) to equal the second's "
+                             f"{'first' if other.ndim == 1 else 'second-to-last'} dim ({k_b})")
+        batch_a, batch_b = self.shape[:-2], other.shape[:-2]
+        try:
+            np.broadcast_shapes(batch_a, batch_b)
+        except ValueError:
+            raise ShapeError(f"matmul: batch dims {batch_a} and {batch_b} of shapes {self.shape} and {other.shape} "
+                             "cannot be broadcast together") from None
+        a, b = _same_dtype((self, other))
+        return linalg.MatMul.apply(a, b)
 
     # comparisons: no gradient
-    def _compare(self, other: Any, fn) -> "Tensor":
+    def _compare(self, other: Any, fn: Callable, op: str) -> "Tensor":
         o = other.data if isinstance(other, Tensor) else other
-        return Tensor(fn(self.data, o))
+        try:
+            return Tensor._from_op(np.asarray(fn(self.data, o)), None)
+        except ValueError:
+            _broadcast_error(op, self.shape, np.shape(o))
+            raise
 
     def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
-        return self._compare(other, np.equal)
+        if other is None:
+            return False  # type: ignore[return-value]
+        return self._compare(other, np.equal, "eq")
 
     def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
-        return self._compare(other, np.not_equal)
+        if other is None:
+            return True  # type: ignore[return-value]
+        return self._compare(other, np.not_equal, "ne")
 
     def __lt__(self, other: Any) -> "Tensor":
-        return self._compare(other, np.less)
+        return self._compare(other, np.less, "lt")
 
     def __le__(self, other: Any) -> "Tensor":
-        return self._compare(other, np.less_equal)
+        return self._compare(other, np.less_equal, "le")
 
     def __gt__(self, other: Any) -> "Tensor":
-        return self._compare(other, np.greater)
+        return self._compare(other, np.greater, "gt")
 
     def __ge__(self, other: Any) -> "Tensor":
-        return self._compare(other, np.greater_equal)
+        return self._compare(other, np.greater_equal, "ge")
 
     def __bool__(self) -> bool:
-        return bool(self.item())
+        if self.data.size != 1:
+            raise ShapeError(f"bool: the truth value of a tensor with {self.data.size} elements (shape {self.shape}) "
+                             "is ambiguous; use .any() or .all()")
+        return bool(self.data.reshape(()).item())
 
     def __float__(self) -> float:
         return float(self.item())
@@ -327,32 +495,64 @@ class Tensor:
     def __int__(self) -> int:
         return int(self.item())
 
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError(f"only integer tensors of a single element can be used as an index, got {self.dtype} "
+                            f"of shape {self.shape}")
+        return int(self.item())
+
+    def any(self) -> "Tensor":
+        return Tensor._from_op(np.asarray(self.data.any()), None)
+
+    def all(self) -> "Tensor":
+        return Tensor._from_op(np.asarray(self.data.all()), None)
+
     # ------------------------------------------------------------------ elementwise functions
+    def _floating(self) -> "Tensor":
+        """Integer and bool tensors become float32 for functions with real results (as in PyTorch)."""
+        return self if self.data.dtype.kind in "fc" else self.to(_DEFAULT_FLOAT)
+
     def exp(self) -> "Tensor":
-        return ew.Exp.apply(self)
+        """eˣ elementwise."""
+        return ew.Exp.apply(self._floating())
 
     def log(self) -> "Tensor":
-        return ew.Log.apply(self)
+        """Natural logarithm elementwise (−inf at 0, NaN below, as in PyTorch)."""
+        return ew.Log.apply(self._floating())
 
     def sqrt(self) -> "Tensor":
-        return ew.Sqrt.apply(self)
+        """√x elementwise; the gradient at 0 is inf."""
+        return ew.Sqrt.apply(self._floating())
 
     def abs(self) -> "Tensor":
+        """|x| elementwise; the gradient at 0 is 0 (PyTorch's convention)."""
         return ew.Abs.apply(self)
 
-    def clamp(self, min: float | None = None, max: float | None = None) -> "Tensor":  # noqa: A002
-        """Limit every element to [min, max]; the gradient passes where the input lies within the bounds."""
+    def clamp(self, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
+        """Limit every element to [min, max]; the gradient passes where the input lies within the bounds
+        (bounds included). With ``min > max`` every element becomes ``max``, as in PyTorch.
+
+        Raises:
+            ArgumentError: if neither bound is given, or a bound is a tensor that requires grad.
+        """
         if min is None and max is None:
             raise ArgumentError("clamp: at least one of min and max must be given")
-        return ew.Clamp.apply(self, lo=min, hi=max)
+        lo, hi = _bound(min, "clamp"), _bound(max, "clamp")
+        x = self
+        if x.data.dtype.kind in "biu" and any(isinstance(v, builtins.float) or np.asarray(v).dtype.kind == "f"
+                                              for v in (lo, hi) if v is not None):
+            x = x.to(_DEFAULT_FLOAT)
+        return ew.Clamp.apply(x, lo=lo, hi=hi)
 
     clip = clamp
 
     def maximum(self, other: Any) -> "Tensor":
-        return ew.Maximum.apply(self, self._lift(other))
+        """Elementwise larger of self and other; on ties each side gets half the gradient."""
+        return _binary(ew.Maximum, "maximum", self, self._lift(other))
 
     def minimum(self, other: Any) -> "Tensor":
-        return ew.Minimum.apply(self, self._lift(other))
+        """Elementwise smaller of self and other; on ties each side gets half the gradient."""
+        return _binary(ew.Minimum, "minimum", self, self._lift(other))
 
     def relu(self) -> "Tensor":
         from numnet.functional import relu
@@ -381,10 +581,18 @@ class Tensor:
 
     # ------------------------------------------------------------------ reductions
     def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> "Tensor":
-        return reduce.Sum.apply(self, axis=_norm_dims(dim, self.ndim, "sum"), keepdims=keepdim)
+        """Sum over ``dim`` (all dims when None); bool and int tensors sum to int64."""
+        axis = _norm_dims(dim, self.ndim, "sum")
+        x = self if self.data.dtype.kind not in "biu" or self.data.dtype == np.int64 else self.to(np.int64)
+        return reduce.Sum.apply(x, axis=axis, keepdims=keepdim)
 
     def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> "Tensor":
-        if not _is_float(self.dtype):
+        """Mean over ``dim`` (all dims when None).
+
+        Raises:
+            DTypeError: for integer or bool tensors (as in PyTorch).
+        """
+        if self.data.dtype.kind not in "fc":
             raise DTypeError(f"mean: needs a floating-point tensor, got dtype {self.dtype}")
         return reduce.Mean.apply(self, axis=_norm_dims(dim, self.ndim, "mean"), keepdims=keepdim)
 
@@ -393,51 +601,73 @@ class Tensor:
         """Variance Σ(x − x̄)²/(n − correction); ``correction=1`` (unbiased) by default, as in PyTorch."""
         if unbiased is not None and correction is not None:
             raise ArgumentError("var: give either unbiased or correction, not both")
+        if self.data.dtype.kind != "f":
+            raise DTypeError(f"var: needs a floating-point tensor, got dtype {self.dtype}")
         corr = correction if correction is not None else (0 if unbiased is False else 1)
         return reduce.Var.apply(self, axis=_norm_dims(dim, self.ndim, "var"), keepdims=keepdim, correction=corr)
 
-    def _max_min(self, dim, keepdim, minimum, name):
-        if self.data.size == 0:
-            raise ShapeError(f"{name}: cannot reduce an empty tensor of shape {self.shape}")
+    def _max_min(self, dim: Any, keepdim: bool, minimum: bool, name: str):
+        if isinstance(dim, Tensor):
+            return self.minimum(dim) if minimum else self.maximum(dim)
         if dim is None:
+            if self.data.size == 0:
+                raise ShapeError(f"{name}: cannot reduce an empty tensor of shape {self.shape}; pass dim")
             return reduce.MaxAll.apply(self, minimum=minimum)
         axis = _norm_dim(dim, self.ndim, name)
-        values = reduce.MaxDim.apply(self, axis=axis, keepdims=keepdim, minimum=minimum)
+        if self.ndim == 0:
+            return MaxResult(shape.Reshape.apply(self, shape=()), Tensor(np.zeros((), dtype=np.int64)))
+        if self.shape[axis] == 0:
+            raise ShapeError(f"{name}: cannot reduce over dim {dim} of size 0 (shape {self.shape})")
         idx = np.argmin(self.data, axis=axis) if minimum else np.argmax(self.data, axis=axis)
+        values = reduce.MaxDim.apply(self, axis=axis, keepdims=keepdim, minimum=minimum, indices=idx)
         if keepdim:
             idx = np.expand_dims(idx, axis)
-        return MaxResult(values, Tensor(idx.astype(np.int64)))
+        return MaxResult(values, Tensor._from_op(idx.astype(np.int64, copy=False), None))
 
     def max(self, dim: int | None = None, keepdim: bool = False):
-        """Largest element; with ``dim``, a ``(values, indices)`` pair like ``torch.max``."""
+        """Largest element (gradient split evenly among ties); with ``dim``, a ``(values, indices)`` pair like
+        ``torch.max`` (gradient to the first index of the maximum); with a tensor, :meth:`maximum`."""
         return self._max_min(dim, keepdim, False, "max")
 
     def min(self, dim: int | None = None, keepdim: bool = False):
         """Smallest element; with ``dim``, a ``(values, indices)`` pair like ``torch.min``."""
         return self._max_min(dim, keepdim, True, "min")
 
-    def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+    def _arg(self, dim: int | None, keepdim: bool, fn: Callable, name: str) -> "Tensor":
         if dim is None:
-            return Tensor(np.asarray(np.argmax(self.data), dtype=np.int64))
-        axis = _norm_dim(dim, self.ndim, "argmax")
-        return Tensor(np.argmax(self.data, axis=axis, keepdims=keepdim).astype(np.int64))
+            if self.data.size == 0:
+                raise ShapeError(f"{name}: cannot reduce an empty tensor of shape {self.shape}")
+            out = np.asarray(fn(self.data), dtype=np.int64)
+            return Tensor._from_op(out.reshape((1,) * self.ndim) if keepdim else out, None)
+        axis = _norm_dim(dim, self.ndim, name)
+        if self.ndim == 0:
+            return Tensor(np.zeros((), dtype=np.int64))
+        if self.shape[axis] == 0:
+            raise ShapeError(f"{name}: cannot reduce over dim {dim} of size 0 (shape {self.shape})")
+        return Tensor._from_op(fn(self.data, axis=axis, keepdims=keepdim).astype(np.int64, copy=False), None)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+        """Index of the largest element (the first one on ties), over the flattened tensor when ``dim`` is None."""
+        return self._arg(dim, keepdim, np.argmax, "argmax")
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
-        if dim is None:
-            return Tensor(np.asarray(np.argmin(self.data), dtype=np.int64))
-        axis = _norm_dim(dim, self.ndim, "argmin")
-        return Tensor(np.argmin(self.data, axis=axis, keepdims=keepdim).astype(np.int64))
+        """Index of the smallest element (the first one on ties)."""
+        return self._arg(dim, keepdim, np.argmin, "argmin")
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape: int | Sequence[int]) -> "Tensor":
+        """The same elements in a new shape; one entry may be -1 (inferred)."""
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
-        shape = _infer_shape(tuple(int(n) for n in shape), self.numel(), self.shape)
-        return shape_op(self, shape)
+        new = _infer_shape(tuple(int(n) for n in shape), self.numel(), self.shape)
+        return _reshape(self, new)
 
-    view = reshape
+    def view(self, *shape: int | Sequence[int]) -> "Tensor":
+        """Same as :meth:`reshape` (NumPy copies when it must, so there is no contiguity error)."""
+        return self.reshape(*shape)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
+        """Merge dims ``start_dim..end_dim`` into one."""
         if self.ndim == 0:
             return self.reshape(1)
         s = _norm_dim(start_dim, self.ndim, "flatten")
@@ -445,58 +675,71 @@ class Tensor:
         if s > e:
             raise ArgumentError(f"flatten: start_dim ({start_dim}) must not come after end_dim ({end_dim})")
         new = self.shape[:s] + (int(np.prod(self.shape[s:e + 1])),) + self.shape[e + 1:]
-        return shape_op(self, new)
+        return _reshape(self, new)
 
     def permute(self, *dims: int | Sequence[int]) -> "Tensor":
+        """Reorder the dims: output dim i is input dim ``dims[i]``."""
         if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
             dims = tuple(dims[0])
         norm = tuple(_norm_dim(d, self.ndim, "permute") for d in dims)
         if sorted(norm) != list(range(self.ndim)):
-            raise ArgumentError(f"permute: dims {tuple(dims)} are not a permutation of the {self.ndim} axes")
+            raise ArgumentError(f"permute: expected a permutation of the {self.ndim} dims of shape {self.shape}, "
+                                f"got {tuple(dims)}")
         return shape.Permute.apply(self, dims=norm)
 
     def transpose(self, dim0: int, dim1: int) -> "Tensor":
+        """Swap two dims."""
+        if self.ndim == 0:
+            _norm_dim(dim0, 0, "transpose"), _norm_dim(dim1, 0, "transpose")
+            return shape.Reshape.apply(self, shape=())
         d0 = _norm_dim(dim0, self.ndim, "transpose")
         d1 = _norm_dim(dim1, self.ndim, "transpose")
         dims = list(range(self.ndim))
         dims[d0], dims[d1] = dims[d1], dims[d0]
         return shape.Permute.apply(self, dims=tuple(dims))
 
-    def squeeze(self, dim: int | None = None) -> "Tensor":
+    def squeeze(self, dim: int | Sequence[int] | None = None) -> "Tensor":
+        """Drop dims of size 1 (all of them, or those among ``dim`` that have size 1)."""
         if dim is None:
-            return shape_op(self, tuple(n for n in self.shape if n != 1))
-        d = _norm_dim(dim, self.ndim, "squeeze")
-        if self.ndim == 0 or self.shape[d] != 1:
-            return self
-        return shape_op(self, self.shape[:d] + self.shape[d + 1:])
+            return _reshape(self, tuple(n for n in self.shape if n != 1))
+        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+        drop = {_norm_dim(d, self.ndim, "squeeze") for d in dims}
+        if self.ndim == 0:
+            return _reshape(self, ())
+        return _reshape(self, tuple(n for i, n in enumerate(self.shape) if not (i in drop and n == 1)))
 
     def unsqueeze(self, dim: int) -> "Tensor":
+        """Insert a dim of size 1 at ``dim`` (``-1`` appends)."""
         d = _norm_dim(dim, self.ndim + 1, "unsqueeze")
-        return shape_op(self, self.shape[:d] + (1,) + self.shape[d:])
+        return _reshape(self, self.shape[:d] + (1,) + self.shape[d:])
 
     def expand(self, *sizes: int | Sequence[int]) -> "Tensor":
+        """Broadcast to ``sizes`` without copying (-1 keeps a dim); the gradient is summed back.
+
+        Raises:
+            ShapeError: when a dim of size ≠ 1 would have to change, or ``sizes`` has fewer dims.
+        """
         if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
             sizes = tuple(sizes[0])
+        sizes = tuple(int(s) for s in sizes)
         lead = len(sizes) - self.ndim
         if lead < 0:
-            raise ShapeError(f"expand: cannot expand shape {self.shape} to fewer dimensions {tuple(sizes)}")
+            raise ShapeError(f"expand: the target {sizes} has fewer dims than the tensor of shape {self.shape}")
         target = tuple(self.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
-        try:
-            np.broadcast_shapes(self.shape, target)
-            ok = np.broadcast_shapes(self.shape, target) == target
-        except ValueError:
-            ok = False
-        if not ok:
-            raise ShapeError(f"expand: shape {self.shape} cannot be expanded to {tuple(sizes)}")
+        for i, s in enumerate(target):
+            own = self.shape[i - lead] if i >= lead else None
+            if s < 0 or (own is not None and own != 1 and own != s):
+                expected = "a size >= 0" if own is None else f"{own}" + (" or -1" if own != 1 else " (or any size)")
+                raise ShapeError(f"expand: shape {self.shape} cannot be expanded to {sizes}: "
+                                 f"dim {i} expected {expected}, got {sizes[i]}")
         return shape.Expand.apply(self, shape=target)
 
     def __getitem__(self, index: Any) -> "Tensor":
         index = _convert_index(index)
         try:
-            self.data[index]
+            return shape.GetItem.apply(self, index=index)
         except IndexError as exc:
             raise IndexError(f"index: {exc} (tensor shape {self.shape})") from None
-        return shape.GetItem.apply(self, index=index)
 
     def __setitem__(self, index: Any, value: Any) -> None:
         if self.requires_grad and autograd.is_grad_enabled():
@@ -520,12 +763,16 @@ def _infer_shape(shape: tuple[int, ...], numel: int, old: tuple[int, ...]) -> tu
     elif not bad:
         bad = known != numel
     if bad:
-        raise ShapeError(f"reshape: cannot reshape a tensor of shape {old} ({numel} elements) into {shape}")
+        raise ShapeError(f"reshape: cannot reshape a tensor of shape {old} ({numel} elements) into {shape}: "
+                         "expected the same number of elements and at most one -1")
     return shape
 
 
-def shape_op(t: Tensor, new_shape: tuple[int, ...]) -> Tensor:
+def _reshape(t: Tensor, new_shape: tuple[int, ...]) -> Tensor:
     return shape.Reshape.apply(t, shape=new_shape)
+
+
+shape_op = _reshape  # old name, kept for callers
 
 
 def _convert_index(index: Any) -> Any:
@@ -537,125 +784,3 @@ def _convert_index(index: Any) -> Any:
 
 
 # ---------------------------------------------------------------------- creation and free functions
-def tensor(data: ArrayLike, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Make a tensor from data (copied). Python floats give float32, ints int64; float64 arrays stay float64."""
-    arr = np.array(_to_array(data, dtype), copy=True)
-    return Tensor(arr, requires_grad=requires_grad)
-
-
-def as_tensor(data: ArrayLike, dtype: Any = None) -> Tensor:
-    """Like :func:`tensor` but shares memory with a NumPy array when it can."""
-    if isinstance(data, Tensor) and dtype is None:
-        return data
-    return Tensor(_to_array(data, dtype))
-
-
-def from_numpy(array: np.ndarray) -> Tensor:
-    """A tensor sharing memory with ``array``."""
-    if not isinstance(array, np.ndarray):
-        raise DTypeError(f"from_numpy: expected np.ndarray, got {type(array).__name__}")
-    return Tensor(array)
-
-
-def _shape_arg(size: tuple) -> tuple[int, ...]:
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        return tuple(size[0])
-    return tuple(size)
-
-
-def zeros(*size: int, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.zeros(_shape_arg(size), dtype=dtype), requires_grad=requires_grad)
-
-
-def ones(*size: int, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.ones(_shape_arg(size), dtype=dtype), requires_grad=requires_grad)
-
-
-def full(size: Sequence[int], fill_value: float, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.full(tuple(size), fill_value, dtype=dtype), requires_grad=requires_grad)
-
-
-def zeros_like(t: Tensor, dtype: Any = None) -> Tensor:
-    return Tensor(np.zeros(t.shape, dtype=dtype or t.dtype))
-
-
-def ones_like(t: Tensor, dtype: Any = None) -> Tensor:
-    return Tensor(np.ones(t.shape, dtype=dtype or t.dtype))
-
-
-def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None) -> Tensor:
-    arr = np.arange(start, end, step) if end is not None else np.arange(start)
-    if dtype is not None:
-        arr = arr.astype(dtype)
-    elif arr.dtype.kind == "f":
-        arr = arr.astype(np.float32)
-    return Tensor(arr)
-
-
-def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Concatenate along ``dim``; all other sizes must match."""
-    tensors = [as_tensor(t) for t in tensors]
-    if not tensors:
-        raise ArgumentError("cat: expected a non-empty sequence of tensors")
-    ref = tensors[0]
-    axis = _norm_dim(dim, ref.ndim, "cat")
-    for i, t in enumerate(tensors[1:], 1):
-        if t.ndim != ref.ndim or t.shape[:axis] + t.shape[axis + 1:] != ref.shape[:axis] + ref.shape[axis + 1:]:
-            raise ShapeError(f"cat: tensor {i} has shape {t.shape}, which does not match {ref.shape} "
-                             f"outside dimension {dim}")
-    return shape.Cat.apply(*tensors, axis=axis)
-
-
-def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Join equally shaped tensors along a new dimension ``dim``."""
-    tensors = [as_tensor(t) for t in tensors]
-    if not tensors:
-        raise ArgumentError("stack: expected a non-empty sequence of tensors")
-    for i, t in enumerate(tensors[1:], 1):
-        if t.shape != tensors[0].shape:
-            raise ShapeError(f"stack: tensor {i} has shape {t.shape} but tensor 0 has shape {tensors[0].shape}")
-    d = _norm_dim(dim, tensors[0].ndim + 1, "stack")
-    return cat([t.unsqueeze(d) for t in tensors], dim=d)
-
-
-def where(condition: Tensor | np.ndarray, input: Any, other: Any) -> Tensor:  # noqa: A002
-    """Elementwise ``input`` where ``condition`` holds, else ``other``; gradients flow to the chosen side."""
-    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
-    a = input if isinstance(input, Tensor) else None
-    b = other if isinstance(other, Tensor) else None
-    ref = a or b
-    if ref is None:
-        return Tensor(np.where(cond, input, other))
-    a = ref._lift(input)
-    b = ref._lift(other)
-    try:
-        np.broadcast_shapes(cond.shape, a.shape, b.shape)
-    except ValueError:
-        raise ShapeError(f"where: condition {cond.shape}, input {a.shape} and other {b.shape} do not broadcast") from None
-    return ew.Where.apply(a, b, cond=cond)
-
-
-def maximum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
-    return as_tensor(input).maximum(other)
-
-
-def minimum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
-    return as_tensor(input).minimum(other)
-
-
-def pad(input: Tensor, pad: Sequence[int], value: float = 0.0) -> Tensor:  # noqa: A002
-    """Constant padding with PyTorch's ``F.pad`` order: ``(left, right, top, bottom, ...)`` from the last dim back."""
-    if len(pad) % 2 or len(pad) // 2 > input.ndim:
-        raise ArgumentError(f"pad: expected an even number of values, at most 2×{input.ndim}, got {tuple(pad)}")
-    if any(int(p) < 0 for p in pad):
-        raise ArgumentError(f"pad: negative padding is not supported, got {tuple(pad)}")
-    width = [(0, 0)] * input.ndim
-    for i in range(len(pad) // 2):
-        width[input.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
-    return shape.Pad.apply(input, pad_width=tuple(width), value=value)
-
-
-for _name in ("exp", "log", "sqrt", "abs", "clamp", "sum", "mean", "var", "max", "min", "argmax", "argmin",
-              "reshape", "flatten", "permute", "transpose", "squeeze", "unsqueeze", "matmul"):
-    globals()[_name] = getattr(Tensor, _name)
-del _name

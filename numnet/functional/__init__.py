@@ -10,4 +10,4 @@ from numnet.functional.linear import *  # noqa: F401,F403
 from numnet.functional.loss import *  # noqa: F401,F403
 from numnet.functional.normalization import *  # noqa: F401,F403
 from numnet.functional.pool import *  # noqa: F401,F403
-from numnet.tensor import pad  # noqa: F401
+from numnet.creation import pad  # noqa: F401

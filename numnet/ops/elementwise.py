@@ -1,4 +1,8 @@
-"""Elementwise primitives. Broadcasting is undone in backward by :func:`unbroadcast`, one helper for every rule."""
+"""Elementwise primitives. Broadcasting is undone in backward by :func:`unbroadcast`, one helper for every rule.
+
+Binary ops expect both inputs in one dtype (``Tensor`` promotes them first, with PyTorch's rules) and return that
+dtype; every gradient keeps its input's dtype.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,13 @@ from numnet.autograd import Function
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Sum ``grad`` over the axes that broadcasting added or stretched, so it has ``shape`` again."""
-    if grad.shape == tuple(shape):
+    """Sum ``grad`` over the axes that broadcasting added or stretched, so it has ``shape`` again.
+
+    >>> unbroadcast(np.ones((2, 3, 4)), (3, 1)).tolist()
+    [[8.0], [8.0], [8.0]]
+    """
+    shape = tuple(shape)
+    if grad.shape == shape:
         return grad
     extra = grad.ndim - len(shape)
     if extra > 0:
@@ -29,7 +38,8 @@ class Add(Function):
 
     def backward(self, g):
         sa, sb = self.shapes
-        return unbroadcast(g, sa), unbroadcast(g, sb)
+        return (unbroadcast(g, sa) if self.needs_input_grad[0] else None,
+                unbroadcast(g, sb) if self.needs_input_grad[1] else None)
 
 
 class Sub(Function):
@@ -41,7 +51,8 @@ class Sub(Function):
 
     def backward(self, g):
         sa, sb = self.shapes
-        return unbroadcast(g, sa), (unbroadcast(-g, sb) if self.needs_input_grad[1] else None)
+        return (unbroadcast(g, sa) if self.needs_input_grad[0] else None,
+                -unbroadcast(g, sb) if self.needs_input_grad[1] else None)
 
 
 class Mul(Function):
@@ -59,7 +70,7 @@ class Mul(Function):
 
 
 class Div(Function):
-    """z = a / b;  ∂z/∂a = 1/b, ∂z/∂b = −a/b²."""
+    """z = a / b;  ∂z/∂a = 1/b, ∂z/∂b = −a/b² = −z/b."""
 
     def forward(self, a, b):
         self.a, self.b = a, b
@@ -67,13 +78,14 @@ class Div(Function):
 
     def backward(self, g):
         a, b = self.a, self.b
-        ga = unbroadcast(g / b, a.shape) if self.needs_input_grad[0] else None
-        gb = unbroadcast(-g * a / (b * b), b.shape) if self.needs_input_grad[1] else None
+        g_over_b = g / b
+        ga = unbroadcast(g_over_b, a.shape) if self.needs_input_grad[0] else None
+        gb = unbroadcast(-g_over_b * a / b, b.shape) if self.needs_input_grad[1] else None
         return ga, gb
 
 
 class Pow(Function):
-    """z = aᵇ;  ∂z/∂a = b·aᵇ⁻¹, ∂z/∂b = aᵇ·ln a (taken as 0 where a = 0, as PyTorch does)."""
+    """z = aᵇ;  ∂z/∂a = b·aᵇ⁻¹ (0 where b = 0), ∂z/∂b = aᵇ·ln a (0 where a = 0 and b ≥ 0), PyTorch's conventions."""
 
     def forward(self, a, b):
         self.a, self.b = a, b
@@ -83,12 +95,18 @@ class Pow(Function):
     def backward(self, g):
         a, b = self.a, self.b
         ga = gb = None
-        if self.needs_input_grad[0]:
-            ga = unbroadcast(g * b * np.power(a, b - 1), a.shape)
-        if self.needs_input_grad[1]:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                log_a = np.where(a > 0, np.log(np.where(a > 0, a, 1)), np.where(a == 0, 0, np.nan))
-            gb = unbroadcast(g * self.out * log_a, b.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.needs_input_grad[0]:
+                d = b * np.power(a, b - 1)
+                if np.any(b == 0):
+                    d = np.where(b == 0, np.zeros((), d.dtype), d)
+                ga = unbroadcast(g * d, a.shape)
+            if self.needs_input_grad[1]:
+                d = self.out * np.log(a)
+                zero = (a == 0) & (b >= 0)
+                if np.any(zero):
+                    d = np.where(zero, np.zeros((), d.dtype), d)
+                gb = unbroadcast(g * d, b.shape)
         return ga, gb
 
 
@@ -147,15 +165,24 @@ class Abs(Function):
 
 
 class Clamp(Function):
-    """z = min(max(a, lo), hi);  ∂z/∂a = 1 where lo ≤ a ≤ hi, else 0 (PyTorch passes the gradient at the bounds)."""
+    """z = min(max(a, lo), hi);  ∂z/∂a = 1 where lo ≤ a ≤ hi, else 0 (PyTorch passes the gradient at the bounds).
+
+    ``lo``/``hi`` are numbers or arrays broadcastable to ``a`` (constants: no gradient flows to them).
+    """
 
     def forward(self, a, lo=None, hi=None):
-        self.mask = np.ones(a.shape, dtype=bool)
+        mask = None
         if lo is not None:
-            self.mask &= a >= lo
+            mask = a >= lo
         if hi is not None:
-            self.mask &= a <= hi
-        return np.clip(a, lo, hi).astype(a.dtype, copy=False)
+            mask = (a <= hi) if mask is None else mask & (a <= hi)
+        self.mask = mask
+        out = a
+        if lo is not None:
+            out = np.maximum(out, lo)
+        if hi is not None:
+            out = np.minimum(out, hi)
+        return out.astype(a.dtype, copy=False)
 
     def backward(self, g):
         return g * self.mask
@@ -177,6 +204,16 @@ class Where(Function):
         return ga, gb
 
 
+def _split_weights(a: np.ndarray, b: np.ndarray, a_wins: np.ndarray, b_wins: np.ndarray, dtype) -> tuple:
+    """Gradient shares of the two sides of maximum/minimum: 1 to the winner, ½ each on a tie (PyTorch's rule)."""
+    tie = a == b
+    wa = np.where(tie, dtype.type(0.5), dtype.type(1))
+    wb = wa.copy()
+    wa[b_wins] = 0
+    wb[a_wins] = 0
+    return wa, wb
+
+
 class Maximum(Function):
     """z = max(a, b) elementwise; on ties each side gets half the gradient (PyTorch's rule for ``maximum``)."""
 
@@ -185,11 +222,10 @@ class Maximum(Function):
         return np.maximum(a, b)
 
     def backward(self, g):
-        a, b = self.a, self.b
-        w = (a > b) + 0.5 * (a == b)
-        w = w.astype(g.dtype, copy=False)
-        ga = unbroadcast(g * w, a.shape) if self.needs_input_grad[0] else None
-        gb = unbroadcast(g * (1 - w), b.shape) if self.needs_input_grad[1] else None
+        a, b = np.broadcast_arrays(self.a, self.b)
+        wa, wb = _split_weights(a, b, a > b, a < b, g.dtype)
+        ga = unbroadcast(g * wa, self.a.shape) if self.needs_input_grad[0] else None
+        gb = unbroadcast(g * wb, self.b.shape) if self.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -201,10 +237,10 @@ class Minimum(Function):
         return np.minimum(a, b)
 
     def backward(self, g):
-        a, b = self.a, self.b
-        w = ((a < b) + 0.5 * (a == b)).astype(g.dtype, copy=False)
-        ga = unbroadcast(g * w, a.shape) if self.needs_input_grad[0] else None
-        gb = unbroadcast(g * (1 - w), b.shape) if self.needs_input_grad[1] else None
+        a, b = np.broadcast_arrays(self.a, self.b)
+        wa, wb = _split_weights(a, b, a < b, a > b, g.dtype)
+        ga = unbroadcast(g * wa, self.a.shape) if self.needs_input_grad[0] else None
+        gb = unbroadcast(g * wb, self.b.shape) if self.needs_input_grad[1] else None
         return ga, gb
 
 

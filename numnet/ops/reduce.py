@@ -1,4 +1,7 @@
-"""Reductions over one or more axes: sum, mean, var, max/min (values and indices)."""
+"""Reductions over one or more axes: sum, mean, var, max/min (values and indices).
+
+``axis`` is ``None`` (all axes), an int or a tuple of ints, as in NumPy; ``Tensor`` normalises it first.
+"""
 
 from __future__ import annotations
 
@@ -32,53 +35,63 @@ class Mean(Function):
 
     def forward(self, a, axis=None, keepdims=False):
         self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
-        out = np.asarray(a.mean(axis=axis, keepdims=keepdims))
-        self.n = a.size // max(out.size, 1) if a.size else 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if a.size == 0:  # NumPy warns about empty slices; PyTorch quietly gives NaN
+                out = np.asarray(a.sum(axis=axis, keepdims=keepdims) / a.dtype.type(0))
+            else:
+                out = np.asarray(a.mean(axis=axis, keepdims=keepdims))
+        self.n = a.size // out.size if out.size else 0
         return out
 
     def backward(self, g):
-        g = _expand_back(g, self.shape, self.axis, self.keepdims) / self.n
+        g = _expand_back(g, self.shape, self.axis, self.keepdims) / g.dtype.type(max(self.n, 1))
         return np.broadcast_to(g, self.shape)
 
 
 class Var(Function):
-    """z = Σ_axis (a − ā)² / (n − correction);  ∂z/∂a = 2(a − ā)/(n − correction)."""
+    """z = Σ_axis (a − ā)² / (n − correction);  ∂z/∂a = 2(a − ā)/(n − correction).
+
+    ``n − correction ≤ 0`` gives inf/NaN, as in PyTorch.
+    """
 
     def forward(self, a, axis=None, keepdims=False, correction=1):
         self.axis, self.keepdims = axis, keepdims
-        mean = a.mean(axis=axis, keepdims=True)
+        mean = a.mean(axis=axis, keepdims=True) if a.size else a.sum(axis=axis, keepdims=True)
         self.centered = a - mean
-        n = a.size // max(mean.size, 1)
-        self.denom = max(n - correction, 0)
+        n = a.size // mean.size if mean.size else 0
+        self.denom = a.dtype.type(max(n - correction, 0))
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.asarray(
-                (self.centered * self.centered).sum(axis=axis, keepdims=keepdims) / a.dtype.type(self.denom)
-            )
+            return np.asarray(np.square(self.centered).sum(axis=axis, keepdims=keepdims) / self.denom)
 
     def backward(self, g):
         g = _expand_back(g, self.centered.shape, self.axis, self.keepdims)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return g * self.centered * (2 / self.centered.dtype.type(self.denom))
+            return g * self.centered * (g.dtype.type(2) / self.denom)
 
 
 class MaxAll(Function):
-    """z = max (or min) over the whole tensor; ties share the gradient evenly (PyTorch's rule for ``x.max()``)."""
+    """z = max (or min) over the whole tensor; ties share the gradient evenly (PyTorch's rule for ``x.max()``).
+
+    A NaN anywhere makes z NaN, and the gradient is shared among the NaNs.
+    """
 
     def forward(self, a, minimum=False):
         out = a.min() if minimum else a.max()
-        self.mask = a == out
+        self.mask = (a == out) | (np.isnan(a) if out != out else False)
         return np.asarray(out)
 
     def backward(self, g):
-        return self.mask * (g / self.mask.sum()).astype(g.dtype)
+        return self.mask * (g / g.dtype.type(self.mask.sum()))
 
 
 class MaxDim(Function):
-    """z = max (or min) along one axis; the gradient goes to the first index that attains it (as ``torch.max(dim)``)."""
+    """z = max (or min) along one axis; the gradient goes to the index ``torch.max(dim)`` returns (the first that
+    attains it). ``indices`` (argmax/argmin along ``axis``) may be passed in when the caller already has them."""
 
-    def forward(self, a, axis=0, keepdims=False, minimum=False):
-        idx = np.argmin(a, axis=axis) if minimum else np.argmax(a, axis=axis)
-        self.indices = np.expand_dims(idx, axis)
+    def forward(self, a, axis=0, keepdims=False, minimum=False, indices=None):
+        if indices is None:
+            indices = np.argmin(a, axis=axis) if minimum else np.argmax(a, axis=axis)
+        self.indices = np.expand_dims(indices, axis)
         self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
         out = np.take_along_axis(a, self.indices, axis=axis)
         return out if keepdims else np.squeeze(out, axis=axis)

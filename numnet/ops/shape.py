@@ -1,4 +1,4 @@
-"""Shape primitives: reshape, permute, expand, indexing, concatenation, constant padding."""
+"""Shape primitives: reshape, permute, expand, indexing, concatenation, stacking, constant padding."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ class Permute(Function):
     """z = a with its axes reordered by ``dims``;  the gradient is permuted by the inverse order."""
 
     def forward(self, a, dims=()):
-        self.inverse = np.argsort(dims)
+        self.inverse = tuple(np.argsort(dims))
         return np.transpose(a, dims)
 
     def backward(self, g):
@@ -31,7 +31,7 @@ class Permute(Function):
 
 
 class Expand(Function):
-    """z = a broadcast to ``shape``;  the gradient is summed back over the broadcast axes."""
+    """z = a broadcast to ``shape`` (a read-only view);  the gradient is summed back over the broadcast axes."""
 
     def forward(self, a, shape=()):
         self.shape = a.shape
@@ -43,20 +43,29 @@ class Expand(Function):
 
 def _has_array_index(index) -> bool:
     items = index if isinstance(index, tuple) else (index,)
-    return any(isinstance(i, (list, np.ndarray)) for i in items)
+    return any(isinstance(i, (list, np.ndarray)) and np.asarray(i).dtype != bool for i in items)
 
 
 class GetItem(Function):
-    """z = a[index];  backward scatters the gradient into zeros, adding where an index repeats."""
+    """z = a[index] (NumPy indexing);  backward scatters the gradient into zeros, adding where an index repeats.
+
+    Repeated integer indices are summed with one ``np.bincount`` over flat positions (no ``np.add.at``).
+    """
 
     def forward(self, a, index=None):
-        self.shape, self.dtype, self.index = a.shape, a.dtype, index
+        self.shape, self.index = a.shape, index
         return np.asarray(a[index])
 
     def backward(self, g):
+        if _has_array_index(self.index) and g.dtype.kind == "f":
+            size = int(np.prod(self.shape))
+            pos_dtype = np.int32 if size < 2 ** 31 else np.int64  # half the memory of the position grid
+            positions = np.arange(size, dtype=pos_dtype).reshape(self.shape)[self.index].ravel()
+            out = np.bincount(positions, weights=g.ravel(), minlength=size)
+            return out.astype(g.dtype, copy=False).reshape(self.shape)
         out = np.zeros(self.shape, dtype=g.dtype)
         if _has_array_index(self.index):
-            np.add.at(out, self.index, g)
+            np.add.at(out, self.index, g)  # non-float grads only (complex): rare, not a hot path
         else:
             out[self.index] = g
         return out
@@ -74,13 +83,26 @@ class Cat(Function):
         return tuple(np.split(g, self.splits, axis=self.axis))
 
 
+class Stack(Function):
+    """z = stack(inputs, axis) along a new axis;  input i gets ``g`` indexed at i along that axis."""
+
+    def forward(self, *arrays, axis=0):
+        self.axis = axis
+        return np.stack(arrays, axis=axis)
+
+    def backward(self, g):
+        return tuple(np.moveaxis(g, self.axis, 0))
+
+
 class Pad(Function):
     """z = a with constant padding ``pad_width`` (NumPy's per-axis (before, after) pairs, all >= 0);
     the gradient is the interior slice."""
 
     def forward(self, a, pad_width=(), value=0.0):
         self.inner = tuple(slice(b, b + n) for (b, _), n in zip(pad_width, a.shape))
-        return np.pad(a, pad_width, mode="constant", constant_values=value)
+        out = np.full(tuple(b + n + e for (b, e), n in zip(pad_width, a.shape)), value, dtype=a.dtype)
+        out[self.inner] = a
+        return out
 
     def backward(self, g):
         return g[self.inner]
