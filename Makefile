@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test data bench clean venv
+.PHONY: demo test data browser bench clean venv
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -21,15 +21,19 @@ venv: $(STAMP)
 data:
 	bash scripts/get-data.sh
 
+browser:
+	bash scripts/get-browser.sh
+
 demo: venv data
 	$(VENV)/bin/numnet train --model lenet5 --dataset fashion-mnist --epochs 8 --batch-size 64 --lr 0.05 \
 	    --momentum 0.9 --out runs/demo
 
-test: venv data
+test: venv data browser
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
-bench: venv data
-	$(PY) benchmarks/run.py
+bench: venv
+	$(PIP) install dezero
+	$(VENV)/bin/numnet bench
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .hypothesis

@@ -1,0 +1,324 @@
+"""numnet vs PyTorch vs Dezero, in one run on one machine, same thread count, float32 → benchmarks/RESULTS.md.
+
+    numnet bench [--quick] [--out benchmarks/RESULTS.md]        (also: make bench, python benchmarks/run.py)
+
+Needs the reference contenders: ``pip install numnet[test] dezero`` (torch==2.13.0 CPU, Dezero, threadpoolctl).
+
+Contenders alternate in short rounds and each keeps its best round, so machine noise hits all alike. All three run
+in this one process, under the allocator setting numnet applies at import (glibc mmap/trim thresholds raised; set
+NUMNET_MALLOPT=0 to compare without): the report states which.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+THREADS = int(os.environ.get("NUMNET_BENCH_THREADS", "2"))
+HERE = Path(__file__).resolve().parent
+
+import torch  # noqa: E402
+from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
+
+import numnet  # noqa: E402
+import numnet.functional as F  # noqa: E402
+from numnet import _runtime  # noqa: E402
+
+torch.set_num_threads(THREADS)
+threadpool_limits(THREADS)
+
+from numnet.bench.contenders import CONTENDERS  # noqa: E402
+
+
+def best_rate(fns: dict[str, Callable[[], None]], work: float, rounds: int, min_time: float) -> dict[str, float]:
+    """Alternate the contenders round by round; return each one's best rate (work units per second)."""
+    for fn in fns.values():  # warm-up
+        fn()
+    best = {k: 0.0 for k in fns}
+    reps = {}
+    for k, fn in fns.items():  # calibrate repetitions per round
+        t0 = time.perf_counter()
+        fn()
+        dt = time.perf_counter() - t0
+        reps[k] = max(1, int(min_time / max(dt, 1e-6)))
+    for _ in range(rounds):
+        for k, fn in fns.items():
+            t0 = time.perf_counter()
+            for _ in range(reps[k]):
+                fn()
+            dt = time.perf_counter() - t0
+            best[k] = max(best[k], work * reps[k] / dt)
+    return best
+
+
+def lenet_section(args) -> tuple[list[str], dict]:
+    lines = ["## LeNet-5, samples/s (higher is better)", "",
+             "| | " + " | ".join(CONTENDERS) + " | numnet / torch | numnet / dezero |",
+             "|---|" + "---|" * (len(CONTENDERS) + 2)]
+    ratios = {}
+    for mode, n in [("train", 32), ("train", 64), ("train", 256), ("inference", 1000)]:
+        fns = {}
+        for name, make in CONTENDERS.items():
+            train_step, infer, _ = make(n)
+            fns[name] = train_step if mode == "train" else infer
+        rates = best_rate(fns, n, args.rounds, args.min_time)
+        r_t, r_d = rates["numnet"] / rates["torch"], rates["numnet"] / rates["dezero"]
+        ratios[(mode, n)] = (r_t, r_d)
+        lines.append(f"| {mode} B={n} | " + " | ".join(f"{rates[k]:,.0f}" for k in CONTENDERS)
+                     + f" | **{r_t:.2f}×** | {r_d:.1f}× |")
+        print(lines[-1], flush=True)
+    return lines + [""], ratios
+
+
+CONV_CONFIGS = [  # (N, C_in, C_out, H, k, pad, stride)
+    (64, 3, 16, 32, 3, 1, 1),
+    (64, 16, 32, 16, 3, 1, 1),
+    (32, 64, 64, 8, 3, 1, 2),
+    (64, 1, 6, 28, 5, 2, 1),
+]
+
+
+def conv_section(args) -> tuple[list[str], list[str]]:
+    rng = np.random.default_rng(0)
+    lines = ["## conv2d and pooling, milliseconds per call (lower is better)", "",
+             "| layer | numnet fwd | torch fwd | ratio | numnet fwd+bwd | torch fwd+bwd | ratio |",
+             "|---|---|---|---|---|---|---|"]
+    gflops = []
+    for n, cin, cout, h, k, p, s in CONV_CONFIGS:
+        x = rng.standard_normal((n, cin, h, h), dtype=np.float32)
+        w = rng.standard_normal((cout, cin, k, k), dtype=np.float32) * 0.1
+        b = np.zeros(cout, np.float32)
+        xn, wn, bn = (numnet.tensor(a, requires_grad=True) for a in (x, w, b))
+        xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+        out_shape = F.conv2d(xn, wn, bn, stride=s, padding=p).shape
+        g = rng.standard_normal(out_shape, dtype=np.float32)
+        gt = torch.from_numpy(g)
+
+        def n_fwd():
+            with numnet.no_grad():
+                F.conv2d(xn, wn, bn, stride=s, padding=p)
+
+        def t_fwd():
+            with torch.no_grad():
+                torch.nn.functional.conv2d(xt, wt, bt, stride=s, padding=p)
+
+        def n_all():
+            xn.grad = wn.grad = bn.grad = None
+            F.conv2d(xn, wn, bn, stride=s, padding=p).backward(g)
+
+        def t_all():
+            xt.grad = wt.grad = bt.grad = None
+            torch.nn.functional.conv2d(xt, wt, bt, stride=s, padding=p).backward(gt)
+
+        f = best_rate({"numnet": n_fwd, "torch": t_fwd}, 1, args.rounds, args.min_time)
+        a = best_rate({"numnet": n_all, "torch": t_all}, 1, args.rounds, args.min_time)
+        label = f"conv ({n}, {cin}→{cout}, {h}×{h}, k{k}, pad {p}" + (f", stride {s})" if s > 1 else ")")
+        lines.append(f"| {label} | {1e3 / f['numnet']:.2f} | {1e3 / f['torch']:.2f} | "
+                     f"{f['torch'] / f['numnet']:.2f}× slower | {1e3 / a['numnet']:.2f} | {1e3 / a['torch']:.2f} | "
+                     f"{a['torch'] / a['numnet']:.2f}× slower |")
+        print(lines[-1], flush=True)
+        ho = out_shape[2]
+        macs = n * cout * ho * ho * cin * k * k
+        gflops.append((label, 2 * macs * f["numnet"] / 1e9))
+    for kind in ("max", "avg"):
+        x = rng.standard_normal((64, 16, 28, 28), dtype=np.float32)
+        xn, xt = numnet.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        fn_n = F.max_pool2d if kind == "max" else F.avg_pool2d
+        fn_t = torch.nn.functional.max_pool2d if kind == "max" else torch.nn.functional.avg_pool2d
+        g = rng.standard_normal((64, 16, 14, 14), dtype=np.float32)
+        gt = torch.from_numpy(g)
+
+        def n_f():
+            with numnet.no_grad():
+                fn_n(xn, 2)
+
+        def t_f():
+            with torch.no_grad():
+                fn_t(xt, 2)
+
+        def n_a():
+            xn.grad = None
+            fn_n(xn, 2).backward(g)
+
+        def t_a():
+            xt.grad = None
+            fn_t(xt, 2).backward(gt)
+
+        f = best_rate({"numnet": n_f, "torch": t_f}, 1, args.rounds, args.min_time)
+        a = best_rate({"numnet": n_a, "torch": t_a}, 1, args.rounds, args.min_time)
+        lines.append(f"| {kind} pool 2×2 (64, 16, 28×28) | {1e3 / f['numnet']:.2f} | {1e3 / f['torch']:.2f} | "
+                     f"{f['torch'] / f['numnet']:.2f}× slower | {1e3 / a['numnet']:.2f} | {1e3 / a['torch']:.2f} | "
+                     f"{a['torch'] / a['numnet']:.2f}× slower |")
+        print(lines[-1], flush=True)
+    lines.append("")
+    lines.append("A ratio below 1× means numnet is faster.")
+    lines.append("")
+    return lines, gflops
+
+
+def gemm_section(gflops) -> list[str]:
+    a = np.random.default_rng(0).standard_normal((1024, 1024), dtype=np.float32)
+    peak = 0.0
+    for _ in range(5):
+        t0 = time.perf_counter()
+        for _ in range(10):
+            a @ a
+        peak = max(peak, 10 * 2 * 1024 ** 3 / (time.perf_counter() - t0) / 1e9)
+    lines = ["## Conv forward throughput vs NumPy's GEMM peak", "",
+             f"NumPy float32 GEMM (1024²): **{peak:.0f} GFLOP/s**.", "",
+             "| layer | numnet conv forward GFLOP/s | fraction of GEMM peak |", "|---|---|---|"]
+    for label, gf in gflops:
+        lines.append(f"| {label} | {gf:.1f} | {gf / peak:.1%} |")
+    return lines + [""]
+
+
+def lesson_loop(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """The lesson's convolution: two Python loops over output pixels."""
+    kh, kw = kernel.shape
+    oh, ow = image.shape[0] - kh + 1, image.shape[1] - kw + 1
+    out = np.zeros((oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            out[i, j] = np.sum(image[i:i + kh, j:j + kw] * kernel)
+    return out
+
+
+def lesson_section(args) -> tuple[list[str], float]:
+    rng = np.random.default_rng(0)
+    imgs = rng.random((1000, 1, 28, 28), dtype=np.float32)
+    kern = rng.standard_normal((1, 1, 5, 5), dtype=np.float32)
+    t0 = time.perf_counter()
+    for i in range(20):
+        lesson_loop(imgs[i, 0], kern[0, 0])
+    loop = (time.perf_counter() - t0) / 20
+    xn, wn = numnet.tensor(imgs), numnet.tensor(kern)
+
+    def ours():
+        with numnet.no_grad():
+            F.conv2d(xn, wn)
+
+    per_image = 1 / best_rate({"numnet": ours}, len(imgs), args.rounds, args.min_time)["numnet"]
+    speedup = loop / per_image
+    return ["## The lesson's loop convolution vs numnet (28×28 image, 5×5 kernel)", "",
+            f"- lesson loop: {loop * 1e3:.2f} ms per image",
+            f"- numnet `F.conv2d` on a batch of 1000: {per_image * 1e6:.2f} µs per image",
+            f"- speed-up: **{speedup:,.0f}×** per image", ""], speedup
+
+
+MEMORY_SCRIPT = r"""
+import resource, sys
+from numnet.bench.contenders import CONTENDERS
+def rss():
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * resource.getpagesize()
+step, _, _ = CONTENDERS[{name!r}]({n})
+import gc; gc.collect()
+before = rss()
+for _ in range(3):
+    step()
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(max(peak - before, 0))
+"""
+
+RSS_SCRIPT = r"""
+import sys
+from numnet.bench.contenders import CONTENDERS
+import resource
+def rss():
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * resource.getpagesize()
+step, _, _ = CONTENDERS['numnet'](32)
+out = []
+for i in range(1, {steps} + 1):
+    step()
+    if i % {every} == 0:
+        out.append(rss())
+print(' '.join(str(v) for v in out))
+"""
+
+
+def memory_section(args) -> list[str]:
+    env = dict(os.environ)
+    lines = ["## Memory", "", "Peak RSS growth during LeNet-5 training steps (B=256), each contender in a fresh process:",
+             ""]
+    for name in ("numnet", "torch"):
+        res = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT.format(name=name, n=256)],
+                             capture_output=True, text=True, env=env, check=True)
+        lines.append(f"- {name}: {int(res.stdout.split()[-1]) / 2**20:.1f} MiB")
+    steps = 1000 if args.quick else 10000
+    every = steps // 10
+    res = subprocess.run([sys.executable, "-c", RSS_SCRIPT.format(steps=steps, every=every)],
+                         capture_output=True, text=True, env=env, check=True)
+    rss = [int(v) / 2**20 for v in res.stdout.split()]
+    lines += ["", f"numnet RSS over {steps:,} LeNet-5 training steps (B=32), every {every:,} steps (MiB): "
+              + ", ".join(f"{v:.0f}" for v in rss),
+              f"(growth from the first to the last sample: {rss[-1] - rss[0]:+.1f} MiB)", ""]
+    return lines
+
+
+def machine_section() -> list[str]:
+    blas = [f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture')}, {i.get('num_threads')} threads)"
+            for i in threadpool_info() if i.get("user_api") == "blas"]
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return [
+        "## Machine", "",
+        f"- CPU: {cpu}, {os.cpu_count()} logical cores; threads used: {THREADS} (NumPy BLAS via threadpoolctl, "
+        f"torch.set_num_threads)",
+        f"- Python {platform.python_version()}, NumPy {np.__version__}, torch {torch.__version__}, numnet "
+        f"{numnet.__version__}",
+        f"- NumPy BLAS: {'; '.join(blas) or 'unknown'}",
+        f"- OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, "
+        f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE', '(unset)')}",
+        f"- Allocator: glibc mmap/trim thresholds raised by numnet at import: "
+        f"{'yes' if _runtime.allocator_configured else 'no (NUMNET_MALLOPT=0 or not glibc)'} "
+        "(applies to every contender in this process)",
+        "- dtype float32 everywhere; data random, fixed seed; each figure is the best of alternating rounds",
+        "",
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="fewer rounds and a 1,000-step RSS run (for a smoke test)")
+    ap.add_argument("--out", default="benchmarks/RESULTS.md", help="where to write the report (default: %(default)s)")
+    args = ap.parse_args(argv)
+    args.rounds = 2 if args.quick else 5
+    args.min_time = 0.2 if args.quick else 0.6
+    t0 = time.time()
+    report = ["# numnet benchmarks", "",
+              f"Generated by `numnet bench{' --quick' if args.quick else ''}` on "
+              f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", ""]
+    report += machine_section()
+    lenet, ratios = lenet_section(args)
+    conv, gflops = conv_section(args)
+    lesson, speedup = lesson_section(args)
+    summary = ["## Headline", "",
+               f"- LeNet-5 training vs PyTorch: {ratios[('train', 64)][0]:.2f}× at B=64 (target ≥ 0.7×), "
+               f"{ratios[('train', 256)][0]:.2f}× at B=256 (target ≥ 0.5×); inference B=1000: "
+               f"{ratios[('inference', 1000)][0]:.2f}× (target ≥ 0.6×)",
+               f"- vs Dezero: {ratios[('train', 64)][1]:.1f}× its training throughput at B=64 (target ≥ 3×)",
+               f"- vs the lesson's loop convolution: {speedup:,.0f}× per image (target ≥ 1,000×)", ""]
+    report += summary + lenet + conv + gemm_section(gflops) + lesson + memory_section(args)
+    report.append(f"Total benchmark time: {time.time() - t0:.0f} s.")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text("\n".join(report) + "\n")
+    print("\n".join(summary))
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
