@@ -22,29 +22,11 @@ import ipaddress
 import threading
 from typing import Any
 
+from numnet._argtypes import port, positive_int
+
 __all__ = ["HELP", "add_arguments", "run"]
 
 HELP = "open the model explorer in the browser: draw, see probabilities and every layer's activations"
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a port number in [0, 65535], got {text!r}") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port number in [0, 65535], got {text!r}")
-    return value
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -52,11 +34,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", metavar="MODEL", help="a model file written by numnet train / numnet.io.save_model")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default: 127.0.0.1, this machine only)")
-    p.add_argument("--port", type=_port, default=8000, help="port to listen on; 0 picks a free one (default: 8000)")
+    p.add_argument("--port", type=port, default=8000, help="port to listen on; 0 picks a free one (default: 8000)")
     p.add_argument("--dataset", default=None,
                    help="test set for the random-image button, e.g. fashion-mnist or mnist5k "
                         "(default: the one stored in the model file)")
-    p.add_argument("--input-shape", type=_positive, nargs=3, metavar=("C", "H", "W"), default=None,
+    p.add_argument("--input-shape", type=positive_int, nargs=3, metavar=("C", "H", "W"), default=None,
                    help="the model's input shape (default: from the model file, else 1 28 28)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
 

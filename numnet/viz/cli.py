@@ -22,6 +22,7 @@ import argparse
 import os
 from pathlib import Path
 from typing import Any, Callable
+from numnet._argtypes import non_negative_int, positive_int
 
 __all__ = ["HELP", "add_arguments", "run"]
 
@@ -30,24 +31,6 @@ DEFAULT_DATASET = "fashion-mnist"
 
 
 # ---------------------------------------------------------------------------------------------------- helpers
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
-
-
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
-    return value
 
 
 def _check_file(path: str, what: str) -> None:
@@ -109,8 +92,8 @@ def _dataset_args(p: argparse.ArgumentParser, split: bool = True) -> None:
                                                    f"the model file, else {DEFAULT_DATASET})")
     if split:
         p.add_argument("--split", choices=("test", "train"), default="test", help="which split (default: test)")
-        p.add_argument("--limit", type=_positive_int, default=None, help="use the first N images only")
-        p.add_argument("--batch-size", type=_positive_int, default=512, help="images per batch (default: 512)")
+        p.add_argument("--limit", type=positive_int, default=None, help="use the first N images only")
+        p.add_argument("--batch-size", type=positive_int, default=512, help="images per batch (default: 512)")
 
 
 # ---------------------------------------------------------------------------------------------------- commands
@@ -156,14 +139,14 @@ def _maps_arguments(p: argparse.ArgumentParser) -> None:
     _model_arg(p)
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--image", metavar="FILE", help="an image file (PNG, JPEG, ...) or a .npy array")
-    which.add_argument("--index", type=_non_negative_int, metavar="N", help="image N of the data set's split")
+    which.add_argument("--index", type=non_negative_int, metavar="N", help="image N of the data set's split")
     _dataset_args(p, split=False)
     p.add_argument("--split", choices=("test", "train"), default="test", help="split for --index (default: test)")
     p.add_argument("--invert", choices=("auto", "yes", "no"), default="auto",
                    help="for --image: invert grey levels (auto: when the border is light, as numnet predict)")
     p.add_argument("--layers", nargs="+", default=None, metavar="NAME",
                    help="layer names to show (default: every conv and pooling layer)")
-    p.add_argument("--max-channels", type=_positive_int, default=16, help="most channels per layer (default: 16)")
+    p.add_argument("--max-channels", type=positive_int, default=16, help="most channels per layer (default: 16)")
     _out_arg(p, "MODEL_maps_<index or image name>.png beside the model")
 
 
@@ -247,7 +230,7 @@ def _confusion_run(args: argparse.Namespace) -> int:
 def _mistakes_arguments(p: argparse.ArgumentParser) -> None:
     _model_arg(p)
     _dataset_args(p)
-    p.add_argument("-n", type=_positive_int, default=16, help="how many mistakes to show (default: 16)")
+    p.add_argument("-n", type=positive_int, default=16, help="how many mistakes to show (default: 16)")
     _out_arg(p, "MODEL_mistakes.png beside the model")
 
 
