@@ -22,6 +22,7 @@ import argparse
 import os
 from pathlib import Path
 from typing import Any, Callable
+
 from numnet._argtypes import non_negative_int, positive_int
 
 __all__ = ["HELP", "add_arguments", "run"]

@@ -1,0 +1,177 @@
+"""The model zoo: :class:`LeNet5`, :class:`VGGSmall`, :class:`MLP`, and :func:`get_model` by name.
+
+Each model keeps its constructor arguments in ``self.config`` (a JSON-serialisable dict), so a saved model can be
+rebuilt with ``get_model(name, **config)`` before loading its weights.
+
+>>> import numnet
+>>> from numnet.models import get_model
+>>> net = get_model("lenet5")
+>>> net.num_parameters()
+61706
+>>> net(numnet.zeros(2, 1, 28, 28)).shape
+(2, 10)
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Sequence
+
+from numnet.errors import ArgumentError
+from numnet.nn import (BatchNorm2d, Conv2d, Dropout, Flatten, Linear, MaxPool2d, Module, ReLU, Sequential)
+from numnet.nn._utils import is_int, number, positive_int
+from numnet.tensor import Tensor
+
+__all__ = ["LeNet5", "VGGSmall", "MLP", "MODELS", "get_model"]
+
+
+class LeNet5(Module):
+    """LeNet-5 (LeCun et al., 1998) with ReLU and max pooling, for 28×28 images.
+
+    ``features``: Conv2d(in, 6, 5, padding=2) → ReLU → MaxPool2d(2) → Conv2d(6, 16, 5) → ReLU → MaxPool2d(2);
+    ``classifier``: Flatten → Linear(400, 120) → ReLU → Linear(120, 84) → ReLU → Linear(84, num_classes).
+    61,706 parameters and 416,520 multiply-adds per 1×28×28 image.
+
+    Args:
+        num_classes: number of output logits. Default 10.
+        in_channels: image channels. Default 1.
+
+    Shape:
+        ``(N, in_channels, 28, 28) → (N, num_classes)`` (logits).
+    """
+
+    def __init__(self, num_classes: int = 10, in_channels: int = 1) -> None:
+        super().__init__()
+        num_classes = positive_int(num_classes, "LeNet5", "num_classes")
+        in_channels = positive_int(in_channels, "LeNet5", "in_channels")
+        self.config = {"num_classes": num_classes, "in_channels": in_channels}
+        self.features = Sequential(
+            Conv2d(in_channels, 6, 5, padding=2), ReLU(), MaxPool2d(2),
+            Conv2d(6, 16, 5), ReLU(), MaxPool2d(2),
+        )
+        self.classifier = Sequential(
+            Flatten(), Linear(16 * 5 * 5, 120), ReLU(), Linear(120, 84), ReLU(), Linear(84, num_classes),
+        )
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.classifier(self.features(x))
+
+
+class VGGSmall(Module):
+    """A small VGG-style CNN for 28×28 images: about 93 % Fashion-MNIST test accuracy in 4 epochs.
+
+    ``features``: two blocks of [Conv2d 3×3 (padding 1) → BatchNorm2d → ReLU] × 2 → MaxPool2d(2), with
+    ``width`` and ``2·width`` channels (28 → 14 → 7 pixels); ``classifier``: Flatten → Dropout → Linear(2·width·7·7,
+    128) → ReLU → Dropout → Linear(128, num_classes). Convolutions have no bias (BatchNorm's β replaces it).
+    With ``width=32``: 468,010 parameters and 18.7 M multiply-adds (37 MFLOPs) per 28×28 image; a training step on
+    a batch of 64 took ~175 ms on 2 shared CPU cores (about 3 minutes per 60,000-image epoch). The same
+    architecture in PyTorch (one run, standardised inputs, batch 64, Adam with a one-cycle schedule peaking at
+    lr 3e-3) reached 92.3 % test accuracy after 3 epochs and 93.0 % after 4.
+
+    Args:
+        num_classes: number of output logits. Default 10.
+        in_channels: image channels. Default 1.
+        width: channels of the first block (the second has twice as many). Default 32.
+        dropout: dropout probability in the classifier. Default 0.3.
+        input_size: image height and width (a multiple of 4). Default 28.
+
+    Shape:
+        ``(N, in_channels, input_size, input_size) → (N, num_classes)`` (logits).
+    """
+
+    def __init__(self, num_classes: int = 10, in_channels: int = 1, width: int = 32, dropout: float = 0.3,
+                 input_size: int = 28) -> None:
+        super().__init__()
+        num_classes = positive_int(num_classes, "VGGSmall", "num_classes")
+        in_channels = positive_int(in_channels, "VGGSmall", "in_channels")
+        width = positive_int(width, "VGGSmall", "width")
+        dropout = number(dropout, "VGGSmall", "dropout", 0.0, 1.0)
+        input_size = positive_int(input_size, "VGGSmall", "input_size", minimum=4)
+        if input_size % 4:
+            raise ArgumentError(f"VGGSmall: Expected input_size to be a multiple of 4. "
+                                f"Received: input_size={input_size}")
+        self.config = {"num_classes": num_classes, "in_channels": in_channels, "width": width,
+                       "dropout": dropout, "input_size": input_size}
+
+        def block(c_in: int, c_out: int) -> list[Module]:
+            return [Conv2d(c_in, c_out, 3, padding=1, bias=False), BatchNorm2d(c_out), ReLU(),
+                    Conv2d(c_out, c_out, 3, padding=1, bias=False), BatchNorm2d(c_out), ReLU(), MaxPool2d(2)]
+
+        w2 = 2 * width
+        self.features = Sequential(*block(in_channels, width), *block(width, w2))
+        side = input_size // 4
+        self.classifier = Sequential(
+            Flatten(), Dropout(dropout), Linear(w2 * side * side, 128), ReLU(), Dropout(dropout),
+            Linear(128, num_classes),
+        )
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.classifier(self.features(x))
+
+
+class MLP(Module):
+    """A multilayer perceptron: Flatten → [Linear → ReLU (→ Dropout)] per hidden layer → Linear(num_classes).
+
+    Args:
+        in_features: input features after flattening (784 for 28×28 images). Default 784.
+        hidden: sizes of the hidden layers. Default (256, 128).
+        num_classes: number of output logits. Default 10.
+        dropout: dropout probability after each hidden ReLU; no Dropout layer when 0. Default 0.
+
+    Shape:
+        ``(N, *) → (N, num_classes)`` with ``in_features`` elements per sample.
+    """
+
+    def __init__(self, in_features: int = 784, hidden: Sequence[int] = (256, 128), num_classes: int = 10,
+                 dropout: float = 0.0) -> None:
+        super().__init__()
+        in_features = positive_int(in_features, "MLP", "in_features")
+        num_classes = positive_int(num_classes, "MLP", "num_classes")
+        dropout = number(dropout, "MLP", "dropout", 0.0, 1.0)
+        if is_int(hidden):
+            hidden = (hidden,)
+        if not isinstance(hidden, (tuple, list)) or not all(is_int(h) and h >= 1 for h in hidden):
+            raise ArgumentError(f"MLP: Expected hidden to be a sequence of positive ints. Received: hidden={hidden!r}")
+        hidden = [int(h) for h in hidden]
+        self.config = {"in_features": in_features, "hidden": hidden, "num_classes": num_classes,
+                       "dropout": dropout}
+        layers: list[Module] = [Flatten()]
+        prev = in_features
+        for h in hidden:
+            layers += [Linear(prev, h), ReLU()]
+            if dropout > 0:
+                layers.append(Dropout(dropout))
+            prev = h
+        layers.append(Linear(prev, num_classes))
+        self.layers = Sequential(*layers)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.layers(x)
+
+
+MODELS: dict[str, type[Module]] = {"lenet5": LeNet5, "vgg": VGGSmall, "mlp": MLP}
+_ALIASES = {"lenet": "lenet5", "lenet-5": "lenet5", "vggsmall": "vgg", "vgg_small": "vgg", "vgg-small": "vgg"}
+
+
+def get_model(name: str, **config: Any) -> Module:
+    """Build a zoo model by registry name (``'lenet5'``, ``'vgg'``, ``'mlp'``) with constructor arguments.
+
+    Names are case-insensitive; ``'vggsmall'`` and ``'lenet'`` are accepted as aliases.
+
+    Raises:
+        ArgumentError: unknown name (the message lists the known ones) or a config key the model does not take.
+
+    >>> get_model("mlp", hidden=[64]).config
+    {'in_features': 784, 'hidden': [64], 'num_classes': 10, 'dropout': 0.0}
+    """
+    key = _ALIASES.get(name.lower(), name.lower()) if isinstance(name, str) else None
+    if key not in MODELS:
+        raise ArgumentError(f"get_model: unknown model {name!r}. Expected one of: {', '.join(sorted(MODELS))}")
+    cls = MODELS[key]
+    params = inspect.signature(cls.__init__).parameters
+    unknown = [k for k in config if k not in params or k == "self"]
+    if unknown:
+        allowed = [p for p in params if p != "self"]
+        raise ArgumentError(f"get_model: {cls.__name__} does not take {', '.join(map(repr, unknown))}. "
+                            f"Expected arguments among: {', '.join(allowed)}")
+    return cls(**config)

@@ -1,0 +1,136 @@
+"""Pooling layers: :class:`MaxPool2d`, :class:`AvgPool2d`, :class:`AdaptiveAvgPool2d` (math on the matching
+``numnet.functional`` functions, which also check the input)."""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence, Union
+
+import numnet.functional as F
+from numnet.errors import ArgumentError
+from numnet.nn._utils import is_int, pair
+from numnet.nn.module import Module
+from numnet.tensor import Tensor
+
+__all__ = ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d"]
+
+IntPair = Union[int, "tuple[int, int]"]
+
+
+def _check_padding(layer: str, kernel: tuple[int, int], padding: tuple[int, int], dilation=(1, 1)) -> None:
+    for k, p, d in zip(kernel, padding, dilation):
+        if p > (d * (k - 1) + 1) // 2:
+            raise ArgumentError(f"{layer}: Expected padding to be at most half the kernel size. "
+                                f"Received: padding={padding}, kernel_size={kernel}")
+
+
+class MaxPool2d(Module):
+    """Max over each ``kernel_size`` window (see :func:`numnet.functional.max_pool2d`).
+
+    Args:
+        kernel_size: int or ``(kH, kW)``.
+        stride: int or pair; None (default) means ``kernel_size``.
+        padding: implicit −∞ padding on both sides, at most half the kernel. Default 0.
+        dilation: spacing between window elements. Default 1.
+        return_indices: also return the flat indices of the maxima. Default False.
+        ceil_mode: round the output size up. Default False.
+
+    Shape:
+        ``(N, C, H, W) → (N, C, H_out, W_out)``, ``H_out = ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1``.
+
+    >>> from numnet import nn
+    >>> nn.MaxPool2d(2)
+    MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
+    """
+
+    def __init__(self, kernel_size: IntPair, stride: Optional[IntPair] = None, padding: IntPair = 0,
+                 dilation: IntPair = 1, return_indices: bool = False, ceil_mode: bool = False) -> None:
+        super().__init__()
+        k = pair(kernel_size, "MaxPool2d", "kernel_size")
+        if stride is not None:
+            pair(stride, "MaxPool2d", "stride")
+        p = pair(padding, "MaxPool2d", "padding", minimum=0)
+        d = pair(dilation, "MaxPool2d", "dilation")
+        _check_padding("MaxPool2d", k, p, d)
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+        self.padding = padding
+        self.dilation = dilation
+        self.return_indices = bool(return_indices)
+        self.ceil_mode = bool(ceil_mode)
+
+    def forward(self, input: Tensor) -> Any:  # noqa: A002
+        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class AvgPool2d(Module):
+    """Mean over each ``kernel_size`` window (see :func:`numnet.functional.avg_pool2d`).
+
+    Args:
+        kernel_size: int or ``(kH, kW)``.
+        stride: int or pair; None (default) means ``kernel_size``.
+        padding: zero padding on both sides, at most half the kernel. Default 0.
+        ceil_mode: round the output size up. Default False.
+        count_include_pad: count padding cells in the divisor. Default True.
+        divisor_override: a fixed non-zero divisor, or None.
+
+    Shape:
+        ``(N, C, H, W) → (N, C, H_out, W_out)``, ``H_out = ⌊(H + 2p − k)/s⌋ + 1``.
+    """
+
+    def __init__(self, kernel_size: IntPair, stride: Optional[IntPair] = None, padding: IntPair = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True,
+                 divisor_override: Optional[int] = None) -> None:
+        super().__init__()
+        k = pair(kernel_size, "AvgPool2d", "kernel_size")
+        if stride is not None:
+            pair(stride, "AvgPool2d", "stride")
+        p = pair(padding, "AvgPool2d", "padding", minimum=0)
+        _check_padding("AvgPool2d", k, p)
+        if divisor_override is not None and (not is_int(divisor_override) or divisor_override == 0):
+            raise ArgumentError(f"AvgPool2d: Expected divisor_override to be a non-zero int or None. "
+                                f"Received: divisor_override={divisor_override!r}")
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+        self.padding = padding
+        self.ceil_mode = bool(ceil_mode)
+        self.count_include_pad = bool(count_include_pad)
+        self.divisor_override = divisor_override
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average pooling to a fixed ``output_size`` whatever the input size (``1`` gives global average pooling).
+
+    See :func:`numnet.functional.adaptive_avg_pool2d`.
+
+    Args:
+        output_size: int or ``(H_out, W_out)``; a None entry keeps that input size.
+
+    Shape:
+        ``(N, C, H, W) → (N, C, H_out, W_out)``.
+    """
+
+    def __init__(self, output_size: Union[int, None, Sequence[Optional[int]]]) -> None:
+        super().__init__()
+        items = list(output_size) if isinstance(output_size, (tuple, list)) else [output_size, output_size]
+        if len(items) != 2 or not all(v is None or (is_int(v) and v >= 1) for v in items):
+            raise ArgumentError(f"AdaptiveAvgPool2d: Expected output_size to be a positive int or a pair of "
+                                f"positive ints or None. Received: output_size={output_size!r}")
+        self.output_size = output_size
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
