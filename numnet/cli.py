@@ -82,6 +82,26 @@ from numnet.viz import cli as _viz_cli  # noqa: E402
 
 _COMMANDS.append(Command("plot", _viz_cli.HELP, _viz_cli.add_arguments, _viz_cli.run))
 
+# explore lives in numnet/explore/__init__.py (argparse only at module level; Flask is imported when it runs).
+from numnet import explore as _explore  # noqa: E402
+
+_COMMANDS.append(Command("explore", _explore.HELP, _explore.add_arguments, _explore.run))
+
+
+def _bench_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quick", action="store_true", help="fewer rounds and a 1,000-step RSS run (a smoke test)")
+    parser.add_argument("--out", default="benchmarks/RESULTS.md", help="report path (default: %(default)s)")
+
+
+def _bench_run(args: argparse.Namespace) -> int:
+    from numnet.bench.run import main as bench_main
+
+    return bench_main((["--quick"] if args.quick else []) + ["--out", args.out])
+
+
+_COMMANDS.append(Command("bench", "benchmark numnet against PyTorch and Dezero in one run; writes RESULTS.md",
+                         _bench_arguments, _bench_run))
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with one sub-parser per entry of :data:`_COMMANDS`."""

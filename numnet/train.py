@@ -1,0 +1,546 @@
+"""The training loop: :func:`fit`, :func:`evaluate`, :func:`predict`, and resuming from a checkpoint.
+
+``fit`` is Keras-like: give it a model, data, a loss and an optimizer; it returns a :class:`~numnet.callbacks.History`.
+The loop itself is the PyTorch loop every tutorial writes (``zero_grad``, forward, loss, ``backward``, ``step``);
+everything around it (progress bar, history, checkpoints, early stopping, LR schedules, CSV logs) is a callback,
+called with a ``logs`` dict (see :mod:`numnet.callbacks`).
+
+Example:
+    >>> import numnet, numpy as np
+    >>> from numnet import nn, optim
+    >>> from numnet.train import fit, evaluate
+    >>> x = np.random.default_rng(0).standard_normal((64, 4)).astype(np.float32)
+    >>> y = (x[:, 0] > 0).astype(np.int64)
+    >>> model = nn.Linear(4, 2)
+    >>> history = fit(model, (x, y), loss=nn.CrossEntropyLoss(), optimizer=optim.SGD(model.parameters(), lr=0.5),
+    ...               epochs=5, batch_size=16, verbose=0)
+    >>> sorted(history.history)
+    ['accuracy', 'loss', 'lr']
+
+**Resume.** A checkpoint (:meth:`Trainer.save_checkpoint`, or :class:`~numnet.callbacks.ModelCheckpoint`) holds the
+model, optimizer and scheduler states, the number of finished epochs and optimizer steps, numnet's RNG state (which
+the :class:`~numnet.data.DataLoader` shuffles with), the history and the callbacks' states. ``fit(...,
+resume_from=path)`` restores all of it and continues with the next epoch, so 1 epoch + save + resume in a fresh
+process + 1 epoch gives bit-for-bit the parameters of 2 uninterrupted epochs. Checkpoints are taken at epoch
+boundaries only.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+from numnet.autograd import no_grad
+from numnet.callbacks import Callback, CallbackList, History, ProgressBar
+from numnet.errors import ArgumentError
+from numnet.metrics import Metric, resolve_metrics
+from numnet.tensor import Tensor
+
+__all__ = ["Trainer", "fit", "evaluate", "predict"]
+
+DEFAULT_BATCH_SIZE = 32
+"""Batch size of :func:`fit` when it is given arrays or a dataset and no ``batch_size`` (as in Keras)."""
+DEFAULT_EVAL_BATCH_SIZE = 256
+"""Batch size of :func:`evaluate` and :func:`predict` by default (no gradients, so larger batches are cheap)."""
+
+LossFn = Callable[[Any, Any], Tensor]
+
+
+# ---------------------------------------------------------------------------------------------------- helpers
+def _resolve_loss(loss: Any, who: str) -> LossFn | None:
+    """A callable ``loss(output, target) -> Tensor`` from a callable or a name ("cross_entropy", "mse", "nll")."""
+    if loss is None or callable(loss):
+        return loss
+    if isinstance(loss, str):
+        import numnet.functional as F
+
+        names = {"cross_entropy": "cross_entropy", "crossentropy": "cross_entropy", "mse": "mse_loss",
+                 "mse_loss": "mse_loss", "nll": "nll_loss", "nll_loss": "nll_loss"}
+        fn = getattr(F, names.get(loss.lower(), ""), None)
+        if fn is not None:
+            return fn
+        raise ArgumentError(f"{who}: unknown loss {loss!r}; expected a callable (e.g. nn.CrossEntropyLoss()) or "
+                            f"one of {sorted(set(names))}")
+    raise ArgumentError(f"{who}: expected loss to be a callable or a name, got {type(loss).__name__}")
+
+
+def _is_arraylike(x: Any) -> bool:
+    return isinstance(x, (np.ndarray, Tensor))
+
+
+def _as_loader(data: Any, batch_size: int | None, shuffle: bool, who: str, default_batch_size: int) -> Any:
+    """An iterable of batches from a DataLoader, a dataset, an ``(x, y)`` pair or a single array ``x``."""
+    from numnet.data import DataLoader, TensorDataset
+
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
+                                   or batch_size < 1):
+        raise ArgumentError(f"{who}: expected batch_size to be a positive integer, got {batch_size!r}")
+    if isinstance(data, DataLoader):
+        if batch_size is not None:
+            raise ArgumentError(f"{who}: batch_size is set by the DataLoader; do not pass batch_size with one")
+        return data
+    bs = int(batch_size) if batch_size is not None else default_batch_size
+    if _is_arraylike(data):
+        return DataLoader(TensorDataset(data), batch_size=bs, shuffle=shuffle)
+    if isinstance(data, (tuple, list)) and 1 <= len(data) <= 2 and all(_is_arraylike(a) for a in data):
+        return DataLoader(TensorDataset(*data), batch_size=bs, shuffle=shuffle)
+    if hasattr(data, "__getitem__") and hasattr(data, "__len__") and not isinstance(data, (tuple, list, str)):
+        return DataLoader(data, batch_size=bs, shuffle=shuffle)
+    if isinstance(data, (list, tuple)) or (hasattr(data, "__iter__") and hasattr(data, "__len__")):
+        if batch_size is not None:
+            raise ArgumentError(f"{who}: batch_size cannot be used with an iterable of ready-made batches")
+        return data  # a re-iterable collection of (x, y) batches
+    raise ArgumentError(f"{who}: expected a DataLoader, a dataset, an (x, y) pair of arrays/Tensors or an array, "
+                        f"got {type(data).__name__}")
+
+
+def _unpack(batch: Any, who: str) -> tuple[Tensor, Tensor | None]:
+    """``(x, y)`` Tensors from a batch: an ``(x, y)`` pair, a 1-tuple ``(x,)`` or a bare ``x``."""
+    if isinstance(batch, (tuple, list)):
+        if len(batch) == 2:
+            x, y = batch
+        elif len(batch) == 1:
+            x, y = batch[0], None
+        else:
+            raise ArgumentError(f"{who}: expected batches of (inputs, targets), got a batch of {len(batch)} items")
+    else:
+        x, y = batch, None
+    x = x if isinstance(x, Tensor) else Tensor(np.asarray(x))
+    if y is not None and not isinstance(y, Tensor):
+        y = Tensor(np.asarray(y))
+    return x, y
+
+
+def _num_samples(loader: Any) -> int | None:
+    """How many samples one pass over ``loader`` yields, when that is known."""
+    dataset = getattr(loader, "dataset", None)
+    bs = getattr(loader, "batch_size", None)
+    if dataset is None or not hasattr(dataset, "__len__"):
+        return None
+    n = len(dataset)
+    if getattr(loader, "drop_last", False) and bs:
+        n = (n // bs) * bs
+    return n
+
+
+def _len_or_none(x: Any) -> int | None:
+    try:
+        return len(x)
+    except TypeError:
+        return None
+
+
+def _modes(model: Any) -> list[tuple[Any, bool]]:
+    """Every submodule with its ``training`` flag, to restore exactly after evaluation."""
+    modules = list(model.modules()) if hasattr(model, "modules") else [model]
+    return [(m, bool(getattr(m, "training", True))) for m in modules]
+
+
+def _restore_modes(saved: list[tuple[Any, bool]]) -> None:
+    for m, training in saved:
+        if getattr(m, "training", None) is not training:
+            m.training = training
+
+
+def _first_lr(optimizer: Any) -> float:
+    groups = getattr(optimizer, "param_groups", None)
+    return float(groups[0]["lr"]) if groups else math.nan
+
+
+def _is_plateau(scheduler: Any) -> bool:
+    try:
+        from numnet.optim.lr_scheduler import ReduceLROnPlateau
+    except ImportError:  # pragma: no cover - optim always ships it
+        return type(scheduler).__name__ == "ReduceLROnPlateau"
+    return isinstance(scheduler, ReduceLROnPlateau)
+
+
+class _Running:
+    """Sample-weighted running means of the loss and the metrics over one pass."""
+
+    def __init__(self, metrics: dict[str, Metric], with_loss: bool) -> None:
+        self.metrics = metrics
+        self.with_loss = with_loss
+        self.count = 0
+        self.sums: dict[str, float] = dict.fromkeys((["loss"] if with_loss else []) + list(metrics), 0.0)
+
+    def update(self, output: Tensor, target: Tensor | None, loss_value: float | None) -> dict[str, float]:
+        n = int(output.shape[0]) if output.ndim else 1
+        self.count += n
+        if self.with_loss and loss_value is not None:
+            self.sums["loss"] += loss_value * n
+        if self.metrics and target is not None:
+            out, tgt = output.data, target.data
+            for name, fn in self.metrics.items():
+                self.sums[name] += float(fn(out, tgt)) * n
+        logs = self.result()
+        logs["size"] = n
+        return logs
+
+    def result(self) -> dict[str, float]:
+        if self.count == 0:
+            return {k: math.nan for k in self.sums}
+        return {k: v / self.count for k, v in self.sums.items()}
+
+
+# ---------------------------------------------------------------------------------------------------- Trainer
+class Trainer:
+    """One training run's state, as the loop and the callbacks see it.
+
+    :func:`fit` creates one; use the class directly to keep the state between calls (e.g. ``trainer.fit(...)`` then
+    ``trainer.evaluate(test)``). Callbacks read it as ``self.trainer``.
+
+    Args:
+        model: a :class:`numnet.nn.Module` (anything with ``__call__``, ``parameters()``, ``train()``/``eval()``,
+            ``state_dict()``).
+        loss: ``loss(output, target) -> scalar Tensor``, e.g. ``nn.CrossEntropyLoss()``, or a name
+            (``"cross_entropy"``, ``"mse"``, ``"nll"``).
+        optimizer: a :mod:`numnet.optim` optimizer over the model's parameters.
+        scheduler: an optional :mod:`numnet.optim.lr_scheduler` scheduler.
+        scheduler_interval: ``"epoch"`` (``scheduler.step()`` after each epoch; ``ReduceLROnPlateau`` gets
+            ``val_loss``, or ``loss`` without validation data) or ``"step"`` (after each optimizer step).
+        metrics: metric names (see :data:`numnet.metrics.METRICS`) or callables ``fn(output, target) -> float``.
+
+    Attributes:
+        epoch: the 0-based index of the current epoch; ``global_step``: optimizer steps taken so far.
+        stop_training: set to True (by a callback) to stop after the current batch.
+        epoch_complete: in ``on_epoch_end``, whether the epoch ran all its batches (False when stopped early).
+        history: the run's :class:`~numnet.callbacks.History`.
+        params: ``{"epochs", "steps", "samples", "batch_size", "verbose"}`` for callbacks.
+
+    Raises:
+        ArgumentError: an unknown loss, metric or ``scheduler_interval``.
+    """
+
+    def __init__(self, model: Any, loss: Any, optimizer: Any = None, scheduler: Any = None,
+                 scheduler_interval: str = "epoch", metrics: Sequence[str | Metric] | None = ("accuracy",)) -> None:
+        if scheduler_interval not in ("epoch", "step"):
+            raise ArgumentError(f"fit: expected scheduler_interval 'epoch' or 'step', got {scheduler_interval!r}")
+        if scheduler is not None and _is_plateau(scheduler) and scheduler_interval == "step":
+            raise ArgumentError("fit: ReduceLROnPlateau needs a metric, so it steps per epoch; use "
+                                "scheduler_interval='epoch'")
+        self.model = model
+        self.loss_fn = _resolve_loss(loss, "fit")
+        self.optimizer = optimizer
+        self.scheduler = scheduler
+        self.scheduler_interval = scheduler_interval
+        self.metrics = resolve_metrics(metrics)
+        self.epoch = 0
+        self.global_step = 0
+        self.stop_training = False
+        self.epoch_complete = False
+        self.history: History = History()
+        self.params: dict[str, Any] = {}
+        self.callbacks: CallbackList = CallbackList(trainer=self)
+        self._train_loader: Any = None
+
+    # ------------------------------------------------------------------ checkpoints
+    def save_checkpoint(self, path: str | os.PathLike) -> None:
+        """Write a resume checkpoint: model, optimizer, scheduler, epochs done, steps, RNG, history, callbacks.
+
+        Called at the end of an epoch (as :class:`~numnet.callbacks.ModelCheckpoint` does), it records
+        ``epoch + 1`` finished epochs. The file is written atomically by :func:`numnet.io.save_checkpoint`.
+        """
+        from numnet.io import save_checkpoint
+
+        extra: dict[str, Any] = {
+            "history": self.history.to_dict(),
+            "callbacks": self.callbacks.state_dict(),
+        }
+        gen = getattr(self._train_loader, "generator", None)
+        if isinstance(gen, np.random.Generator) and gen is not _default_generator():
+            extra["loader_rng"] = gen.bit_generator.state  # a DataLoader with its own generator
+        save_checkpoint(os.fspath(path), self.model, optimizer=self.optimizer, scheduler=self.scheduler,
+                        epoch=self.epoch + 1, step=self.global_step, rng=True, extra=extra)
+
+    def load_checkpoint(self, path: str | os.PathLike) -> dict[str, Any]:
+        """Restore a checkpoint written by :meth:`save_checkpoint` into the model, optimizer, scheduler and RNG.
+
+        Returns the checkpoint's ``{"epoch", "step", "extra"}``; sets :attr:`global_step` and the history.
+        """
+        from numnet.io import load_checkpoint
+
+        path = os.fspath(path)
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"fit: resume_from: no checkpoint at {path!r}")
+        state = load_checkpoint(path, self.model, self.optimizer, self.scheduler)
+        extra = state.get("extra") or {}
+        self.global_step = int(state.get("step", 0))
+        self.history = History()
+        if "history" in extra:
+            self.history.load_dict(extra["history"])
+        gen = getattr(self._train_loader, "generator", None)
+        if "loader_rng" in extra and isinstance(gen, np.random.Generator) and gen is not _default_generator():
+            gen.bit_generator.state = extra["loader_rng"]
+        return state
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, train_data: Any, *, epochs: int = 1, val_data: Any = None, callbacks: Iterable[Callback] = (),
+            batch_size: int | None = None, verbose: int = 1, initial_epoch: int = 0,
+            resume_from: str | os.PathLike | None = None, shuffle: bool = True) -> History:
+        """Train for ``epochs`` epochs; see :func:`fit`."""
+        if self.optimizer is None:
+            raise ArgumentError("fit: an optimizer is needed to train")
+        if self.loss_fn is None:
+            raise ArgumentError("fit: a loss is needed to train")
+        for name, value in (("epochs", epochs), ("initial_epoch", initial_epoch)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+                raise ArgumentError(f"fit: expected {name} to be a non-negative integer, got {value!r}")
+        if verbose not in (0, 1, 2):
+            raise ArgumentError(f"fit: expected verbose 0 (silent), 1 (progress bar) or 2 (one line per epoch), "
+                                f"got {verbose!r}")
+        user = list(callbacks)
+        for cb in user:
+            if not isinstance(cb, Callback):
+                raise ArgumentError(f"fit: expected numnet.callbacks.Callback instances in callbacks, got "
+                                    f"{type(cb).__name__}")
+        loader = _as_loader(train_data, batch_size, shuffle, "fit", DEFAULT_BATCH_SIZE)
+        val_loader = None
+        if val_data is not None:
+            val_loader = _as_loader(val_data, batch_size, False, "fit: val_data", DEFAULT_EVAL_BATCH_SIZE)
+        self._train_loader = loader
+        self.history = History()
+        resumed_callbacks: dict[str, Any] | None = None
+        if resume_from is not None:
+            state = self.load_checkpoint(resume_from)
+            initial_epoch = int(state.get("epoch", 0))
+            resumed_callbacks = (state.get("extra") or {}).get("callbacks", {})
+
+        cb_list = [self.history]
+        if verbose:
+            cb_list.append(ProgressBar(verbose))
+        # Checkpoint writers run after the other callbacks, so a checkpoint holds their end-of-epoch state.
+        cb_list += [c for c in user if not getattr(c, "_runs_last", False)]
+        cb_list += [c for c in user if getattr(c, "_runs_last", False)]
+        cbs = CallbackList(cb_list, trainer=self)
+        self.callbacks = cbs
+        self.stop_training = False
+        self.params = {
+            "epochs": int(epochs),
+            "steps": _len_or_none(loader),
+            "samples": _num_samples(loader),
+            "batch_size": getattr(loader, "batch_size", batch_size),
+            "verbose": verbose,
+        }
+
+        cbs.on_train_begin()
+        if resumed_callbacks:
+            cbs.load_state_dict(resumed_callbacks)
+        last_logs: dict[str, Any] = {}
+        for epoch in range(int(initial_epoch), int(epochs)):
+            self.epoch = epoch
+            logs = self._train_epoch(loader, val_loader, cbs)
+            last_logs = logs
+            if self.stop_training:
+                break
+        cbs.on_train_end(last_logs)
+        return self.history
+
+    def _train_epoch(self, loader: Any, val_loader: Any, cbs: CallbackList) -> dict[str, Any]:
+        model, optimizer, loss_fn = self.model, self.optimizer, self.loss_fn
+        model.train()
+        cbs.on_epoch_begin(self.epoch)
+        running = _Running(self.metrics, with_loss=True)
+        step_scheduler = self.scheduler is not None and self.scheduler_interval == "step"
+        lr = _first_lr(optimizer)
+        stopped_in_epoch = False
+        for batch_index, batch in enumerate(loader):
+            cbs.on_train_batch_begin(batch_index)
+            x, y = _unpack(batch, "fit")
+            output = model(x)
+            loss = loss_fn(output, y)
+            optimizer.zero_grad()
+            loss.backward()
+            lr = _first_lr(optimizer)
+            optimizer.step()
+            if step_scheduler:
+                self.scheduler.step()
+            self.global_step += 1
+            logs = running.update(output, y, float(loss.data))
+            cbs.on_train_batch_end(batch_index, logs)
+            if self.stop_training:
+                stopped_in_epoch = True
+                break
+
+        self.epoch_complete = not stopped_in_epoch
+        epoch_logs: dict[str, Any] = running.result()
+        if val_loader is not None and not stopped_in_epoch:
+            val_logs = self._evaluate_loader(val_loader, cbs, self.loss_fn)
+            epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+        epoch_logs["lr"] = lr
+        if self.scheduler is not None and self.scheduler_interval == "epoch" and not stopped_in_epoch:
+            if _is_plateau(self.scheduler):
+                self.scheduler.step(epoch_logs.get("val_loss", epoch_logs["loss"]))
+            else:
+                self.scheduler.step()
+        cbs.on_epoch_end(self.epoch, epoch_logs)
+        return epoch_logs
+
+    # ------------------------------------------------------------------ evaluate / predict
+    def _evaluate_loader(self, loader: Any, cbs: CallbackList, loss_fn: LossFn | None) -> dict[str, float]:
+        saved = _modes(self.model)
+        self.model.eval()
+        running = _Running(self.metrics, with_loss=loss_fn is not None)
+        try:
+            cbs.on_test_begin()
+            with no_grad():
+                for batch_index, batch in enumerate(loader):
+                    cbs.on_test_batch_begin(batch_index)
+                    x, y = _unpack(batch, "evaluate")
+                    output = self.model(x)
+                    loss_value = None
+                    if loss_fn is not None:
+                        if y is None:
+                            raise ArgumentError("evaluate: a loss needs targets, but the data has inputs only")
+                        loss_value = float(loss_fn(output, y).data)
+                    logs = running.update(output, y, loss_value)
+                    cbs.on_test_batch_end(batch_index, logs)
+            result = running.result()
+            cbs.on_test_end(result)
+        finally:
+            _restore_modes(saved)
+        return result
+
+    def evaluate(self, data: Any, *, batch_size: int | None = None, callbacks: Iterable[Callback] = (),
+                 verbose: int = 0) -> dict[str, float]:
+        """Loss and metrics over ``data`` in eval mode; see :func:`evaluate`."""
+        if verbose not in (0, 1, 2):
+            raise ArgumentError(f"evaluate: expected verbose 0, 1 or 2, got {verbose!r}")
+        loader = _as_loader(data, batch_size, False, "evaluate", DEFAULT_EVAL_BATCH_SIZE)
+        cb_list = ([ProgressBar(verbose)] if verbose else []) + list(callbacks)
+        cbs = CallbackList(cb_list, trainer=self)
+        self.params = dict(self.params, test_steps=_len_or_none(loader), test_samples=_num_samples(loader))
+        return self._evaluate_loader(loader, cbs, self.loss_fn)
+
+
+def _default_generator() -> np.random.Generator:
+    from numnet.random import default_generator
+
+    return default_generator()
+
+
+# ---------------------------------------------------------------------------------------------------- functions
+def fit(model: Any, train_data: Any, *, loss: Any, optimizer: Any, epochs: int = 1, val_data: Any = None,
+        metrics: Sequence[str | Metric] | None = ("accuracy",), scheduler: Any = None,
+        scheduler_interval: str = "epoch", callbacks: Iterable[Callback] = (), batch_size: int | None = None,
+        verbose: int = 1, initial_epoch: int = 0, resume_from: str | os.PathLike | None = None,
+        shuffle: bool = True) -> History:
+    """Train ``model`` on ``train_data`` for ``epochs`` epochs, Keras-style; returns the :class:`History`.
+
+    Each epoch runs, per batch, ``optimizer.zero_grad(); loss_fn(model(x), y).backward(); optimizer.step()`` in
+    train mode, then evaluates ``val_data`` (eval mode, no gradients) and steps an epoch scheduler. The logged loss
+    and metrics of an epoch are means over its samples, computed while the weights change (as in Keras).
+
+    Args:
+        model: the :class:`numnet.nn.Module` to train (in place).
+        train_data: a :class:`numnet.data.DataLoader`; a dataset; or an ``(x, y)`` pair of arrays/Tensors (batched
+            with ``batch_size``, shuffled with numnet's RNG when ``shuffle``).
+        loss: ``loss(output, target) -> scalar Tensor`` (e.g. ``nn.CrossEntropyLoss()``) or a name
+            (``"cross_entropy"``, ``"mse"``, ``"nll"``).
+        optimizer: a :mod:`numnet.optim` optimizer over ``model.parameters()``.
+        epochs: the index of the last epoch + 1 (with ``initial_epoch=e`` it trains epochs ``e .. epochs-1``).
+        val_data: validation data, in any form ``train_data`` takes; logged under ``val_`` keys.
+        metrics: names in :data:`numnet.metrics.METRICS` or callables ``fn(output, target) -> float``.
+        scheduler: an optional LR scheduler from :mod:`numnet.optim.lr_scheduler`.
+        scheduler_interval: ``"epoch"`` or ``"step"``: when ``scheduler.step()`` is called.
+            ``ReduceLROnPlateau`` is stepped per epoch with ``val_loss`` (``loss`` without ``val_data``).
+        callbacks: :class:`numnet.callbacks.Callback` instances, called in order after the history and the progress
+            bar; :class:`~numnet.callbacks.ModelCheckpoint` instances go last, so that a checkpoint holds the other
+            callbacks' end-of-epoch state.
+        batch_size: the batch size for arrays or datasets (default 32); not allowed with a DataLoader.
+        verbose: 0 silent; 1 a tqdm bar per epoch (one line per epoch when the output is not a terminal);
+            2 one line per epoch.
+        initial_epoch: the epoch to start at (for continuing a run by hand).
+        resume_from: a checkpoint from :meth:`Trainer.save_checkpoint` / ``ModelCheckpoint``: restores model,
+            optimizer, scheduler, RNG, history and callback states, and continues after its last finished epoch
+            (``initial_epoch`` is then ignored).
+        shuffle: shuffle arrays/datasets each epoch (a DataLoader keeps its own setting).
+
+    Returns:
+        History: ``history.history`` maps ``loss``, each metric, ``val_loss``, ``val_<metric>`` and ``lr`` (the
+        learning rate of the epoch's last step) to one value per epoch; ``history.epoch`` lists the epochs.
+
+    Raises:
+        ArgumentError: bad ``epochs``, ``verbose``, ``batch_size``, ``scheduler_interval``, loss or metric names.
+        FileNotFoundError: ``resume_from`` does not exist.
+
+    Example:
+        >>> history = fit(model, train_loader, loss=nn.CrossEntropyLoss(), epochs=5,    # doctest: +SKIP
+        ...               optimizer=optim.SGD(model.parameters(), lr=0.05, momentum=0.9), val_data=test_loader)
+        >>> history.history["val_accuracy"][-1]                                         # doctest: +SKIP
+        0.8972
+    """
+    trainer = Trainer(model, loss, optimizer, scheduler=scheduler, scheduler_interval=scheduler_interval,
+                      metrics=metrics)
+    return trainer.fit(train_data, epochs=epochs, val_data=val_data, callbacks=callbacks, batch_size=batch_size,
+                       verbose=verbose, initial_epoch=initial_epoch, resume_from=resume_from, shuffle=shuffle)
+
+
+def evaluate(model: Any, data: Any, loss: Any = None, metrics: Sequence[str | Metric] | None = ("accuracy",),
+             batch_size: int | None = None, *, callbacks: Iterable[Callback] = (), verbose: int = 0
+             ) -> dict[str, float]:
+    """The mean loss and metrics of ``model`` over ``data``, in eval mode and without gradients.
+
+    Each submodule's train/eval mode is restored afterwards.
+
+    Args:
+        model: the model.
+        data: a DataLoader, a dataset, or an ``(x, y)`` pair of arrays/Tensors.
+        loss: an optional loss (callable or name); without it only the metrics are computed.
+        metrics: metric names or callables.
+        batch_size: the batch size for arrays/datasets (default 256).
+        callbacks: callbacks whose ``on_test_*`` hooks are called.
+        verbose: 0 silent, 1 a progress bar (a summary line when not on a terminal), 2 a summary line.
+
+    Returns:
+        ``{"loss": ..., "accuracy": ...}`` (``loss`` only when a loss is given), means over all samples.
+
+    Raises:
+        ArgumentError: bad arguments, or a loss with data that has no targets.
+
+    Example:
+        >>> evaluate(model, test_set, loss=nn.CrossEntropyLoss())  # doctest: +SKIP
+        {'loss': 0.2871, 'accuracy': 0.8969}
+    """
+    trainer = Trainer(model, _resolve_loss(loss, "evaluate"), metrics=metrics)
+    return trainer.evaluate(data, batch_size=batch_size, callbacks=callbacks, verbose=verbose)
+
+
+def predict(model: Any, data: Any, batch_size: int | None = None) -> np.ndarray:
+    """The model's outputs for every sample of ``data``, concatenated, in eval mode and without gradients.
+
+    Each submodule's train/eval mode is restored afterwards.
+
+    Args:
+        model: the model.
+        data: an array or Tensor of inputs ``(N, ...)``; a dataset or a DataLoader (targets, if any, are ignored).
+        batch_size: the batch size for arrays/datasets (default 256).
+
+    Returns:
+        a NumPy array ``(N, *output_shape)`` (e.g. logits ``(N, C)``).
+
+    Raises:
+        ArgumentError: bad ``data`` or ``batch_size``.
+
+    Example:
+        >>> predict(model, np.zeros((3, 1, 28, 28), np.float32)).shape  # doctest: +SKIP
+        (3, 10)
+    """
+    loader = _as_loader(data, batch_size, False, "predict", DEFAULT_EVAL_BATCH_SIZE)
+    saved = _modes(model)
+    model.eval()
+    outputs: list[np.ndarray] = []
+    try:
+        with no_grad():
+            for batch in loader:
+                x, _ = _unpack(batch, "predict")
+                out = model(x)
+                outputs.append(np.array(out.data if isinstance(out, Tensor) else out, copy=True))
+    finally:
+        _restore_modes(saved)
+    if not outputs:
+        raise ArgumentError("predict: the data is empty")
+    return np.concatenate(outputs, axis=0)
