@@ -24,6 +24,7 @@ import os
 import time
 from typing import Any, Callable
 
+from numnet._argtypes import positive_int
 from numnet.errors import ArgumentError, FileFormatError
 
 __all__ = ["COMMANDS"]
@@ -37,14 +38,6 @@ CURVES_FILE = "curves.png"
 
 
 # ---------------------------------------------------------------------------------------------------- arg types
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
 
 
 def _float_in(low: float, high: float, low_open: bool = False, high_open: bool = True) -> Callable[[str], float]:
@@ -124,9 +117,9 @@ def train_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default="lenet5", help="model name from numnet.models.MODELS: lenet5, vgg or mlp "
                                                      "(default: lenet5)")
     p.add_argument("--dataset", default="fashion-mnist", help="fashion-mnist, mnist or mnist5k (default: fashion-mnist)")
-    p.add_argument("--epochs", type=_positive_int, default=5, help="total number of epochs; with --resume, "
+    p.add_argument("--epochs", type=positive_int, default=5, help="total number of epochs; with --resume, "
                                                                     "including those already done (default: 5)")
-    p.add_argument("--batch-size", type=_positive_int, default=64, help="samples per training batch (default: 64)")
+    p.add_argument("--batch-size", type=positive_int, default=64, help="samples per training batch (default: 64)")
     p.add_argument("--lr", type=_lr_type, default=None,
                    help="learning rate, the peak rate with --scheduler onecycle (default: 0.05 for sgd, 0.001 for "
                         "adam, adamw and rmsprop)")
@@ -140,7 +133,7 @@ def train_arguments(p: argparse.ArgumentParser) -> None:
                    help="learning-rate schedule: cosine (per epoch, down to 0), onecycle (per step), step (x0.1 at "
                         "half and three quarters of the epochs), none (default)")
     p.add_argument("--seed", type=int, default=0, help="seed of numnet's RNG: initial weights, shuffling (default: 0)")
-    p.add_argument("--limit", type=_positive_int, default=None, help="train on the first N training images only "
+    p.add_argument("--limit", type=positive_int, default=None, help="train on the first N training images only "
                                                                       "(quick runs); the test set stays whole")
     p.add_argument("--quiet", action="store_true", help="no progress output, only the final test accuracy line")
     p.add_argument("--out", default=None, help="output folder (default runs/<model>-<dataset>): model.safetensors, "
@@ -283,8 +276,8 @@ def evaluate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dataset", default=None, help="fashion-mnist, mnist or mnist5k (default: the data set stored "
                                                    "in the model file)")
     p.add_argument("--split", choices=("test", "train"), default="test", help="which split to evaluate on (default: test)")
-    p.add_argument("--batch-size", type=_positive_int, default=512, help="samples per batch (default: 512)")
-    p.add_argument("--limit", type=_positive_int, default=None, help="evaluate on the first N images only")
+    p.add_argument("--batch-size", type=positive_int, default=512, help="samples per batch (default: 512)")
+    p.add_argument("--limit", type=positive_int, default=None, help="evaluate on the first N images only")
 
 
 def evaluate_run(args: argparse.Namespace) -> int:
@@ -319,8 +312,8 @@ def predict_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("images", metavar="IMAGE", nargs="+", help="image files")
     p.add_argument("--invert", choices=("auto", "yes", "no"), default="auto",
                    help="invert the grey levels; auto (default): when the image's border is light")
-    p.add_argument("--top", type=_positive_int, default=3, help="how many classes to print per image (default: 3)")
-    p.add_argument("--size", type=_positive_int, nargs=2, default=(28, 28), metavar=("H", "W"),
+    p.add_argument("--top", type=positive_int, default=3, help="how many classes to print per image (default: 3)")
+    p.add_argument("--size", type=positive_int, nargs=2, default=(28, 28), metavar=("H", "W"),
                    help="the model's input size (default: 28 28)")
 
 
@@ -400,7 +393,7 @@ def summary_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``numnet summary``."""
     p.add_argument("--model", default="lenet5", help="a model name from numnet.models.MODELS (default: lenet5), or a saved "
                                                     "model file")
-    p.add_argument("--input-shape", type=_positive_int, nargs="+", default=None, metavar="D",
+    p.add_argument("--input-shape", type=positive_int, nargs="+", default=None, metavar="D",
                    help="one sample's shape without the batch dimension (default: 1 28 28, or C 28 28 from the model)")
 
 
