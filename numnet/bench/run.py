@@ -180,37 +180,59 @@ def gemm_section(gflops) -> list[str]:
     return lines + [""]
 
 
-def lesson_loop(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """The lesson's convolution: two Python loops over output pixels."""
-    kh, kw = kernel.shape
+def lesson_loop(image: np.ndarray, kernels: np.ndarray, padding: int) -> np.ndarray:
+    """The lesson's ``convolution2D``, as written there: pad with zeros, then two Python loops over output pixels
+    computing ``np.sum(window * kernel)`` — once per kernel."""
+    image = np.pad(image, padding)
+    kh, kw = kernels.shape[1:]
     oh, ow = image.shape[0] - kh + 1, image.shape[1] - kw + 1
-    out = np.zeros((oh, ow))
-    for i in range(oh):
-        for j in range(ow):
-            out[i, j] = np.sum(image[i:i + kh, j:j + kw] * kernel)
-    return out
+    maps = []
+    for kernel in kernels:
+        out = np.zeros((oh, ow))
+        for i in range(oh):
+            for j in range(ow):
+                out[i, j] = np.sum(image[i:i + kh, j:j + kw] * kernel)
+        maps.append(out)
+    return np.stack(maps)
+
+
+LESSON_BATCHES = (64, 256)
 
 
 def lesson_section(args) -> tuple[list[str], float]:
+    """LeNet's first layer, per image: 6 kernels 5×5 on a 28×28 image with padding 2, the lesson's loop vs numnet
+    ``F.conv2d`` on a batch (weight (6, 1, 5, 5), padding=2, no bias). The headline is the smallest batch's figure."""
     rng = np.random.default_rng(0)
-    imgs = rng.random((1000, 1, 28, 28), dtype=np.float32)
-    kern = rng.standard_normal((1, 1, 5, 5), dtype=np.float32)
-    t0 = time.perf_counter()
-    for i in range(20):
-        lesson_loop(imgs[i, 0], kern[0, 0])
-    loop = (time.perf_counter() - t0) / 20
-    xn, wn = numnet.tensor(imgs), numnet.tensor(kern)
+    imgs = rng.random((max(LESSON_BATCHES), 1, 28, 28), dtype=np.float32)
+    kern = rng.standard_normal((6, 1, 5, 5), dtype=np.float32)
+    loop_images = 5 if args.quick else 20
+    loop = float("inf")
+    for _ in range(args.rounds):  # best of rounds, like every other figure
+        t0 = time.perf_counter()
+        for i in range(loop_images):
+            ref = lesson_loop(imgs[i, 0], kern[:, 0], 2)
+        loop = min(loop, (time.perf_counter() - t0) / loop_images)
+    with numnet.no_grad():
+        ours = F.conv2d(numnet.tensor(imgs[loop_images - 1:loop_images]), numnet.tensor(kern), padding=2)
+    err = float(np.abs(ours.numpy()[0] - ref).max())
+    lines = ["## The lesson's loop convolution vs numnet (LeNet's first layer: 6 kernels 5×5, 28×28, padding 2)", "",
+             f"- lesson `convolution2D` loop (pad, two loops over output pixels, `np.sum(window * kernel)`, once per "
+             f"kernel): {loop * 1e3:.2f} ms per image",
+             f"- same result as numnet to {err:.1e} (max abs difference)"]
+    speedups = []
+    for n in LESSON_BATCHES:
+        xn, wn = numnet.tensor(imgs[:n]), numnet.tensor(kern)
 
-    def ours():
-        with numnet.no_grad():
-            F.conv2d(xn, wn)
+        def conv():
+            with numnet.no_grad():
+                F.conv2d(xn, wn, padding=2)
 
-    per_image = 1 / best_rate({"numnet": ours}, len(imgs), args.rounds, args.min_time)["numnet"]
-    speedup = loop / per_image
-    return ["## The lesson's loop convolution vs numnet (28×28 image, 5×5 kernel)", "",
-            f"- lesson loop: {loop * 1e3:.2f} ms per image",
-            f"- numnet `F.conv2d` on a batch of 1000: {per_image * 1e6:.2f} µs per image",
-            f"- speed-up: **{speedup:,.0f}×** per image", ""], speedup
+        per_image = 1 / best_rate({"numnet": conv}, n, args.rounds, args.min_time)["numnet"]
+        speedups.append(loop / per_image)
+        lines.append(f"- numnet `F.conv2d` on a batch of {n}: {per_image * 1e6:.2f} µs per image: "
+                     f"speed-up **{loop / per_image:,.0f}×** per image")
+    print("\n".join(lines[2:]), flush=True)
+    return lines + [""], speedups[0]
 
 
 MEMORY_SCRIPT = r"""

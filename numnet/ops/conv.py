@@ -4,17 +4,24 @@ Notation: ``x`` input ``(N, C, H, W)``; ``w`` weight ``(O, C/G, kH, kW)``; ``b``
 ``s`` stride, ``d`` dilation, ``(pt, pb, pl, pr)`` zero padding (top, bottom, left, right — asymmetric padding is
 needed for ``padding='same'``); ``K = C/G·kH·kW`` the length of one patch; ``L = Ho·Wo`` output pixels per sample.
 
-im2col copies, for each kernel offset ``(i, j)``, the strided slice
-``xp[:, :, i·d_h : i·d_h + s_h·(Ho−1) + 1 : s_h, j·d_w : … : s_w]`` of the padded input into the columns — a loop over
-kernel offsets only, each copy slicing the whole batch. Two column layouts are used (see
+im2col copies, for each kernel offset ``(i, j)``, the input pixels that offset reads, straight from the UNPADDED
+input (no padded copy): the strided window ``x[:, :, s_h·y + d_h·i − pt, s_w·x + d_w·j − pl]`` clipped to the input,
+with only the parts that fall in the padding zeroed — a loop over kernel offsets only, each copy slicing the whole
+batch. When the stride is 1 and output rows are as wide as input rows (e.g. ``padding='same'``), an offset is a single
+flat shift of every ``H·W`` plane, so each copy runs over whole planes; the pixels the shift wraps in from the
+neighbouring row are the padding columns, zeroed afterwards. Two column layouts are used (see
 ``/work/shared/PERFORMANCE-NOTES.md``):
 
 * ``"batched"``: columns ``(N, G, K, L)``; ``out = w_g @ cols`` is a batched matmul whose result ``(N, G, O/G, L)`` is
-  already NCHW (no output transpose). Used when a group has few input channels (``C/G <= 3``).
-* ``"gemm"``: columns ``(G, K, N·L)``; one large GEMM per group, then one transpose of the output to NCHW.
+  already NCHW (no output transpose). Used when a group has few input channels (``C/G <= 3``). With one group and a
+  bias, the bias is folded into the GEMM (a row of ones appended to the columns), which also yields ``∂L/∂b`` from
+  the ``∂L/∂w`` GEMM.
+* ``"gemm"``: columns ``(G, K, N·L)``; one large GEMM per group, then one transposing copy to NCHW that also adds
+  the bias.
 
-Backward: ``∂L/∂w = Σ_n g_n · cols_nᵀ`` (GEMM), ``∂L/∂cols = wᵀ · g`` (GEMM) folded back by col2im (``kH·kW`` strided
-slice-adds into a zero padded buffer, then the padding is cropped), ``∂L/∂b = Σ_{n,h,w} g``.
+Backward: ``∂L/∂w = Σ_n g_n · cols_nᵀ`` (GEMM; computed as ``cols · gᵀ`` in the gemm layout), ``∂L/∂cols = wᵀ · g``
+(GEMM) folded back by col2im (``kH·kW`` clipped slice-adds straight into the unpadded input gradient — accumulated in
+a contiguous ``(C, N, H, W)`` buffer for the gemm layout, transposed once), ``∂L/∂b = Σ_{n,h,w} g``.
 """
 
 from __future__ import annotations
@@ -32,73 +39,130 @@ def _out_size(size: int, pad_lo: int, pad_hi: int, k: int, s: int, d: int) -> in
     return (size + pad_lo + pad_hi - d * (k - 1) - 1) // s + 1
 
 
-def _window_slices(i: int, j: int, ho: int, wo: int, stride, dilation) -> tuple[slice, slice]:
-    """Rows and columns of the padded input that kernel offset ``(i, j)`` sees at every output pixel."""
+def _valid_range(i: int, size: int, pad_lo: int, out: int, s: int, d: int) -> tuple[int, int, int]:
+    """Output positions ``[lo, hi)`` at which kernel offset ``i`` reads inside the unpadded input (input position
+    ``s·y + d·i − pad_lo`` in ``[0, size)``), and the input position read at ``lo``."""
+    lo = min(out, max(0, -((d * i - pad_lo) // s)))
+    hi = min(out, max(lo, (size - 1 + pad_lo - d * i) // s + 1))
+    return lo, hi, s * lo + d * i - pad_lo
+
+
+def _offset_plan(kh, kw, h, w, ho, wo, stride, padding, dilation) -> list[tuple]:
+    """Per kernel offset ``(i, j)``: the valid output window ``(y0, y1, x0, x1)``, the matching strided input slices
+    (rows, cols) of the unpadded input, and the flat shift ``(d_h·i − p_t)·W + (d_w·j − p_l)`` used by the flat path."""
     sh, sw = stride
     dh, dw = dilation
-    return (slice(i * dh, i * dh + sh * (ho - 1) + 1, sh), slice(j * dw, j * dw + sw * (wo - 1) + 1, sw))
-
-
-def _pad_nchw(x: np.ndarray, padding: tuple[int, int, int, int], value: float = 0.0) -> np.ndarray:
-    pt, pb, pl, pr = padding
-    if not (pt or pb or pl or pr):
-        return x
-    return np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)), mode="constant", constant_values=value)
-
-
-def im2col(xp: np.ndarray, kh: int, kw: int, ho: int, wo: int, stride, dilation, layout: str) -> np.ndarray:
-    """Columns of the (already padded) input: ``(N, C, kH, kW, Ho, Wo)`` for ``"batched"``,
-    ``(C, kH, kW, N, Ho, Wo)`` for ``"gemm"``. One strided copy per kernel offset."""
-    n, c = xp.shape[:2]
-    if layout == "batched":
-        cols = np.empty((n, c, kh, kw, ho, wo), dtype=xp.dtype)
-        src = xp
-    else:
-        cols = np.empty((c, kh, kw, n, ho, wo), dtype=xp.dtype)
-        src = xp.transpose(1, 0, 2, 3)
+    pt, _, pl, _ = padding
+    plan = []
     for i in range(kh):
+        y0, y1, r0 = _valid_range(i, h, pt, ho, sh, dh)
         for j in range(kw):
-            rows, cs = _window_slices(i, j, ho, wo, stride, dilation)
-            if layout == "batched":
-                cols[:, :, i, j] = src[:, :, rows, cs]
-            else:
-                cols[:, i, j] = src[:, :, rows, cs]
+            x0, x1, c0 = _valid_range(j, w, pl, wo, sw, dw)
+            rows = slice(r0, r0 + sh * (y1 - y0 - 1) + 1, sh) if y1 > y0 else slice(0, 0)
+            cols = slice(c0, c0 + sw * (x1 - x0 - 1) + 1, sw) if x1 > x0 else slice(0, 0)
+            plan.append((i, j, y0, y1, x0, x1, rows, cols, (dh * i - pt) * w + (dw * j - pl)))
+    return plan
+
+
+def _is_flat(stride, w: int, wo: int) -> bool:
+    """Stride 1 with output rows as wide as input rows: kernel offset ``(i, j)`` is then ONE flat shift of each
+    ``H·W`` plane (output pixel ``q`` reads input pixel ``q + shift``), so copies run over whole planes instead of
+    rows; the pixels a shift wraps into the neighbouring row are the padding columns, zeroed separately."""
+    return tuple(stride) == (1, 1) and w == wo
+
+
+def _flat_range(shift: int, out_len: int, in_len: int) -> tuple[int, int]:
+    """Flat output positions ``[lo, hi)`` whose shifted input position lies in ``[0, in_len)``."""
+    lo = min(out_len, max(0, -shift))
+    return lo, max(lo, min(out_len, in_len - shift))
+
+
+def _zero_columns(plane: np.ndarray, x0: int, x1: int) -> None:
+    """Zero the output columns outside ``[x0, x1)`` of ``(A, B, Ho, Wo)`` planes (the padding columns)."""
+    if x0 > 0:
+        plane[:, :, :, :x0] = 0
+    if x1 < plane.shape[3]:
+        plane[:, :, :, x1:] = 0
+
+
+def im2col(x, kh, kw, ho, wo, stride, padding, dilation, layout, out=None):
+    """Columns of the unpadded input, ``(N, C, kH, kW, Ho, Wo)`` for ``"batched"`` or ``(C, kH, kW, N, Ho, Wo)``
+    for ``"gemm"``: per kernel offset one copy of the valid region (a flat shift of whole planes when
+    :func:`_is_flat`, else a strided window); only the parts that fall in the zero padding are zeroed — no padded
+    copy of the input is made. ``out``: an array of that shape to fill instead of a new one."""
+    n, c, h, w = x.shape
+    shape = (n, c, kh, kw, ho, wo) if layout == "batched" else (c, kh, kw, n, ho, wo)
+    cols = np.empty(shape, dtype=x.dtype) if out is None else out
+    src = x if layout == "batched" else x.transpose(1, 0, 2, 3)
+    flat = _is_flat(stride, w, wo)
+    if flat:
+        src = src.reshape(src.shape[:2] + (h * w,))  # a view for "batched"; one copy for "gemm"
+    for i, j, y0, y1, x0, x1, rows, cs, shift in _offset_plan(kh, kw, h, w, ho, wo, stride, padding, dilation):
+        dst = cols[:, :, i, j] if layout == "batched" else cols[:, i, j]
+        if flat:
+            d = dst.reshape(dst.shape[:2] + (ho * wo,))
+            lo, hi = _flat_range(shift, ho * wo, h * w)
+            d[:, :, :lo] = 0
+            d[:, :, hi:] = 0
+            d[:, :, lo:hi] = src[:, :, lo + shift:hi + shift]
+            _zero_columns(dst, x0, x1)  # what wrapped in from the neighbouring row
+            continue
+        if y0 > 0:
+            dst[:, :, :y0] = 0
+        if y1 < ho:
+            dst[:, :, y1:] = 0
+        dst[:, :, y0:y1, x0:x1] = src[:, :, rows, cs]
+        _zero_columns(dst[:, :, y0:y1], x0, x1)
     return cols
 
 
-def col2im(dcols: np.ndarray, padded_shape: tuple[int, ...], stride, dilation, layout: str) -> np.ndarray:
-    """Fold column gradients back onto the padded input: ``kH·kW`` strided slice-adds (overlaps accumulate)."""
+def col2im(dcols, x_shape, stride, padding, dilation, layout):
+    """Fold column gradients back onto the unpadded input: ``kH·kW`` slice-adds of the valid regions (overlaps
+    accumulate; what falls in the padding is dropped). The flat path adds whole shifted planes after zeroing the
+    padding columns of ``dcols`` (a scratch array, overwritten). The "gemm" layout accumulates into a contiguous
+    ``(C, N, H, W)`` buffer and transposes once at the end. An offset covering the whole input (the centre tap of a
+    stride-1 'same' conv) is assigned first instead of zero filling."""
+    n, c, h, w = x_shape
     if layout == "batched":
         _, _, kh, kw, ho, wo = dcols.shape
+        acc = np.empty((n, c, h, w), dtype=dcols.dtype)
     else:
         _, kh, kw, _, ho, wo = dcols.shape
-    dxp = np.zeros(padded_shape, dtype=dcols.dtype)
-    dst = dxp if layout == "batched" else dxp.transpose(1, 0, 2, 3)
-    for i in range(kh):
-        for j in range(kw):
-            rows, cs = _window_slices(i, j, ho, wo, stride, dilation)
-            if layout == "batched":
-                dst[:, :, rows, cs] += dcols[:, :, i, j]
-            else:
-                dst[:, :, rows, cs] += dcols[:, i, j]
-    return dxp
-
-
-def _crop(dxp: np.ndarray, padding: tuple[int, int, int, int], h: int, w: int) -> np.ndarray:
-    pt, _, pl, _ = padding
-    if dxp.shape[2:] == (h, w):
-        return dxp
-    return np.ascontiguousarray(dxp[:, :, pt:pt + h, pl:pl + w])
+        acc = np.empty((c, n, h, w), dtype=dcols.dtype)
+    flat = _is_flat(stride, w, wo)
+    accf = acc.reshape(acc.shape[:2] + (h * w,))
+    plan = _offset_plan(kh, kw, h, w, ho, wo, stride, padding, dilation)
+    full = [p for p in plan if p[6] == slice(0, h, 1) and p[7] == slice(0, w, 1)]
+    if full:
+        plan.remove(full[0])
+        plan.insert(0, full[0])
+    else:
+        acc[...] = 0
+    for k, (i, j, y0, y1, x0, x1, rows, cs, shift) in enumerate(plan):
+        part = dcols[:, :, i, j] if layout == "batched" else dcols[:, i, j]
+        if k == 0 and full:
+            acc[...] = part[:, :, y0:y1, x0:x1]
+        elif flat:
+            _zero_columns(part, x0, x1)
+            lo, hi = _flat_range(shift, ho * wo, h * w)
+            accf[:, :, lo + shift:hi + shift] += part.reshape(part.shape[:2] + (ho * wo,))[:, :, lo:hi]
+        elif y1 > y0 and x1 > x0:
+            acc[:, :, rows, cs] += part[:, :, y0:y1, x0:x1]
+    if layout == "batched":
+        return acc
+    return np.ascontiguousarray(acc.transpose(1, 0, 2, 3))
 
 
 class Conv2d(Function):
     """out[n, o] = b[o] + Σ_{c in group(o)} Σ_{i,j} w[o, c, i, j] · xp[n, c, s_h·y + d_h·i, s_w·x + d_w·j].
 
     Arguments are already validated and normalised by ``numnet.functional.conv2d``: ``stride`` and ``dilation`` are
-    pairs, ``padding`` is ``(top, bottom, left, right)``.
+    pairs, ``padding`` is ``(top, bottom, left, right)``. ``layout`` forces ``"batched"`` or ``"gemm"`` columns and
+    ``fold_bias=False`` keeps the bias out of the GEMM (both for tests; the defaults pick the faster path).
     """
 
-    def forward(self, x, w, b=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), groups=1, layout=None):
+    def forward(self, x, w, b=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), groups=1, layout=None,
+                fold_bias=True):
         n, c, h, wd = x.shape
         o, cg, kh, kw = w.shape
         g = groups
@@ -107,31 +171,45 @@ class Conv2d(Function):
         wo = _out_size(wd, pl, pr, kw, stride[1], dilation[1])
         if layout is None:
             layout = "batched" if cg <= _BATCHED_MAX_CHANNELS else "gemm"
-        xp = _pad_nchw(x, padding)
-        cols = im2col(xp, kh, kw, ho, wo, stride, dilation, layout)
         k = cg * kh * kw
-        wg = w.reshape(g, o // g, k)
-        if layout == "batched":
-            cols = cols.reshape(n, g, k, ho * wo)
-            out = np.matmul(wg, cols).reshape(n, o, ho, wo)  # (N, G, O/G, L) is already NCHW
-        else:
-            cols = cols.reshape(g, k, n * ho * wo)
-            out = np.matmul(wg, cols).reshape(o, n, ho, wo).transpose(1, 0, 2, 3)
-            out = np.ascontiguousarray(out)
-        if b is not None:
-            out += b.reshape(1, o, 1, 1)
         need_x, need_w = self.needs_input_grad[0], self.needs_input_grad[1]
-        self.cols = cols if need_w else None
+        need_b = b is not None and self.needs_input_grad[2]
+        # Batched layout, one group: the bias rides in the GEMM as an extra row of ones in the columns (and an extra
+        # weight column), so the forward needs no separate pass over the output and ∂L/∂b falls out of the ∂L/∂w GEMM.
+        folded = fold_bias and layout == "batched" and g == 1 and b is not None
+        if folded:
+            buf = np.empty((n, k + 1, ho, wo), dtype=x.dtype)
+            buf[:, k] = 1
+            im2col(x, kh, kw, ho, wo, stride, padding, dilation, layout, out=buf[:, :k].reshape(n, c, kh, kw, ho, wo))
+            cols = buf.reshape(n, 1, k + 1, ho * wo)
+            wb = np.concatenate([w.reshape(o, k), b.reshape(o, 1)], axis=1).reshape(1, o, k + 1)
+            out = np.matmul(wb, cols).reshape(n, o, ho, wo)  # (N, 1, O, L) is already NCHW
+        elif layout == "batched":
+            cols = im2col(x, kh, kw, ho, wo, stride, padding, dilation, layout).reshape(n, g, k, ho * wo)
+            out = np.matmul(w.reshape(g, o // g, k), cols).reshape(n, o, ho, wo)  # (N, G, O/G, L) is NCHW
+            if b is not None:
+                out += b.reshape(1, o, 1, 1)
+        else:
+            cols = im2col(x, kh, kw, ho, wo, stride, padding, dilation, layout).reshape(g, k, n * ho * wo)
+            res = np.matmul(w.reshape(g, o // g, k), cols).reshape(o, n, ho, wo).transpose(1, 0, 2, 3)
+            out = np.empty((n, o, ho, wo), dtype=res.dtype)
+            if b is not None:  # the bias is added by the transposing copy itself
+                np.add(res, b.reshape(1, o, 1, 1), out=out)
+            else:
+                np.copyto(out, res)
+        self.cols = cols if (need_w or (folded and need_b)) else None
         self.w = w if need_x else None
-        self.geom = (x.shape, xp.shape, w.shape, stride, padding, dilation, g, layout)
+        self.geom = (x.shape, w.shape, stride, padding, dilation, g, layout, folded)
         return out
 
     def backward(self, grad):
-        x_shape, xp_shape, w_shape, stride, padding, dilation, g, layout = self.geom
+        x_shape, w_shape, stride, padding, dilation, g, layout, folded = self.geom
         n, c, h, wd = x_shape
         o, cg, kh, kw = w_shape
         ho, wo = grad.shape[2:]
         k = cg * kh * kw
+        has_b = len(self.needs_input_grad) > 2
+        need_b = has_b and self.needs_input_grad[2]
         if layout == "batched":
             gr = grad.reshape(n, g, o // g, ho * wo)  # a view
         else:
@@ -144,16 +222,19 @@ class Conv2d(Function):
                 dcols = dcols.reshape(n, c, kh, kw, ho, wo)
             else:
                 dcols = dcols.reshape(c, kh, kw, n, ho, wo)
-            dxp = col2im(dcols, xp_shape, stride, dilation, layout)
-            dx = _crop(dxp, padding, h, wd)
-        if self.needs_input_grad[1]:
-            colst = self.cols.swapaxes(-1, -2)
-            dwg = np.matmul(gr, colst)  # (N, G, O/G, K) or (G, O/G, K)
+            dx = col2im(dcols, x_shape, stride, padding, dilation, layout)
+        if self.needs_input_grad[1] or (folded and need_b):
             if layout == "batched":
-                dwg = dwg.sum(axis=0)
-            dw = dwg.reshape(w_shape)
-        if len(self.needs_input_grad) > 2 and self.needs_input_grad[2]:
-            db = grad.sum(axis=(0, 2, 3))
-        if len(self.needs_input_grad) > 2:
+                dwg = np.matmul(gr, self.cols.swapaxes(-1, -2)).sum(axis=0)  # (G, O/G, K [+ 1])
+            else:
+                # cols · grᵀ reads both operands along their contiguous N·L axis: faster than gr · colsᵀ.
+                dwg = np.matmul(self.cols, gr.swapaxes(-1, -2)).swapaxes(-1, -2)  # (G, O/G, K)
+            if self.needs_input_grad[1]:
+                dw = np.ascontiguousarray(dwg[..., :k]).reshape(w_shape)
+            if folded and need_b:
+                db = np.ascontiguousarray(dwg[0, :, k])
+        if need_b and db is None:
+            db = gr.sum(axis=-1).reshape(o) if layout == "gemm" else grad.sum(axis=(0, 2, 3))
+        if has_b:
             return dx, dw, db
         return dx, dw

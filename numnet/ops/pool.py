@@ -144,7 +144,9 @@ class MaxPool2d(Function):
         x, out = self.x, self.out
         ho, wo = out.shape[2:]
         sl = [(slice(None), slice(None), slice(i, 2 * ho, 2), slice(j, 2 * wo, 2)) for i in (0, 1) for j in (0, 1)]
-        gx = np.zeros(x.shape, dtype=grad.dtype)
+        gx = np.empty(x.shape, dtype=grad.dtype)  # the four slices below cover it all but an odd last row/column
+        gx[:, :, 2 * ho:] = 0
+        gx[:, :, :2 * ho, 2 * wo:] = 0
         first = x[sl[0]] == out
         second = (x[sl[1]] == out) & ~first
         taken = first | second
@@ -179,14 +181,29 @@ def _avg_counts(size: int, k: int, s: int, p: int, out: int, count_include_pad: 
 
 class AvgPool2d(Function):
     """z[n, c, y, x] = (1/D[y, x]) Σ_{i,j} xp[n, c, s_h·y + i, s_w·x + j] over zero padding;
-    ∂z/∂x spreads g/D over each window. ``D`` follows PyTorch exactly (see :func:`_avg_counts`)."""
+    ∂z/∂x spreads g/D over each window. ``D`` follows PyTorch exactly (see :func:`_avg_counts`).
+
+    The common 2×2, stride-2, unpadded case (every window full, so ``D`` is one number) takes a fast path: the sum
+    of the four strided slices forward, and backward ``g/D`` written straight into the four strided slices of the
+    input gradient (no zero fill, no padded buffer); ``allow_fast=False`` forces the general path (for tests).
+    """
 
     def forward(self, x, kernel_size=(2, 2), stride=(2, 2), padding=(0, 0), ceil_mode=False, count_include_pad=True,
-                divisor_override=None):
+                divisor_override=None, allow_fast=True):
         n, c, h, w = x.shape
         kh, kw = kernel_size
         ho = pool_out_size(h, kh, stride[0], padding[0], 1, ceil_mode)
         wo = pool_out_size(w, kw, stride[1], padding[1], 1, ceil_mode)
+        self.fast = (allow_fast and tuple(kernel_size) == (2, 2) and tuple(stride) == (2, 2)
+                     and tuple(padding) == (0, 0) and (ho, wo) == (h // 2, w // 2))
+        if self.fast:
+            div = x.dtype.type(4 if divisor_override is None else divisor_override)
+            out = np.add(x[:, :, 0:2 * ho:2, 0:2 * wo:2], x[:, :, 0:2 * ho:2, 1:2 * wo:2])
+            out += x[:, :, 1:2 * ho:2, 0:2 * wo:2]
+            out += x[:, :, 1:2 * ho:2, 1:2 * wo:2]
+            out /= div
+            self.shape, self.div = x.shape, div
+            return out
         if divisor_override is not None:
             div = np.full((ho, wo), divisor_override, dtype=x.dtype)
         else:
@@ -203,6 +220,16 @@ class AvgPool2d(Function):
         return acc
 
     def backward(self, grad):
+        if self.fast:
+            gd = grad / self.div
+            ho, wo = grad.shape[2:]
+            gx = np.empty(self.shape, dtype=grad.dtype)
+            for i in (0, 1):
+                for j in (0, 1):
+                    gx[:, :, i:2 * ho:2, j:2 * wo:2] = gd
+            gx[:, :, 2 * ho:] = 0  # an odd last row or column is in no window
+            gx[:, :, :2 * ho, 2 * wo:] = 0
+            return gx
         (_, _, h, w), xp_shape, corner, (kh, kw), stride, ho, wo = self.geom
         gd = grad / self.div
         gxp = np.zeros(xp_shape, dtype=grad.dtype)

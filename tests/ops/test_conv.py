@@ -268,3 +268,64 @@ def test_same_padding_stride1_puts_the_extra_pixel_bottom_right_like_torch():
 def test_docstring_example_values():
     out = F.conv2d(numnet.ones(1, 1, 4, 4), numnet.ones(1, 1, 3, 3), padding=1)
     np.testing.assert_array_equal(out.data[0, 0], [[4, 6, 6, 4], [6, 9, 9, 6], [6, 9, 9, 6], [4, 6, 6, 4]])
+
+
+# ---------------------------------------------------------------------------------------------------- fast paths
+# The flat-shift im2col/col2im (stride 1, output rows as wide as input rows), the clipped strided path, the
+# centre-tap assignment in col2im, and the bias folded into the GEMM (batched layout, one group): each against
+# torch, and the folded bias against the unfolded one.
+@pytest.mark.parametrize("layout", ["batched", "gemm"])
+@pytest.mark.parametrize("geometry", [
+    ((1, 1), (1, 1, 1, 1), (1, 1), (3, 3)),  # 'same' 3×3: flat, centre tap assigned
+    ((1, 1), (2, 2, 2, 2), (1, 1), (5, 5)),  # LeNet's first layer
+    ((1, 1), (0, 3, 2, 2), (1, 2), (3, 3)),  # flat, dilated, rows of different count (Ho ≠ H)
+    ((1, 1), (2, 1, 1, 0), (1, 1), (2, 2)),  # even kernel, asymmetric 'same'
+    ((1, 1), (1, 1, 0, 0), (1, 1), (3, 1)),  # flat, 3×1 kernel
+    ((1, 1), (0, 0, 0, 0), (1, 1), (3, 3)),  # valid: not flat (Wo ≠ W)
+    ((2, 2), (1, 1, 1, 1), (1, 1), (3, 3)),  # strided: clipped windows
+    ((1, 2), (3, 0, 1, 2), (2, 1), (3, 2)),  # padding wider than some offsets reach
+])
+def test_fast_paths_match_torch(layout, geometry):
+    stride, pads, dilation, (kh, kw) = geometry
+    rng = np.random.default_rng([kh, kw, sum(pads), stride[1]])
+    c_in = 2 if layout == "batched" else 5
+    x = rng.standard_normal((3, c_in, 7, 6))
+    w = rng.standard_normal((4, c_in, kh, kw))
+    b = rng.standard_normal(4)
+    xt, wt, bt = (to_torch(a, True) for a in (x, w, b))
+    ref = TF.conv2d(TF.pad(xt, (pads[2], pads[3], pads[0], pads[1])), wt, bt, stride=stride, dilation=dilation)
+    g = rng.standard_normal(tuple(ref.shape))
+    ref.backward(torch.from_numpy(g))
+    grads = []
+    for fold in (True, False):
+        xs, ws, bs = (numnet.tensor(a, requires_grad=True) for a in (x, w, b))
+        out = Conv2d.apply(xs, ws, bs, stride=stride, padding=pads, dilation=dilation, layout=layout, fold_bias=fold)
+        out.backward(g, retain_graph=True)
+        out.backward(g)  # twice: backward must not consume what it saved
+        for ours, theirs, what in ((out, ref, "forward"), (xs.grad.data / 2, xt.grad, "input grad"),
+                                   (ws.grad.data / 2, wt.grad, "weight grad"), (bs.grad.data / 2, bt.grad, "bias grad")):
+            assert_close(ours, theirs, np.float64, f"{layout} {geometry} fold={fold} {what}")
+        grads.append((out.data, xs.grad.data, ws.grad.data, bs.grad.data))
+    for a, b_ in zip(*grads):
+        np.testing.assert_allclose(a, b_, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("needs", [(True, False, True), (False, True, False), (False, False, True), (True, True, False)])
+def test_folded_bias_with_partial_requires_grad_float32(needs):
+    rng = np.random.default_rng(21)
+    x, w, b = (rng.standard_normal(s).astype(np.float32) for s in ((4, 1, 9, 9), (6, 1, 5, 5), (6,)))
+    ts = [numnet.tensor(a, requires_grad=r) for a, r in zip((x, w, b), needs)]
+    out = F.conv2d(*ts, padding=2)
+    assert out.dtype == np.float32
+    g = rng.standard_normal(out.shape).astype(np.float32)
+    out.backward(g)
+    xt, wt, bt = (to_torch(a, r) for a, r in zip((x, w, b), needs))
+    ref = TF.conv2d(xt, wt, bt, padding=2)
+    ref.backward(torch.from_numpy(g))
+    assert_close(out, ref, np.float32, "forward")
+    for t, r, req in zip(ts, (xt, wt, bt), needs):
+        if req:
+            assert t.grad.dtype == np.float32
+            assert_close(t.grad, r.grad, np.float32, "grad")
+        else:
+            assert t.grad is None

@@ -389,3 +389,32 @@ def test_docstring_examples():
     np.testing.assert_array_equal(F.adaptive_avg_pool2d(numnet.arange(9.0).reshape(1, 1, 3, 3), 1).data, [[[[4]]]])
     np.testing.assert_array_equal(F.adaptive_max_pool2d(numnet.arange(9.0).reshape(1, 1, 3, 3), 2).data,
                                   [[[[4, 5], [7, 8]]]])
+
+
+# ---------------------------------------------------------------------------------------------------- avg fast path
+@pytest.mark.parametrize("hw", [(4, 4), (5, 7), (6, 3), (2, 2), (9, 8)])
+@pytest.mark.parametrize("ceil_mode", [False, True])
+@pytest.mark.parametrize("divisor_override", [None, 3])
+def test_avg_pool_2x2_fast_path_equals_general_path_and_torch(hw, ceil_mode, divisor_override):
+    from numnet.ops.pool import AvgPool2d
+
+    rng = np.random.default_rng([hw[0], hw[1], int(ceil_mode), divisor_override or 0])
+    x = rng.standard_normal((3, 2) + hw)
+    for dtype in DTYPES:
+        results = []
+        for allow_fast in (True, False):
+            xs = numnet.tensor(x.astype(dtype), requires_grad=True)
+            out = AvgPool2d.apply(xs, kernel_size=(2, 2), stride=(2, 2), padding=(0, 0), ceil_mode=ceil_mode,
+                                  count_include_pad=True, divisor_override=divisor_override, allow_fast=allow_fast)
+            fast = out._ctx.fast  # read before backward releases the context
+            out.backward(np.arange(out.data.size, dtype=dtype).reshape(out.shape) + 1)  # a distinct grad per output
+            assert out.dtype == dtype and xs.grad.dtype == dtype
+            results.append((out.data, xs.grad.data, fast))
+        assert results[0][2] is (not ceil_mode or hw[0] % 2 == 0 and hw[1] % 2 == 0) and results[1][2] is False
+        np.testing.assert_array_equal(results[0][0], results[1][0])  # the same sums in the same order
+        np.testing.assert_array_equal(results[0][1], results[1][1])
+        xt = to_torch(x.astype(dtype), True)
+        ref = TF.avg_pool2d(xt, 2, ceil_mode=ceil_mode, divisor_override=divisor_override)
+        ref.backward(torch.arange(ref.numel(), dtype=ref.dtype).reshape(ref.shape) + 1)
+        assert_close(results[0][0], ref, dtype, "avg_pool2d fast forward")
+        assert_close(results[0][1], xt.grad, dtype, "avg_pool2d fast input grad")
