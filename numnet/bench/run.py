@@ -180,6 +180,10 @@ def gemm_section(gflops) -> list[str]:
     return lines + [""]
 
 
+# Everything in the report after this line (hand-recorded accuracy runs) survives a new benchmark run.
+KEEP_MARKER = "<!-- kept by numnet bench: hand-recorded sections below -->"
+
+
 def lesson_loop(image: np.ndarray, kernels: np.ndarray, padding: int) -> np.ndarray:
     """The lesson's ``convolution2D``, as written there: pad with zeros, then two Python loops over output pixels
     computing ``np.sum(window * kernel)`` — once per kernel."""
@@ -335,8 +339,10 @@ def main(argv: list[str] | None = None) -> int:
                f"- vs the lesson's loop convolution: {speedup:,.0f}× per image (target ≥ 1,000×)", ""]
     report += summary + lenet + conv + gemm_section(gflops) + lesson + memory_section(args)
     report.append(f"Total benchmark time: {time.time() - t0:.0f} s.")
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text("\n".join(report) + "\n")
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    kept = out.read_text().split(KEEP_MARKER, 1)[1] if out.exists() and KEEP_MARKER in out.read_text() else ""
+    out.write_text("\n".join(report) + "\n\n" + (KEEP_MARKER + kept if kept else ""))
     print("\n".join(summary))
     print(f"wrote {args.out}")
     return 0
