@@ -51,6 +51,10 @@ def best_rate(fns: dict[str, Callable[[], None]], work: float, rounds: int, min_
         reps[k] = max(1, int(min_time / max(dt, 1e-6)))
     for _ in range(rounds):
         for k, fn in fns.items():
+            # Let the other library's idle worker threads stop spinning (OpenBLAS and OpenMP threads busy-wait for
+            # a while after a call and would steal one of the two cores), then one untimed call.
+            time.sleep(0.3)
+            fn()
             t0 = time.perf_counter()
             for _ in range(reps[k]):
                 fn()
@@ -239,19 +243,22 @@ def lesson_section(args) -> tuple[list[str], float]:
     return lines + [""], speedups[0]
 
 
+# Peak RSS from /proc (VmHWM), reset through clear_refs just before the steps: ru_maxrss would carry the parent's
+# peak across fork + exec and report the benchmark process's own size.
 MEMORY_SCRIPT = r"""
-import resource, sys
+import gc
 from numnet.bench.contenders import CONTENDERS
-def rss():
-    with open('/proc/self/statm') as f:
-        return int(f.read().split()[1]) * resource.getpagesize()
+def status(key):
+    with open('/proc/self/status') as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith(key))
 step, _, _ = CONTENDERS[{name!r}]({n})
-import gc; gc.collect()
-before = rss()
+gc.collect()
+with open('/proc/self/clear_refs', 'w') as f:
+    f.write('5')
+before = status('VmRSS:')
 for _ in range(3):
     step()
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print(max(peak - before, 0))
+print(max(status('VmHWM:') - before, 0))
 """
 
 RSS_SCRIPT = r"""
@@ -273,8 +280,8 @@ print(' '.join(str(v) for v in out))
 
 def memory_section(args) -> list[str]:
     env = dict(os.environ)
-    lines = ["## Memory", "", "Peak RSS growth during LeNet-5 training steps (B=256), each contender in a fresh process:",
-             ""]
+    lines = ["## Memory", "", "Peak RSS growth during the first three LeNet-5 training steps (B=256), each "
+             "contender in a fresh process (VmHWM after resetting it, minus the RSS before the steps):", ""]
     for name in ("numnet", "torch"):
         res = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT.format(name=name, n=256)],
                              capture_output=True, text=True, env=env, check=True)
