@@ -60,17 +60,19 @@ _lr_type = _float_in(0.0, math.inf, low_open=True)
 
 
 # ---------------------------------------------------------------------------------------------------- model files
-def _check_file(path: str, what: str) -> None:
+def check_file(path: str, what: str) -> None:
+    """Raise a one-line CLI error when ``path`` is missing or a directory."""
     if not os.path.exists(path):
         raise FileNotFoundError(f"{what} {path!r} does not exist")
     if os.path.isdir(path):
         raise ArgumentError(f"{what} {path!r} is a directory, expected a file")
 
 
-def _load_model_file(path: str) -> Any:
+def load_model_file(path: str) -> Any:
+    """Load a numnet model file for a subcommand (clear errors for missing files)."""
     from numnet.io import load_model
 
-    _check_file(path, "model file")
+    check_file(path, "model file")
     return load_model(path)
 
 
@@ -202,7 +204,7 @@ def train_run(args: argparse.Namespace) -> int:
         raise ArgumentError(f"--out {out!r} exists and is not a directory")
     checkpoint = os.path.join(out, CHECKPOINT_FILE)
     if args.resume:
-        _check_file(checkpoint, "--resume: checkpoint")
+        check_file(checkpoint, "--resume: checkpoint")
 
     numnet.manual_seed(args.seed)
     model = _build_model(args.model)
@@ -287,7 +289,7 @@ def evaluate_run(args: argparse.Namespace) -> int:
     from numnet.nn import CrossEntropyLoss
     from numnet.train import evaluate
 
-    model = _load_model_file(args.model)
+    model = load_model_file(args.model)
     dataset_name = args.dataset or _model_metadata(args.model).get("dataset")
     if not dataset_name:
         raise ArgumentError(f"the model file {args.model!r} does not name its data set; pass --dataset")
@@ -337,7 +339,7 @@ def load_image(path: str, channels: int = 1, size: tuple[int, int] = (28, 28), i
         from PIL import Image, UnidentifiedImageError
     except ImportError:  # optional extra
         raise ArgumentError("numnet predict needs Pillow: pip install 'numnet[train]'") from None
-    _check_file(path, "image")
+    check_file(path, "image")
     try:
         with Image.open(path) as img:
             img.load()
@@ -368,7 +370,7 @@ def predict_run(args: argparse.Namespace) -> int:
 
     from numnet.train import predict
 
-    model = _load_model_file(args.model)
+    model = load_model_file(args.model)
     classes = list(_model_metadata(args.model).get("classes") or [])
     channels = _input_channels(model)
     size = tuple(args.size)
@@ -400,7 +402,7 @@ def summary_arguments(p: argparse.ArgumentParser) -> None:
 def summary_run(args: argparse.Namespace) -> int:
     """``numnet summary``: print the layer table of a model (output shapes, parameters, multiply-adds)."""
     if os.path.isfile(args.model) or args.model.endswith(".safetensors"):
-        model = _load_model_file(args.model)
+        model = load_model_file(args.model)
     else:
         model = _build_model(args.model)
     shape = tuple(args.input_shape) if args.input_shape else _default_input_shape(model)

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from numnet._argtypes import non_negative_int, positive_int
+from numnet.commands import check_file as _check_file
+from numnet.commands import load_model_file as _load_model
 
 __all__ = ["HELP", "add_arguments", "run"]
 
@@ -32,22 +34,6 @@ DEFAULT_DATASET = "fashion-mnist"
 
 
 # ---------------------------------------------------------------------------------------------------- helpers
-
-
-def _check_file(path: str, what: str) -> None:
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"{what} {path!r} does not exist")
-    if os.path.isdir(path):
-        from numnet.errors import ArgumentError
-
-        raise ArgumentError(f"{what} {path!r} is a directory, expected a file")
-
-
-def _load_model(path: str) -> Any:
-    from numnet.io import load_model
-
-    _check_file(path, "model file")
-    return load_model(path)
 
 
 def _default_out(model_path: str, suffix: str) -> Path:
