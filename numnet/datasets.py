@@ -187,7 +187,7 @@ class _IDXSet(_ImageSet):
         text = (f"{self.title} ({split} set) was not found: numnet never downloads data at run time, and none of "
                 f"these folders holds {need}:\n{where}\n")
         if explicit:
-            text += f"(root= was given, so only it was searched; leave root=None to search the default folders.)\n"
+            text += "(root= was given, so only it was searched; leave root=None to search the default folders.)\n"
         return text + self.how_to_get.format(folder=self.folder_name, files=every)
 
 
