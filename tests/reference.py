@@ -6,6 +6,7 @@ torch is a test-only dependency (the ``test`` extra); numnet itself never import
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 import numnet
@@ -14,6 +15,16 @@ torch.set_num_threads(2)
 
 # float64: max abs diff <= 1e-9; float32: <= 1e-4 relative (to the reference's scale).
 TOL = {np.float64: 1e-9, np.float32: 1e-4}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def torch_one_thread():
+    """Autouse in the modules that import it: their reference ops are tiny, and one torch thread avoids thread
+    hand-offs (slow on a busy 2-core box)."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
 
 
 def to_torch(x, requires_grad: bool = False) -> torch.Tensor:

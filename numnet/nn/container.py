@@ -27,6 +27,12 @@ def _index(idx: Any, n: int, where: str) -> int:
     return i % n
 
 
+def _renumber(modules: "OrderedDict[str, Module]", items: list[Module]) -> None:
+    """Refill ``modules`` with ``items`` under the keys "0".."n-1" (PyTorch renumbers after insert and delete)."""
+    modules.clear()
+    for i, m in enumerate(items):
+        modules[str(i)] = m
+
 class Sequential(Module):
     """Modules applied one after another: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
 
@@ -74,11 +80,7 @@ class Sequential(Module):
         doomed = keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(self), "Sequential")]]
         for key in doomed:
             del self._modules[key]
-        # renumber, as PyTorch does, so the keys stay 0..n-1
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        _renumber(self._modules, list(self._modules.values()))  # keys stay 0..n-1, as in PyTorch
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -104,9 +106,7 @@ class Sequential(Module):
             raise IndexError(f"Sequential.insert: index {index} is out of range for {n} module(s)")
         items = list(self._modules.values())
         items.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        _renumber(self._modules, items)
         return self
 
 
@@ -140,9 +140,7 @@ class ModuleList(Module):
             del items[idx]
         else:
             del items[_index(idx, len(self), "ModuleList")]
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        _renumber(self._modules, items)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -172,9 +170,7 @@ class ModuleList(Module):
         _check_module(module, "ModuleList.insert")
         items = list(self._modules.values())
         items.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        _renumber(self._modules, items)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise ArgumentError("ModuleList has no forward; iterate over it and call each module")

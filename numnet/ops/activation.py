@@ -205,6 +205,18 @@ class Softmax(Function):
         return gz.reshape(self.shape)
 
 
+def log_softmax_parts(x: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(log softmax(x), e, s)`` along ``axis`` with m = max x: e = exp(x − m), s = Σ e, log p = (x − m) − log s.
+
+    The shift makes it exact for huge logits; ``e / s`` is softmax(x), which every backward here needs.
+    """
+    shifted = x - x.max(axis=axis, keepdims=True)
+    e = np.exp(shifted)
+    s = e.sum(axis=axis, keepdims=True)
+    shifted -= np.log(s)
+    return shifted, e, s
+
+
 class LogSoftmax(Function):
     """zᵢ = (xᵢ − m) − log Σⱼ e^(xⱼ − m) along ``axis`` (log-sum-exp after a max shift: exact for huge logits);
     ∂L/∂x = g − softmax(x)·Σ g."""
@@ -215,11 +227,8 @@ class LogSoftmax(Function):
         if x.size == 0:
             self.e = self.s = None
             return x.copy().reshape(self.shape)
-        shifted = x - x.max(axis=axis, keepdims=True)
-        self.e = np.exp(shifted)
-        self.s = self.e.sum(axis=axis, keepdims=True)
-        shifted -= np.log(self.s)
-        return shifted.reshape(self.shape)
+        logp, self.e, self.s = log_softmax_parts(x, axis)
+        return logp.reshape(self.shape)
 
     def backward(self, g):
         g = _as_1d(g)

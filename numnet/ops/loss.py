@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from numnet.autograd import Function
+from numnet.ops.activation import log_softmax_parts
 
 
 def _reduce(loss: np.ndarray, reduction: str, denom: float | np.ndarray | None = None) -> np.ndarray:
@@ -99,11 +100,7 @@ class CrossEntropy(Function):
     def forward(self, x, target=None, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
         x, target, single = _class_layout(x, target)
         c = x.shape[1]
-        shifted = x - x.max(axis=1, keepdims=True)
-        e = np.exp(shifted)
-        s = e.sum(axis=1, keepdims=True)
-        logp = shifted
-        logp -= np.log(s)
+        logp, e, s = log_softmax_parts(x, 1)
         valid, idx, w_t = _target_weights(target, weight, ignore_index, x.dtype)
         eps = float(label_smoothing)
         loss = np.take_along_axis(logp, idx, axis=1)[:, 0]
@@ -150,11 +147,7 @@ class SoftCrossEntropy(Function):
     def forward(self, x, t, weight=None, reduction="mean", label_smoothing=0.0):
         x, t, single = _class_layout(x, t)
         c = x.shape[1]
-        shifted = x - x.max(axis=1, keepdims=True)
-        e = np.exp(shifted)
-        s = e.sum(axis=1, keepdims=True)
-        logp = shifted
-        logp -= np.log(s)
+        logp, e, s = log_softmax_parts(x, 1)
         eps = float(label_smoothing)
         q = t * (1.0 - eps) + eps / c if eps else t
         w_b = None if weight is None else weight.reshape(_class_shape(x.ndim, c))

@@ -16,16 +16,7 @@ import numnet
 import numnet.functional as F
 from numnet.ops.conv import Conv2d
 from numnet.testing import gradcheck
-from tests.reference import assert_close, to_torch
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _torch_one_thread():
-    """The reference ops here are tiny; one torch thread avoids thread hand-offs (slow on a busy 2-core box)."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+from tests.reference import assert_close, to_torch, torch_one_thread  # noqa: F401 (autouse fixture)
 
 
 DTYPES = (np.float64, np.float32)
