@@ -33,12 +33,28 @@ def _renumber(modules: "OrderedDict[str, Module]", items: list[Module]) -> None:
     for i, m in enumerate(items):
         modules[str(i)] = m
 
+def _commutes(first: Module, second: Module) -> bool:
+    """``ReLU`` followed by ``MaxPool2d`` (plain, no hooks on either): max pooling commutes with ReLU, because
+    ``max(relu(a), relu(b)) = relu(max(a, b))`` exactly, and so do their gradients (the gradient reaches the first
+    maximum of each window if that maximum is positive, else nothing). Pooling first lets ReLU run over a tensor
+    ``kH·kW`` times smaller. Any hook, or ``return_indices``, keeps the written order."""
+    from numnet.nn.activation import ReLU
+    from numnet.nn.pooling import MaxPool2d
+
+    return (type(first) is ReLU and type(second) is MaxPool2d and not second.return_indices
+            and not (first._forward_hooks or first._forward_pre_hooks
+                     or second._forward_hooks or second._forward_pre_hooks))
+
+
 class Sequential(Module):
     """Modules applied one after another: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
 
     Children are named ``"0"``, ``"1"``, ... (or by the keys of an ``OrderedDict``), so ``state_dict`` keys read
     ``0.weight``, ``3.bias`` as in PyTorch. Supports ``len``, iteration, integer indexing, slicing (a new
     ``Sequential`` sharing the modules and keeping their keys), ``append``, ``extend``, ``insert``, ``del``.
+
+    A ``ReLU`` directly followed by a ``MaxPool2d`` runs as pool-then-ReLU, which gives the same output and
+    gradients with ReLU on a 4× smaller tensor (see ``_commutes``); hooks on either module keep the written order.
 
     >>> from numnet import nn
     >>> net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
@@ -56,8 +72,15 @@ class Sequential(Module):
                 self.add_module(str(i), _check_module(module, "Sequential"))
 
     def forward(self, input: Any) -> Any:  # noqa: A002
-        for module in self._modules.values():
-            input = module(input)
+        modules = list(self._modules.values())
+        i = 0
+        while i < len(modules):
+            if i + 1 < len(modules) and _commutes(modules[i], modules[i + 1]):
+                input = modules[i](modules[i + 1](input))  # ReLU → MaxPool2d run as MaxPool2d → ReLU
+                i += 2
+                continue
+            input = modules[i](input)
+            i += 1
         return input
 
     @overload

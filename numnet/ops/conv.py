@@ -10,21 +10,27 @@ with only the parts that fall in the padding zeroed — a loop over kernel offse
 batch. When the stride is 1 and output rows are as wide as input rows (e.g. ``padding='same'``), an offset is a single
 flat shift of every ``H·W`` plane, so each copy runs over whole planes; the pixels the shift wraps in from the
 neighbouring row are the padding columns, zeroed afterwards. Two column layouts are used (see
-``/work/shared/PERFORMANCE-NOTES.md``):
+``/work/shared/PERFORMANCE-NOTES.md`` and ``benchmarks/RESULTS.md``):
 
 * ``"batched"``: columns ``(N, G, K, L)``; ``out = w_g @ cols`` is a batched matmul whose result ``(N, G, O/G, L)`` is
-  already NCHW (no output transpose). Used when a group has few input channels (``C/G <= 3``). With one group and a
-  bias, the bias is folded into the GEMM (a row of ones appended to the columns), which also yields ``∂L/∂b`` from
-  the ``∂L/∂w`` GEMM.
-* ``"gemm"``: columns ``(G, K, N·L)``; one large GEMM per group, then one transposing copy to NCHW that also adds
-  the bias.
+  already NCHW (no output transpose). Used when a group has few input channels (``C/G <= 3``, e.g. an image).
+* ``"chwn"``: batch-innermost memory. The input is read as ``(C, H, W, N)`` (free when it already is an NCHW view of
+  such memory, else one transposing copy), the columns are ``(G, K, Ho·Wo·N)`` — each im2col/col2im copy then runs
+  over ``Wo·N`` contiguous values instead of ``Wo`` — and one GEMM per group writes ``(O, Ho, Wo, N)`` memory, returned
+  as an NCHW **view** (like PyTorch's ``channels_last``, the logical shape stays NCHW; only the strides differ).
+  ReLU, pooling and the next conv keep that memory order, so a stack of convs never transposes its activations.
 
-Backward: ``∂L/∂w = Σ_n g_n · cols_nᵀ`` (GEMM; computed as ``cols · gᵀ`` in the gemm layout), ``∂L/∂cols = wᵀ · g``
-(GEMM) folded back by col2im (``kH·kW`` clipped slice-adds straight into the unpadded input gradient — accumulated in
-a contiguous ``(C, N, H, W)`` buffer for the gemm layout, transposed once), ``∂L/∂b = Σ_{n,h,w} g``.
+With one group and a bias, the bias is folded into the GEMM (a row of ones appended to the columns), which also
+yields ``∂L/∂b`` from the ``∂L/∂w`` GEMM.
+
+Backward: ``∂L/∂w = Σ_n g_n · cols_nᵀ`` (GEMM; computed as ``(cols · gᵀ)ᵀ`` in the chwn layout), ``∂L/∂cols = wᵀ · g``
+(GEMM) folded back by col2im (``kH·kW`` clipped slice-adds straight into the unpadded input gradient, which in the
+chwn layout is again a batch-innermost view), ``∂L/∂b = Σ_{n,h,w} g``.
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
@@ -47,7 +53,8 @@ def _valid_range(i: int, size: int, pad_lo: int, out: int, s: int, d: int) -> tu
     return lo, hi, s * lo + d * i - pad_lo
 
 
-def _offset_plan(kh, kw, h, w, ho, wo, stride, padding, dilation) -> list[tuple]:
+@functools.lru_cache(maxsize=256)
+def _offset_plan(kh, kw, h, w, ho, wo, stride, padding, dilation) -> tuple[tuple, ...]:
     """Per kernel offset ``(i, j)``: the valid output window ``(y0, y1, x0, x1)``, the matching strided input slices
     (rows, cols) of the unpadded input, and the flat shift ``(d_h·i − p_t)·W + (d_w·j − p_l)`` used by the flat path."""
     sh, sw = stride
@@ -61,7 +68,7 @@ def _offset_plan(kh, kw, h, w, ho, wo, stride, padding, dilation) -> list[tuple]
             rows = slice(r0, r0 + sh * (y1 - y0 - 1) + 1, sh) if y1 > y0 else slice(0, 0)
             cols = slice(c0, c0 + sw * (x1 - x0 - 1) + 1, sw) if x1 > x0 else slice(0, 0)
             plan.append((i, j, y0, y1, x0, x1, rows, cols, (dh * i - pt) * w + (dw * j - pl)))
-    return plan
+    return tuple(plan)
 
 
 def _is_flat(stride, w: int, wo: int) -> bool:
@@ -86,21 +93,24 @@ def _zero_columns(plane: np.ndarray, x0: int, x1: int) -> None:
 
 
 def im2col(x, kh, kw, ho, wo, stride, padding, dilation, layout, out=None):
-    """Columns of the unpadded input, ``(N, C, kH, kW, Ho, Wo)`` for ``"batched"`` or ``(C, kH, kW, N, Ho, Wo)``
-    for ``"gemm"``: per kernel offset one copy of the valid region (a flat shift of whole planes when
-    :func:`_is_flat`, else a strided window); only the parts that fall in the zero padding are zeroed — no padded
-    copy of the input is made. ``out``: an array of that shape to fill instead of a new one."""
+    """Columns of the unpadded input, ``(N, C, kH, kW, Ho, Wo)`` for ``"batched"`` or ``(C, kH, kW, Ho, Wo, N)``
+    for ``"chwn"``: per kernel offset one copy of the valid region (a flat shift of whole planes when
+    :func:`_is_flat`, "batched" only, else a strided window); only the parts that fall in the zero padding are
+    zeroed — no padded copy of the input is made. ``out``: an array of that shape to fill instead of a new one."""
     n, c, h, w = x.shape
-    shape = (n, c, kh, kw, ho, wo) if layout == "batched" else (c, kh, kw, n, ho, wo)
+    shape = (n, c, kh, kw, ho, wo) if layout == "batched" else (c, kh, kw, ho, wo, n)
     cols = np.empty(shape, dtype=x.dtype) if out is None else out
-    src = x if layout == "batched" else x.transpose(1, 0, 2, 3)
-    flat = _is_flat(stride, w, wo)
+    if layout == "batched":
+        src, view = x, cols
+    else:  # (C, N, H, W) and (C, kH, kW, N, Ho, Wo) views of batch-innermost memory: copies run over Wo·N
+        src, view = _chwn(x).transpose(0, 3, 1, 2), cols.transpose(0, 1, 2, 5, 3, 4)
+    flat = layout == "batched" and _is_flat(stride, w, wo)
     if flat:
-        src = src.reshape(src.shape[:2] + (h * w,))  # a view for "batched"; one copy for "gemm"
+        src = src.reshape(n, c, h * w)
     for i, j, y0, y1, x0, x1, rows, cs, shift in _offset_plan(kh, kw, h, w, ho, wo, stride, padding, dilation):
-        dst = cols[:, :, i, j] if layout == "batched" else cols[:, i, j]
+        dst = view[:, :, i, j] if layout == "batched" else view[:, i, j]
         if flat:
-            d = dst.reshape(dst.shape[:2] + (ho * wo,))
+            d = dst.reshape(n, c, ho * wo)
             lo, hi = _flat_range(shift, ho * wo, h * w)
             d[:, :, :lo] = 0
             d[:, :, hi:] = 0
@@ -118,20 +128,22 @@ def im2col(x, kh, kw, ho, wo, stride, padding, dilation, layout, out=None):
 
 def col2im(dcols, x_shape, stride, padding, dilation, layout):
     """Fold column gradients back onto the unpadded input: ``kH·kW`` slice-adds of the valid regions (overlaps
-    accumulate; what falls in the padding is dropped). The flat path adds whole shifted planes after zeroing the
-    padding columns of ``dcols`` (a scratch array, overwritten). The "gemm" layout accumulates into a contiguous
-    ``(C, N, H, W)`` buffer and transposes once at the end. An offset covering the whole input (the centre tap of a
-    stride-1 'same' conv) is assigned first instead of zero filling."""
+    accumulate; what falls in the padding is dropped). The flat path ("batched" layout) adds whole shifted planes
+    after zeroing the padding columns of ``dcols`` (a scratch array, overwritten). The "chwn" layout accumulates in
+    batch-innermost ``(C, H, W, N)`` memory and returns an ``(N, C, H, W)`` view of it. An offset covering the whole
+    input (the centre tap of a stride-1 'same' conv) is assigned first instead of zero filling."""
     n, c, h, w = x_shape
     if layout == "batched":
         _, _, kh, kw, ho, wo = dcols.shape
         acc = np.empty((n, c, h, w), dtype=dcols.dtype)
+        view, parts = acc, dcols
     else:
-        _, kh, kw, _, ho, wo = dcols.shape
-        acc = np.empty((c, n, h, w), dtype=dcols.dtype)
-    flat = _is_flat(stride, w, wo)
-    accf = acc.reshape(acc.shape[:2] + (h * w,))
-    plan = _offset_plan(kh, kw, h, w, ho, wo, stride, padding, dilation)
+        _, kh, kw, ho, wo, _ = dcols.shape
+        acc = np.empty((c, h, w, n), dtype=dcols.dtype)
+        view, parts = acc.transpose(0, 3, 1, 2), dcols.transpose(0, 1, 2, 5, 3, 4)
+    flat = layout == "batched" and _is_flat(stride, w, wo)
+    accf = acc.reshape(n, c, h * w) if flat else None
+    plan = list(_offset_plan(kh, kw, h, w, ho, wo, stride, padding, dilation))
     full = [p for p in plan if p[6] == slice(0, h, 1) and p[7] == slice(0, w, 1)]
     if full:
         plan.remove(full[0])
@@ -139,25 +151,30 @@ def col2im(dcols, x_shape, stride, padding, dilation, layout):
     else:
         acc[...] = 0
     for k, (i, j, y0, y1, x0, x1, rows, cs, shift) in enumerate(plan):
-        part = dcols[:, :, i, j] if layout == "batched" else dcols[:, i, j]
+        part = parts[:, :, i, j] if layout == "batched" else parts[:, i, j]
         if k == 0 and full:
-            acc[...] = part[:, :, y0:y1, x0:x1]
+            view[...] = part[:, :, y0:y1, x0:x1]
         elif flat:
             _zero_columns(part, x0, x1)
             lo, hi = _flat_range(shift, ho * wo, h * w)
-            accf[:, :, lo + shift:hi + shift] += part.reshape(part.shape[:2] + (ho * wo,))[:, :, lo:hi]
+            accf[:, :, lo + shift:hi + shift] += part.reshape(n, c, ho * wo)[:, :, lo:hi]
         elif y1 > y0 and x1 > x0:
-            acc[:, :, rows, cs] += part[:, :, y0:y1, x0:x1]
-    if layout == "batched":
-        return acc
-    return np.ascontiguousarray(acc.transpose(1, 0, 2, 3))
+            view[:, :, rows, cs] += part[:, :, y0:y1, x0:x1]
+    return acc if layout == "batched" else acc.transpose(3, 0, 1, 2)
+
+
+def _chwn(a: np.ndarray) -> np.ndarray:
+    """``a`` (N, C, H, W) as batch-innermost ``(C, H, W, N)`` contiguous memory: free when ``a`` is already an
+    NCHW view of such memory (what the "chwn" layout returns), else one transposing copy."""
+    t = a.transpose(1, 2, 3, 0)
+    return t if t.flags.c_contiguous else np.ascontiguousarray(t)
 
 
 class Conv2d(Function):
     """out[n, o] = b[o] + Σ_{c in group(o)} Σ_{i,j} w[o, c, i, j] · xp[n, c, s_h·y + d_h·i, s_w·x + d_w·j].
 
     Arguments are already validated and normalised by ``numnet.functional.conv2d``: ``stride`` and ``dilation`` are
-    pairs, ``padding`` is ``(top, bottom, left, right)``. ``layout`` forces ``"batched"`` or ``"gemm"`` columns and
+    pairs, ``padding`` is ``(top, bottom, left, right)``. ``layout`` forces ``"batched"`` or ``"chwn"`` columns and
     ``fold_bias=False`` keeps the bias out of the GEMM (both for tests; the defaults pick the faster path).
     """
 
@@ -170,33 +187,33 @@ class Conv2d(Function):
         ho = _out_size(h, pt, pb, kh, stride[0], dilation[0])
         wo = _out_size(wd, pl, pr, kw, stride[1], dilation[1])
         if layout is None:
-            layout = "batched" if cg <= _BATCHED_MAX_CHANNELS else "gemm"
+            layout = "batched" if cg <= _BATCHED_MAX_CHANNELS else "chwn"
         k = cg * kh * kw
+        length = ho * wo if layout == "batched" else ho * wo * n  # GEMM columns per sample / for the whole batch
         need_x, need_w = self.needs_input_grad[0], self.needs_input_grad[1]
         need_b = b is not None and self.needs_input_grad[2]
-        # Batched layout, one group: the bias rides in the GEMM as an extra row of ones in the columns (and an extra
-        # weight column), so the forward needs no separate pass over the output and ∂L/∂b falls out of the ∂L/∂w GEMM.
-        folded = fold_bias and layout == "batched" and g == 1 and b is not None
+        # One group: the bias rides in the GEMM as an extra row of ones in the columns (and an extra weight column),
+        # so the forward needs no separate pass over the output and ∂L/∂b falls out of the ∂L/∂w GEMM.
+        folded = fold_bias and g == 1 and b is not None
+        col_shape = (n, c, kh, kw, ho, wo) if layout == "batched" else (c, kh, kw, ho, wo, n)
         if folded:
-            buf = np.empty((n, k + 1, ho, wo), dtype=x.dtype)
-            buf[:, k] = 1
-            im2col(x, kh, kw, ho, wo, stride, padding, dilation, layout, out=buf[:, :k].reshape(n, c, kh, kw, ho, wo))
-            cols = buf.reshape(n, 1, k + 1, ho * wo)
+            lead = (n,) if layout == "batched" else ()
+            buf = np.empty(lead + (k + 1, length), dtype=x.dtype)
+            buf[..., k, :] = 1
+            im2col(x, kh, kw, ho, wo, stride, padding, dilation, layout, out=buf[..., :k, :].reshape(col_shape))
+            cols = buf.reshape(lead + (1, k + 1, length))
             wb = np.concatenate([w.reshape(o, k), b.reshape(o, 1)], axis=1).reshape(1, o, k + 1)
-            out = np.matmul(wb, cols).reshape(n, o, ho, wo)  # (N, 1, O, L) is already NCHW
-        elif layout == "batched":
-            cols = im2col(x, kh, kw, ho, wo, stride, padding, dilation, layout).reshape(n, g, k, ho * wo)
-            out = np.matmul(w.reshape(g, o // g, k), cols).reshape(n, o, ho, wo)  # (N, G, O/G, L) is NCHW
-            if b is not None:
-                out += b.reshape(1, o, 1, 1)
+            res = np.matmul(wb, cols)
         else:
-            cols = im2col(x, kh, kw, ho, wo, stride, padding, dilation, layout).reshape(g, k, n * ho * wo)
-            res = np.matmul(w.reshape(g, o // g, k), cols).reshape(o, n, ho, wo).transpose(1, 0, 2, 3)
-            out = np.empty((n, o, ho, wo), dtype=res.dtype)
-            if b is not None:  # the bias is added by the transposing copy itself
-                np.add(res, b.reshape(1, o, 1, 1), out=out)
-            else:
-                np.copyto(out, res)
+            cols = im2col(x, kh, kw, ho, wo, stride, padding, dilation, layout)
+            cols = cols.reshape(((n,) if layout == "batched" else ()) + (g, k, length))
+            res = np.matmul(w.reshape(g, o // g, k), cols)
+        if layout == "batched":
+            out = res.reshape(n, o, ho, wo)  # (N, G, O/G, L) is already NCHW
+        else:
+            out = res.reshape(o, ho, wo, n).transpose(3, 0, 1, 2)  # an NCHW view of (O, Ho, Wo, N) memory
+        if b is not None and not folded:
+            out += b.reshape(1, o, 1, 1)
         self.cols = cols if (need_w or (folded and need_b)) else None
         self.w = w if need_x else None
         self.geom = (x.shape, w.shape, stride, padding, dilation, g, layout, folded)
@@ -211,9 +228,9 @@ class Conv2d(Function):
         has_b = len(self.needs_input_grad) > 2
         need_b = has_b and self.needs_input_grad[2]
         if layout == "batched":
-            gr = grad.reshape(n, g, o // g, ho * wo)  # a view
+            gr = grad.reshape(n, g, o // g, ho * wo)
         else:
-            gr = np.ascontiguousarray(grad.transpose(1, 0, 2, 3)).reshape(g, o // g, n * ho * wo)
+            gr = _chwn(grad).reshape(g, o // g, ho * wo * n)
         dx = dw = db = None
         if self.needs_input_grad[0]:
             wt = self.w.reshape(g, o // g, k).swapaxes(1, 2)  # (G, K, O/G)
@@ -221,20 +238,20 @@ class Conv2d(Function):
             if layout == "batched":
                 dcols = dcols.reshape(n, c, kh, kw, ho, wo)
             else:
-                dcols = dcols.reshape(c, kh, kw, n, ho, wo)
+                dcols = dcols.reshape(c, kh, kw, ho, wo, n)
             dx = col2im(dcols, x_shape, stride, padding, dilation, layout)
         if self.needs_input_grad[1] or (folded and need_b):
             if layout == "batched":
                 dwg = np.matmul(gr, self.cols.swapaxes(-1, -2)).sum(axis=0)  # (G, O/G, K [+ 1])
             else:
-                # cols · grᵀ reads both operands along their contiguous N·L axis: faster than gr · colsᵀ.
-                dwg = np.matmul(self.cols, gr.swapaxes(-1, -2)).swapaxes(-1, -2)  # (G, O/G, K)
+                # cols · grᵀ: BLAS is faster with the long N·L axis as the inner dimension of both operands.
+                dwg = np.matmul(self.cols, gr.swapaxes(-1, -2)).swapaxes(-1, -2)
             if self.needs_input_grad[1]:
                 dw = np.ascontiguousarray(dwg[..., :k]).reshape(w_shape)
             if folded and need_b:
                 db = np.ascontiguousarray(dwg[0, :, k])
         if need_b and db is None:
-            db = gr.sum(axis=-1).reshape(o) if layout == "gemm" else grad.sum(axis=(0, 2, 3))
+            db = gr.sum(axis=-1).reshape(o) if layout == "chwn" else grad.sum(axis=(0, 2, 3))
         if has_b:
             return dx, dw, db
         return dx, dw

@@ -52,6 +52,13 @@ def _crop(gxp: np.ndarray, top: int, left: int, h: int, w: int) -> np.ndarray:
     return np.ascontiguousarray(gxp[:, :, top:top + h, left:left + w])
 
 
+def _same_layout(a: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """A copy of ``a`` in the memory layout (axis order) of ``like``, so elementwise work on both runs in one order."""
+    out = np.empty_like(like, dtype=a.dtype)
+    np.copyto(out, a)
+    return out
+
+
 def _arg_dtype(k: int) -> type:
     return np.uint8 if k <= 255 else np.int32
 
@@ -144,7 +151,9 @@ class MaxPool2d(Function):
         x, out = self.x, self.out
         ho, wo = out.shape[2:]
         sl = [(slice(None), slice(None), slice(i, 2 * ho, 2), slice(j, 2 * wo, 2)) for i in (0, 1) for j in (0, 1)]
-        gx = np.empty(x.shape, dtype=grad.dtype)  # the four slices below cover it all but an odd last row/column
+        if grad.strides != out.strides:  # e.g. NCHW from a Flatten while x is batch-innermost conv output
+            grad = _same_layout(grad, out)
+        gx = np.empty_like(x, dtype=grad.dtype)  # x's memory layout; the four slices cover all but an odd edge
         gx[:, :, 2 * ho:] = 0
         gx[:, :, :2 * ho, 2 * wo:] = 0
         first = x[sl[0]] == out

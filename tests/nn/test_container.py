@@ -95,3 +95,49 @@ def test_module_list_registers_and_behaves_like_a_list():
         blocks.extend(nn.ReLU())
     with pytest.raises(IndexError):
         blocks[10]
+
+
+# ---------------------------------------------------------------------------------------------------- ReLU → MaxPool2d
+@pytest.mark.parametrize("pool_args", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
+                                       dict(kernel_size=2, ceil_mode=True), dict(kernel_size=(2, 3), dilation=2)])
+@pytest.mark.parametrize("values", ["gaussian", "ties", "nan_inf"])
+def test_relu_then_max_pool_runs_pool_first_with_identical_results(pool_args, values):
+    """Sequential runs ReLU → MaxPool2d as MaxPool2d → ReLU: the output and the input gradient are exactly those of
+    the written order (F.relu then F.max_pool2d), and of torch's, on ties, zeros, negatives, NaN and −inf."""
+    import numnet.functional as F
+
+    rng = np.random.default_rng(len(values) + len(pool_args))
+    shape = (3, 2, 7, 9)
+    x = rng.integers(-2, 3, shape).astype(np.float64) if values == "ties" else rng.standard_normal(shape)
+    if values == "nan_inf":
+        x[rng.random(shape) < 0.1] = np.nan
+        x[rng.random(shape) < 0.1] = -np.inf
+    net = nn.Sequential(nn.ReLU(), nn.MaxPool2d(**pool_args))
+    xs, xw = numnet.tensor(x, requires_grad=True), numnet.tensor(x, requires_grad=True)
+    out = net(xs)
+    assert out._ctx.name == "ReLU" and out._ctx.parents[0]._ctx.name == "MaxPool2d"  # pooled first
+    written = F.max_pool2d(F.relu(xw), **pool_args)
+    np.testing.assert_array_equal(out.data, written.data)
+    g = rng.standard_normal(out.shape)
+    out.backward(g)
+    written.backward(g)
+    np.testing.assert_array_equal(xs.grad.data, xw.grad.data)
+    xt = torch.tensor(x, requires_grad=True)
+    ref = torch.nn.functional.max_pool2d(torch.relu(xt), **pool_args)
+    ref.backward(torch.from_numpy(g))
+    np.testing.assert_array_equal(out.data, ref.detach().numpy())
+    # overlapping windows add several gradients into one input element, in another order than torch's
+    np.testing.assert_allclose(xs.grad.data, xt.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_relu_max_pool_keeps_the_written_order_with_hooks_or_indices():
+    x = numnet.tensor(np.random.default_rng(0).standard_normal((1, 1, 4, 4)))
+    relu, pool = nn.ReLU(), nn.MaxPool2d(2)
+    seen = []
+    handle = relu.register_forward_hook(lambda m, inp, out: seen.append(inp[0].shape))
+    out = nn.Sequential(relu, pool)(x)
+    assert seen == [(1, 1, 4, 4)]  # the hook saw ReLU's written input, before pooling
+    handle.remove()
+    np.testing.assert_array_equal(out.data, nn.Sequential(relu, pool)(x).data)
+    out, idx = nn.Sequential(nn.ReLU(), nn.MaxPool2d(2, return_indices=True))(x)
+    assert out.shape == (1, 1, 2, 2) and idx.shape == (1, 1, 2, 2)

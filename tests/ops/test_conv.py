@@ -41,7 +41,7 @@ def conv_configs(draw):
     cfg = dict(
         n=draw(st.integers(1, 3)),
         groups=groups,
-        c_in=groups * draw(st.integers(1, 5)),  # 1–3 per group → batched layout, 4–5 → GEMM layout
+        c_in=groups * draw(st.integers(1, 5)),  # 1–3 per group → batched layout, 4–5 → chwn layout
         c_out=groups * draw(st.integers(1, 3)),
         k=(draw(st.integers(1, 4)), draw(st.integers(1, 4))),
         dilation=_maybe_pair(draw, 1, 3),
@@ -168,7 +168,7 @@ def test_conv2d_gradcheck_unbatched():
 
 
 # ---------------------------------------------------------------------------------------------------- layouts
-@pytest.mark.parametrize("layout", ["batched", "gemm"])
+@pytest.mark.parametrize("layout", ["batched", "chwn"])
 @pytest.mark.parametrize("c_in,groups", [(1, 1), (3, 1), (6, 1), (6, 3), (8, 2)])
 def test_both_column_layouts_match_torch(layout, c_in, groups):
     rng = np.random.default_rng(3)
@@ -265,7 +265,7 @@ def test_docstring_example_values():
 # The flat-shift im2col/col2im (stride 1, output rows as wide as input rows), the clipped strided path, the
 # centre-tap assignment in col2im, and the bias folded into the GEMM (batched layout, one group): each against
 # torch, and the folded bias against the unfolded one.
-@pytest.mark.parametrize("layout", ["batched", "gemm"])
+@pytest.mark.parametrize("layout", ["batched", "chwn"])
 @pytest.mark.parametrize("geometry", [
     ((1, 1), (1, 1, 1, 1), (1, 1), (3, 3)),  # 'same' 3×3: flat, centre tap assigned
     ((1, 1), (2, 2, 2, 2), (1, 1), (5, 5)),  # LeNet's first layer
@@ -320,3 +320,28 @@ def test_folded_bias_with_partial_requires_grad_float32(needs):
             assert_close(t.grad, r.grad, np.float32, "grad")
         else:
             assert t.grad is None
+
+
+# ---------------------------------------------------------------------------------------------------- memory layout
+@pytest.mark.parametrize("stride,padding", [(1, 0), (1, 1), (2, 1)])
+def test_chwn_output_is_a_batch_innermost_view_and_chains_into_the_next_conv(stride, padding):
+    """The "chwn" layout returns an NCHW view of (C, H, W, N) memory; a second conv reads that memory without a
+    transposing copy. Values and all gradients of the chain equal torch's, whether the first input is C-contiguous
+    or itself batch-innermost."""
+    rng = np.random.default_rng(stride + 3 * padding)
+    x = rng.standard_normal((5, 4, 9, 8))
+    w1, b1 = rng.standard_normal((6, 4, 3, 3)), rng.standard_normal(6)
+    w2, b2 = rng.standard_normal((3, 6, 2, 2)), rng.standard_normal(3)
+    xt, w1t, b1t, w2t, b2t = (to_torch(a, True) for a in (x, w1, b1, w2, b2))
+    ref = TF.conv2d(TF.conv2d(xt, w1t, b1t, stride=stride, padding=padding), w2t, b2t)
+    g = rng.standard_normal(tuple(ref.shape))
+    ref.backward(torch.from_numpy(g))
+    for first in (x, np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)):
+        xs, w1s, b1s, w2s, b2s = (numnet.tensor(a, requires_grad=True) for a in (first, w1, b1, w2, b2))
+        hidden = F.conv2d(xs, w1s, b1s, stride=stride, padding=padding)
+        assert hidden.data.transpose(1, 2, 3, 0).flags.c_contiguous  # (C, H, W, N) memory behind (N, C, H, W)
+        out = F.conv2d(hidden, w2s, b2s)
+        out.backward(g)
+        assert_close(out, ref, np.float64, "forward")
+        for ours, theirs in ((xs, xt), (w1s, w1t), (b1s, b1t), (w2s, w2t), (b2s, b2t)):
+            assert_close(ours.grad, theirs.grad, np.float64, "gradient")

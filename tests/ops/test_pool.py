@@ -248,7 +248,10 @@ def test_pools_gradcheck_unbatched():
 @pytest.mark.parametrize("hw", [(4, 4), (5, 7), (6, 3), (2, 2), (8, 9)])
 @pytest.mark.parametrize("ceil_mode", [False, True])
 @pytest.mark.parametrize("values", ["ties", "gaussian", "nan_inf"])
-def test_fast_2x2_path_equals_general_path(hw, ceil_mode, values):
+@pytest.mark.parametrize("memory", ["nchw", "chwn"])
+def test_fast_2x2_path_equals_general_path(hw, ceil_mode, values, memory):
+    """``memory="chwn"``: the input is an NCHW view of batch-innermost memory (what a many-channel conv returns)
+    while the incoming gradient is C-contiguous, as after a Flatten."""
     rng = np.random.default_rng([hw[0], hw[1], int(ceil_mode), len(values)])
     shape = (3, 2) + hw
     x = rng.integers(0, 2, shape).astype(np.float64) if values == "ties" else rng.standard_normal(shape)
@@ -258,7 +261,11 @@ def test_fast_2x2_path_equals_general_path(hw, ceil_mode, values):
     for dtype in DTYPES:
         results = []
         for allow_fast in (True, False):
-            xs = numnet.tensor(x.astype(dtype), requires_grad=True)
+            xa = x.astype(dtype)
+            if memory == "chwn":
+                xa = np.ascontiguousarray(xa.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
+                assert not xa.flags.c_contiguous
+            xs = numnet.tensor(xa, requires_grad=True)
             out, idx = _max_pool2d_impl(xs, 2, return_indices=True, ceil_mode=ceil_mode, allow_fast=allow_fast)
             out.backward(np.arange(out.data.size, dtype=dtype).reshape(out.shape) + 1)  # a distinct grad per output
             results.append((out.data, idx.data, xs.grad.data))
