@@ -119,7 +119,8 @@ class Function:
 
     Subclasses implement ``forward(self, *arrays, **kwargs) -> np.ndarray`` and
     ``backward(self, grad) -> np.ndarray | None | tuple`` (one entry per input, each with that input's shape).
-    ``self.needs_input_grad[i]`` tells whether input ``i`` needs a gradient, so ``backward`` can skip work.
+    ``self.needs_input_grad[i]`` tells whether input ``i`` needs a gradient (never under ``no_grad``), so ``forward``
+    can skip saving and ``backward`` can skip work.
     ``backward`` must not write into ``grad`` (the same array may be handed to several ops) and may return read-only
     views; the engine checks each returned gradient's shape and casts it to its input's dtype.
 
@@ -140,7 +141,8 @@ class Function:
 
     def __init__(self, *parents: "Tensor") -> None:
         self.parents = parents
-        self.needs_input_grad = tuple([p._requires_grad for p in parents])
+        enabled = is_grad_enabled()  # under no_grad nothing will call backward: forward may skip saving for it
+        self.needs_input_grad = tuple([enabled and p._requires_grad for p in parents])
 
     def forward(self, *arrays: np.ndarray, **kwargs: Any) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -153,7 +155,7 @@ class Function:
         """Run ``forward`` on the inputs' arrays and, if any input requires grad, link the result into the graph."""
         ctx = cls(*inputs)
         out = ctx.forward(*[t.data for t in inputs], **kwargs)
-        requires = any(ctx.needs_input_grad) and is_grad_enabled()
+        requires = any(ctx.needs_input_grad)
         return _tensor_class()._from_op(out, ctx if requires else None)
 
     def _release(self) -> None:

@@ -107,7 +107,8 @@ class ReLU(Function):
     """z = max(x, 0);  ∂z/∂x = 1 where x > 0, else 0 (0 at x = 0, as PyTorch)."""
 
     def forward(self, x):
-        self.mask = ~(x <= 0)  # NaN passes its gradient through, as in PyTorch
+        if self.needs_input_grad[0]:
+            self.mask = ~(x <= 0)  # NaN passes its gradient through, as in PyTorch
         return np.maximum(x, 0)
 
     def backward(self, g):

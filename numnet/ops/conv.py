@@ -170,6 +170,44 @@ def _chwn(a: np.ndarray) -> np.ndarray:
     return t if t.flags.c_contiguous else np.ascontiguousarray(t)
 
 
+# Without gradients to compute, a batch whose columns exceed this many bytes is convolved in chunks (inference).
+_CHUNK_BYTES = 8 * 1024 * 1024
+
+
+def _im2col_gemm(x, wmat, geom, folded, work=None):
+    """The convolution as one (batched) GEMM: returns ``(wmat @ cols, cols)``. ``cols`` is ``(N, G, K, L)`` for
+    "batched" or ``(G, K, Ho·Wo·N)`` for "chwn", with a last row of ones when the bias is ``folded`` into ``wmat``.
+    ``work``: a flat scratch array to hold the columns instead of a new one."""
+    kh, kw, ho, wo, stride, padding, dilation, layout = geom
+    n, c = x.shape[:2]
+    g, k = wmat.shape[0], wmat.shape[2] - folded
+    lead = (n, g) if layout == "batched" else (g,)
+    length = ho * wo if layout == "batched" else ho * wo * n
+    size = n * g * (k + folded) * ho * wo
+    buf = (np.empty(size, dtype=x.dtype) if work is None else work[:size]).reshape(lead + (k + folded, length))
+    col_shape = (n, c, kh, kw, ho, wo) if layout == "batched" else (c, kh, kw, ho, wo, n)
+    if folded:
+        buf[..., k, :] = 1
+        im2col(x, kh, kw, ho, wo, stride, padding, dilation, layout, out=buf[..., :k, :].reshape(col_shape))
+    else:
+        im2col(x, kh, kw, ho, wo, stride, padding, dilation, layout, out=buf.reshape(col_shape))
+    return np.matmul(wmat, buf), buf
+
+
+def _as_nchw(res, layout, n, o, ho, wo):
+    """The GEMM result as the NCHW output: ``(N, G, O/G, L)`` already is; ``(G, O/G, Ho·Wo·N)`` is ``(O, Ho, Wo, N)``
+    memory, returned as an NCHW view of it."""
+    if layout == "batched":
+        return res.reshape(n, o, ho, wo)
+    return res.reshape(o, ho, wo, n).transpose(3, 0, 1, 2)
+
+
+def _empty_output(dtype, layout, n, o, ho, wo):
+    if layout == "batched":
+        return np.empty((n, o, ho, wo), dtype=dtype)
+    return np.empty((o, ho, wo, n), dtype=dtype).transpose(3, 0, 1, 2)
+
+
 class Conv2d(Function):
     """out[n, o] = b[o] + Σ_{c in group(o)} Σ_{i,j} w[o, c, i, j] · xp[n, c, s_h·y + d_h·i, s_w·x + d_w·j].
 
@@ -189,32 +227,32 @@ class Conv2d(Function):
         if layout is None:
             layout = "batched" if cg <= _BATCHED_MAX_CHANNELS else "chwn"
         k = cg * kh * kw
-        length = ho * wo if layout == "batched" else ho * wo * n  # GEMM columns per sample / for the whole batch
         need_x, need_w = self.needs_input_grad[0], self.needs_input_grad[1]
         need_b = b is not None and self.needs_input_grad[2]
         # One group: the bias rides in the GEMM as an extra row of ones in the columns (and an extra weight column),
         # so the forward needs no separate pass over the output and ∂L/∂b falls out of the ∂L/∂w GEMM.
         folded = fold_bias and g == 1 and b is not None
-        col_shape = (n, c, kh, kw, ho, wo) if layout == "batched" else (c, kh, kw, ho, wo, n)
-        if folded:
-            lead = (n,) if layout == "batched" else ()
-            buf = np.empty(lead + (k + 1, length), dtype=x.dtype)
-            buf[..., k, :] = 1
-            im2col(x, kh, kw, ho, wo, stride, padding, dilation, layout, out=buf[..., :k, :].reshape(col_shape))
-            cols = buf.reshape(lead + (1, k + 1, length))
-            wb = np.concatenate([w.reshape(o, k), b.reshape(o, 1)], axis=1).reshape(1, o, k + 1)
-            res = np.matmul(wb, cols)
-        else:
-            cols = im2col(x, kh, kw, ho, wo, stride, padding, dilation, layout)
-            cols = cols.reshape(((n,) if layout == "batched" else ()) + (g, k, length))
-            res = np.matmul(w.reshape(g, o // g, k), cols)
-        if layout == "batched":
-            out = res.reshape(n, o, ho, wo)  # (N, G, O/G, L) is already NCHW
-        else:
-            out = res.reshape(o, ho, wo, n).transpose(3, 0, 1, 2)  # an NCHW view of (O, Ho, Wo, N) memory
+        wmat = (np.concatenate([w.reshape(o, k), b.reshape(o, 1)], axis=1).reshape(1, o, k + 1) if folded
+                else w.reshape(g, o // g, k))
+        geom = (kh, kw, ho, wo, stride, padding, dilation, layout)
+        keep_cols = need_w or (folded and need_b)
+        sample_bytes = (k + folded) * g * ho * wo * x.dtype.itemsize  # columns of one sample
+        if keep_cols or n * sample_bytes <= _CHUNK_BYTES:
+            res, cols = _im2col_gemm(x, wmat, geom, folded)
+            out = _as_nchw(res, layout, n, o, ho, wo)
+        else:  # nothing to keep for backward: run the batch in chunks whose columns stay in cache
+            cols, out = None, _empty_output(x.dtype, layout, n, o, ho, wo)
+            step = max(1, _CHUNK_BYTES // sample_bytes)
+            work = np.empty(step * sample_bytes // x.dtype.itemsize, dtype=x.dtype)
+            src = x if layout == "batched" else _chwn(x)
+            for n0 in range(0, n, step):
+                m = min(step, n - n0)
+                part = src[n0:n0 + m] if layout == "batched" else src[..., n0:n0 + m].transpose(3, 0, 1, 2)
+                res, _ = _im2col_gemm(part, wmat, geom, folded, work)
+                out[n0:n0 + m] = _as_nchw(res, layout, m, o, ho, wo)
         if b is not None and not folded:
             out += b.reshape(1, o, 1, 1)
-        self.cols = cols if (need_w or (folded and need_b)) else None
+        self.cols = cols if keep_cols else None
         self.w = w if need_x else None
         self.geom = (x.shape, w.shape, stride, padding, dilation, g, layout, folded)
         return out

@@ -345,3 +345,27 @@ def test_chwn_output_is_a_batch_innermost_view_and_chains_into_the_next_conv(str
         assert_close(out, ref, np.float64, "forward")
         for ours, theirs in ((xs, xt), (w1s, w1t), (b1s, b1t), (w2s, w2t), (b2s, b2t)):
             assert_close(ours.grad, theirs.grad, np.float64, "gradient")
+
+
+@pytest.mark.parametrize("c_in,groups,fold", [(1, 1, True), (2, 1, False), (6, 1, True), (6, 3, True), (5, 1, False)])
+def test_inference_in_chunks_equals_torch(monkeypatch, c_in, groups, fold):
+    """Under no_grad the columns are not kept, so a large batch is convolved in chunks (here forced by a tiny chunk
+    budget: chunks of 2 samples and a last one of 1); each layout must give torch's output."""
+    from numnet.ops import conv as conv_ops
+
+    rng = np.random.default_rng(c_in + groups)
+    x = rng.standard_normal((7, c_in, 6, 5))
+    w = rng.standard_normal((2 * groups, c_in // groups, 3, 2))
+    b = rng.standard_normal(2 * groups)
+    ref = TF.conv2d(to_torch(x), to_torch(w), to_torch(b), stride=(1, 2), padding=1, groups=groups).numpy()
+    monkeypatch.setattr(conv_ops, "_CHUNK_BYTES", 2 * (c_in // groups * 6 + fold) * groups * 6 * 3 * 8)
+    calls = []
+    real = conv_ops._im2col_gemm
+    monkeypatch.setattr(conv_ops, "_im2col_gemm", lambda x, *a: calls.append(x.shape[0]) or real(x, *a))
+    for layout in ("batched", "chwn"):
+        calls.clear()
+        with numnet.no_grad():
+            out = Conv2d.apply(*(numnet.tensor(a, requires_grad=True) for a in (x, w, b)), stride=(1, 2),
+                               padding=(1, 1, 1, 1), groups=groups, layout=layout, fold_bias=fold)
+        assert calls == [2, 2, 2, 1] and out.grad_fn is None
+        assert_close(out, ref, np.float64, f"{layout} chunked forward")
