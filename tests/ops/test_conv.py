@@ -369,3 +369,30 @@ def test_inference_in_chunks_equals_torch(monkeypatch, c_in, groups, fold):
                                padding=(1, 1, 1, 1), groups=groups, layout=layout, fold_bias=fold)
         assert calls == [2, 2, 2, 1] and out.grad_fn is None
         assert_close(out, ref, np.float64, f"{layout} chunked forward")
+
+
+@pytest.mark.parametrize("shape,kernel,blocked", [((16, 2, 16, 16), (3, 3), True),   # Ho·Wo·N = 4096: 4 blocks
+                                                  ((5, 2, 9, 100), (3, 1), True),    # 4500: 5 blocks of 900
+                                                  ((1, 5, 1, 4099), (1, 1), False)])  # a prime width: one GEMM
+def test_column_blocked_gemms_for_few_outputs_match_torch(monkeypatch, shape, kernel, blocked):
+    """With few output channels the chwn GEMMs run as a batch of column blocks; forward and all gradients equal
+    torch's, and a width with no suitable divisor falls back to one GEMM."""
+    from numnet.ops import conv as conv_ops
+
+    widths = []
+    real = conv_ops._blocks
+    monkeypatch.setattr(conv_ops, "_blocks", lambda o, length: widths.append(real(o, length)) or widths[-1])
+    rng = np.random.default_rng(shape[-1])
+    x, w, b = rng.standard_normal(shape), rng.standard_normal((4, shape[1]) + kernel), rng.standard_normal(4)
+    pad = (kernel[0] // 2, kernel[0] // 2, kernel[1] // 2, kernel[1] // 2)
+    xs, ws, bs = (numnet.tensor(a, requires_grad=True) for a in (x, w, b))
+    out = Conv2d.apply(xs, ws, bs, padding=pad, layout="chwn")
+    g = rng.standard_normal(out.shape)
+    out.backward(g)
+    assert (min(widths) > 0) == blocked and len(set(widths)) == 1
+    xt, wt, bt = (to_torch(a, True) for a in (x, w, b))
+    ref = TF.conv2d(xt, wt, bt, padding=(pad[0], pad[2]))
+    ref.backward(torch.from_numpy(g))
+    assert_close(out, ref, np.float64, "forward")
+    for ours, theirs in ((xs, xt), (ws, wt), (bs, bt)):
+        assert_close(ours.grad, theirs.grad, np.float64, "gradient")
