@@ -138,6 +138,7 @@ def test_save_load_roundtrip_every_dtype_and_shape(tmp_path):
         "scalar": np.array(7, np.int64),
         "empty": np.zeros((0, 3), np.float32),
         "strided": np.arange(20, dtype=np.float32).reshape(4, 5)[:, ::2],
+        "batch_innermost": np.arange(24, dtype=np.float32).reshape(2, 3, 4).transpose(2, 0, 1),  # a conv output
         "bigendian": np.arange(3, dtype=">f4"),
         "c": np.array([1 + 2j], np.complex64),
         "pyfloat": 0.5,
