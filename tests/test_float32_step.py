@@ -38,8 +38,8 @@ def test_training_step_has_no_float64(make_model, make_opt):
     numnet.manual_seed(0)
     model = make_model()
     opt = make_opt(model.parameters())
-    x = numnet.rand(4, 1, 28, 28)
-    y = numnet.tensor([0, 1, 2, 3])
+    x = numnet.rand(8, 1, 28, 28)  # 8 images: LeNet's first conv runs its column-blocked GEMMs
+    y = numnet.tensor([0, 1, 2, 3, 4, 5, 6, 7])
     for _ in range(2):  # the second step also exercises the optimizer state
         opt.zero_grad()
         loss = F.cross_entropy(model(x), y, label_smoothing=0.1)
@@ -59,3 +59,12 @@ def test_training_step_has_no_float64(make_model, make_opt):
     for name, buf in model.named_buffers():
         if np.issubdtype(buf.dtype, np.floating):
             assert buf.dtype == np.float32, name
+
+
+def test_inference_in_chunks_stays_float32():
+    """A no_grad forward of a batch large enough to be convolved in chunks."""
+    numnet.manual_seed(0)
+    model = LeNet5().eval()
+    with numnet.no_grad():
+        out = model(numnet.rand(300, 1, 28, 28))
+    assert out.dtype == np.float32 and out.shape == (300, 10) and np.isfinite(out.data).all()
