@@ -175,3 +175,33 @@ def test_bad_input_messages(call, exc, msg):
 def test_docstring_examples():
     result = doctest.testmod(sys.modules["numnet.functional.normalization"])
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_batch_norm_after_a_batch_innermost_conv_matches_torch():
+    """A many-channel conv returns (C, H, W, N) memory; batch norm then reads both x̂ and the gradient as (C, L·N)."""
+    rng = np.random.default_rng(7)
+    x, w = rng.standard_normal((6, 5, 7, 7)), rng.standard_normal((4, 5, 3, 3))
+    gamma, beta = rng.uniform(0.5, 2, 4), rng.uniform(-1, 1, 4)
+    xs, ws, gs, bs = (numnet.tensor(a, requires_grad=True) for a in (x, w, gamma, beta))
+    hidden = F.conv2d(xs, ws, padding=1)
+    assert hidden.data.transpose(1, 2, 3, 0).flags.c_contiguous
+    out = F.relu(F.batch_norm(hidden, None, None, gs, bs, training=True))
+    g = rng.standard_normal(out.shape)
+    out.backward(g)
+    xt, wt, gt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, gamma, beta))
+    ref = torch.relu(TF.batch_norm(TF.conv2d(xt, wt, padding=1), None, None, gt, bt, training=True))
+    ref.backward(torch.from_numpy(g))
+    assert_close(out, ref, np.float64, "forward")
+    for ours, theirs in ((xs, xt), (ws, wt), (gs, gt), (bs, bt)):
+        assert_close(ours.grad, theirs.grad, np.float64, "gradient")
+
+
+def test_channel_dot_reads_either_memory_layout():
+    from numnet.ops.normalization import _channel_dot
+
+    rng = np.random.default_rng(8)
+    a, b = rng.standard_normal((3, 4, 5, 6)), rng.standard_normal((3, 4, 5, 6))
+    chwn = [np.ascontiguousarray(v.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2) for v in (a, b)]
+    want = (a * b).sum(axis=(0, 2, 3))
+    for u, v in ((a, b), tuple(chwn), (a, chwn[1])):
+        np.testing.assert_allclose(_channel_dot(u, v), want, rtol=1e-12)
