@@ -36,6 +36,7 @@ import functools
 import numpy as np
 
 from numnet.autograd import Function
+from numnet.ops.layout import batch_innermost, c_contiguous
 
 # Groups with at most this many input channels AND more than this many outputs use the per-sample batched layout
 # (measured: 3→16 channels at 32×32 is 1.4× faster batched; 1→6 at 28×28 is faster in chwn, also for the pooling
@@ -107,7 +108,7 @@ def im2col(x, kh, kw, ho, wo, stride, padding, dilation, layout, out=None):
     if layout == "batched":
         src, view = x, cols
     else:  # (C, N, H, W) and (C, kH, kW, N, Ho, Wo) views of batch-innermost memory: copies run over Wo·N
-        src, view = _chwn(x).transpose(0, 3, 1, 2), cols.transpose(0, 1, 2, 5, 3, 4)
+        src, view = batch_innermost(x).transpose(0, 3, 1, 2), cols.transpose(0, 1, 2, 5, 3, 4)
     flat = layout == "batched" and _is_flat(stride, w, wo)
     if flat:
         src = src.reshape(n, c, h * w)
@@ -165,13 +166,6 @@ def col2im(dcols, x_shape, stride, padding, dilation, layout):
         elif y1 > y0 and x1 > x0:
             view[:, :, rows, cs] += part[:, :, y0:y1, x0:x1]
     return acc if layout == "batched" else acc.transpose(3, 0, 1, 2)
-
-
-def _chwn(a: np.ndarray) -> np.ndarray:
-    """``a`` (N, C, H, W) as batch-innermost ``(C, H, W, N)`` contiguous memory: free when ``a`` is already an
-    NCHW view of such memory (what the "chwn" layout returns), else one transposing copy."""
-    t = a.transpose(1, 2, 3, 0)
-    return t if t.flags.c_contiguous else np.ascontiguousarray(t)
 
 
 # Without gradients to compute, a batch whose columns exceed this many bytes is convolved in chunks (inference).
@@ -284,7 +278,7 @@ class Conv2d(Function):
             cols, out = None, _empty_output(x.dtype, layout, n, o, ho, wo)
             step = max(1, _CHUNK_BYTES // sample_bytes)
             work = np.empty(step * sample_bytes // x.dtype.itemsize, dtype=x.dtype)
-            src = x if layout == "batched" else _chwn(x)
+            src = x if layout == "batched" else batch_innermost(x)
             for n0 in range(0, n, step):
                 m = min(step, n - n0)
                 part = src[n0:n0 + m] if layout == "batched" else src[..., n0:n0 + m].transpose(3, 0, 1, 2)
@@ -295,6 +289,9 @@ class Conv2d(Function):
         self.cols = cols if keep_cols else None
         self.w = w if need_x else None
         self.geom = (x.shape, w.shape, stride, padding, dilation, g, layout, folded)
+        # ∂L/∂x comes back in x's memory layout (as in PyTorch), so the elementwise backward of whatever made x
+        # (ReLU, batch norm) meets its gradient in the order of its own saved arrays.
+        self.x_chwn = need_x and layout == "chwn" and x.transpose(1, 2, 3, 0).flags.c_contiguous
         return out
 
     def backward(self, grad):
@@ -308,7 +305,7 @@ class Conv2d(Function):
         if layout == "batched":
             gr = grad.reshape(n, g, o // g, ho * wo)
         else:
-            gr = _chwn(grad).reshape(g, o // g, ho * wo * n)
+            gr = batch_innermost(grad).reshape(g, o // g, ho * wo * n)
         dx = dw = db = None
         if self.needs_input_grad[0]:
             wt = self.w.reshape(g, o // g, k).swapaxes(1, 2)  # (G, K, O/G)
@@ -318,6 +315,8 @@ class Conv2d(Function):
             else:
                 dcols = dcols.reshape(c, kh, kw, ho, wo, n)
             dx = col2im(dcols, x_shape, stride, padding, dilation, layout)
+            if layout == "chwn" and not self.x_chwn:
+                dx = c_contiguous(dx)
         if self.needs_input_grad[1] or (folded and need_b):
             if layout == "batched":
                 dwg = np.matmul(gr, self.cols.swapaxes(-1, -2)).sum(axis=0)  # (G, O/G, K [+ 1])

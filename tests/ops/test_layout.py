@@ -1,0 +1,62 @@
+"""Memory layouts (numnet/ops/layout.py): the tiled copy out of batch-innermost memory equals NumPy's copy, and
+gradients come back in the memory layout of the tensor they belong to."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import numnet
+import numnet.functional as F
+from numnet.ops.layout import batch_innermost, c_contiguous
+
+
+def _chwn(a: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(a.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
+
+
+@pytest.mark.parametrize("shape", [(64, 32, 28, 28), (256, 6, 28, 28), (7, 5, 61, 37), (300, 1, 15, 15),
+                                   (2, 3, 4, 5)])
+def test_c_contiguous_copies_batch_innermost_memory_exactly(shape):
+    a = np.random.default_rng(sum(shape)).standard_normal(shape).astype(np.float32)
+    v = _chwn(a)
+    out = c_contiguous(v)
+    assert out.flags.c_contiguous and out.shape == shape
+    np.testing.assert_array_equal(out, a)
+    assert c_contiguous(a) is a
+    odd = a[:, :, ::2]  # any other non-contiguous view: NumPy's copy
+    np.testing.assert_array_equal(c_contiguous(odd), odd)
+
+
+def test_batch_innermost_is_free_for_its_own_memory():
+    a = np.random.default_rng(0).standard_normal((3, 4, 5, 6))
+    v = _chwn(a)
+    assert np.shares_memory(batch_innermost(v), v)
+    t = batch_innermost(a)
+    assert t.flags.c_contiguous and t.shape == (4, 5, 6, 3)
+    np.testing.assert_array_equal(t.transpose(3, 0, 1, 2), a)
+
+
+@pytest.mark.parametrize("memory", ["nchw", "chwn"])
+def test_conv_input_gradient_comes_back_in_the_input_layout(memory):
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((4, 5, 6, 6))
+    x = _chwn(x) if memory == "chwn" else x
+    xs = numnet.tensor(x, requires_grad=True)
+    w = numnet.tensor(rng.standard_normal((7, 5, 3, 3)))
+    F.conv2d(xs, w, padding=1).sum().backward()
+    g = xs.grad.data
+    assert g.flags.c_contiguous if memory == "nchw" else g.transpose(1, 2, 3, 0).flags.c_contiguous
+
+
+def test_reshape_of_batch_innermost_memory_is_a_view_when_possible_else_a_copy():
+    a = np.random.default_rng(2).standard_normal((3, 4, 5, 6))
+    v = numnet.tensor(_chwn(a), requires_grad=True)
+    merged = v.reshape(3, -1)  # C, H, W merge without a copy in (C, H, W, N) memory (a Flatten)
+    assert np.shares_memory(merged.data, v.data)
+    rows = v.reshape(12, 30)  # N and C do not: a copy, C-contiguous
+    assert rows.data.flags.c_contiguous and not np.shares_memory(rows.data, v.data)
+    np.testing.assert_array_equal(rows.data, a.reshape(12, 30))
+    np.testing.assert_array_equal(merged.data, a.reshape(3, -1))
+    (rows.sum() + merged.sum()).backward()
+    np.testing.assert_array_equal(v.grad.data, np.full(a.shape, 2.0))
