@@ -36,6 +36,7 @@ import functools
 import numpy as np
 
 from numnet.autograd import Function
+from numnet.ops import workspace
 from numnet.ops.layout import batch_innermost, c_contiguous
 
 # Groups with at most this many input channels AND more than this many outputs use the per-sample batched layout
@@ -183,7 +184,7 @@ def _im2col_gemm(x, wmat, geom, folded, work=None):
     lead = (n, g) if layout == "batched" else (g,)
     length = ho * wo if layout == "batched" else ho * wo * n
     size = n * g * (k + folded) * ho * wo
-    buf = (np.empty(size, dtype=x.dtype) if work is None else work[:size]).reshape(lead + (k + folded, length))
+    buf = (workspace.empty((size,), x.dtype) if work is None else work[:size]).reshape(lead + (k + folded, length))
     col_shape = (n, c, kh, kw, ho, wo) if layout == "batched" else (c, kh, kw, ho, wo, n)
     if folded:
         buf[..., k, :] = 1
@@ -303,18 +304,17 @@ class Conv2d(Function):
         has_b = len(self.needs_input_grad) > 2
         need_b = has_b and self.needs_input_grad[2]
         if layout == "batched":
-            gr = grad.reshape(n, g, o // g, ho * wo)
+            gr = c_contiguous(grad).reshape(n, g, o // g, ho * wo)
         else:
             gr = batch_innermost(grad).reshape(g, o // g, ho * wo * n)
         dx = dw = db = None
         if self.needs_input_grad[0]:
             wt = self.w.reshape(g, o // g, k).swapaxes(1, 2)  # (G, K, O/G)
-            dcols = np.matmul(wt, gr)
-            if layout == "batched":
-                dcols = dcols.reshape(n, c, kh, kw, ho, wo)
-            else:
-                dcols = dcols.reshape(c, kh, kw, ho, wo, n)
-            dx = col2im(dcols, x_shape, stride, padding, dilation, layout)
+            dcols = np.matmul(wt, gr, out=workspace.empty(gr.shape[:-3] + (g, k, gr.shape[-1]), gr.dtype))
+            col_shape = (n, c, kh, kw, ho, wo) if layout == "batched" else (c, kh, kw, ho, wo, n)
+            dx = col2im(dcols.reshape(col_shape), x_shape, stride, padding, dilation, layout)
+            workspace.give_back(dcols)
+            del dcols
             if layout == "chwn" and not self.x_chwn:
                 dx = c_contiguous(dx)
         if self.needs_input_grad[1] or (folded and need_b):
@@ -331,3 +331,7 @@ class Conv2d(Function):
         if has_b:
             return dx, dw, db
         return dx, dw
+
+    def _release(self) -> None:
+        workspace.give_back(self.__dict__.get("cols"))  # the graph is done with them: reuse the columns' memory
+        super()._release()
