@@ -33,6 +33,7 @@ def _renumber(modules: "OrderedDict[str, Module]", items: list[Module]) -> None:
     for i, m in enumerate(items):
         modules[str(i)] = m
 
+
 def _commutes(first: Module, second: Module) -> bool:
     """``ReLU`` followed by ``MaxPool2d`` (plain, no hooks on either): max pooling commutes with ReLU, because
     ``max(relu(a), relu(b)) = relu(max(a, b))`` exactly, and so do their gradients (the gradient reaches the first

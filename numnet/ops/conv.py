@@ -237,12 +237,6 @@ def _as_nchw(res, layout, n, o, ho, wo):
     return res.reshape(o, ho, wo, n).transpose(3, 0, 1, 2)
 
 
-def _empty_output(dtype, layout, n, o, ho, wo):
-    if layout == "batched":
-        return np.empty((n, o, ho, wo), dtype=dtype)
-    return np.empty((o, ho, wo, n), dtype=dtype).transpose(3, 0, 1, 2)
-
-
 class Conv2d(Function):
     """out[n, o] = b[o] + Σ_{c in group(o)} Σ_{i,j} w[o, c, i, j] · xp[n, c, s_h·y + d_h·i, s_w·x + d_w·j].
 
@@ -276,7 +270,7 @@ class Conv2d(Function):
             res, cols = _im2col_gemm(x, wmat, geom, folded)
             out = _as_nchw(res, layout, n, o, ho, wo)
         else:  # nothing to keep for backward: run the batch in chunks whose columns stay in cache
-            cols, out = None, _empty_output(x.dtype, layout, n, o, ho, wo)
+            cols, out = None, _as_nchw(np.empty(n * o * ho * wo, dtype=x.dtype), layout, n, o, ho, wo)
             step = max(1, _CHUNK_BYTES // sample_bytes)
             work = np.empty(step * sample_bytes // x.dtype.itemsize, dtype=x.dtype)
             src = x if layout == "batched" else batch_innermost(x)

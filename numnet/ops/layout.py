@@ -1,6 +1,6 @@
 """Memory layouts of 4-D activations: C-contiguous NCHW, and the batch-innermost ``(C, H, W, N)`` memory that
 many-channel convolutions return behind an NCHW view (see ``numnet/ops/conv.py``). Both functions return arrays with
-the same logical shape ``(N, C, H, W)`` and values; only the strides differ.
+the same logical shape and values; only the strides differ.
 """
 
 from __future__ import annotations
@@ -16,6 +16,13 @@ def batch_innermost(a: np.ndarray) -> np.ndarray:
     memory, else one transposing copy (N last is the cheap direction to copy into)."""
     t = a.transpose(1, 2, 3, 0)
     return t if t.flags.c_contiguous else np.ascontiguousarray(t)
+
+
+def same_layout(a: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """A copy of ``a`` in the memory layout (axis order) of ``like``, so elementwise work on both runs in one order."""
+    out = np.empty_like(like, dtype=a.dtype)
+    np.copyto(out, a)
+    return out
 
 
 def c_contiguous(a: np.ndarray) -> np.ndarray:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from numnet.autograd import Function, is_grad_enabled
+from numnet.ops.layout import same_layout
 
 
 def pool_out_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
@@ -50,13 +51,6 @@ def _crop(gxp: np.ndarray, top: int, left: int, h: int, w: int) -> np.ndarray:
     if gxp.shape[2:] == (h, w):
         return gxp
     return np.ascontiguousarray(gxp[:, :, top:top + h, left:left + w])
-
-
-def _same_layout(a: np.ndarray, like: np.ndarray) -> np.ndarray:
-    """A copy of ``a`` in the memory layout (axis order) of ``like``, so elementwise work on both runs in one order."""
-    out = np.empty_like(like, dtype=a.dtype)
-    np.copyto(out, a)
-    return out
 
 
 def _arg_dtype(k: int) -> type:
@@ -152,7 +146,7 @@ class MaxPool2d(Function):
         ho, wo = out.shape[2:]
         sl = [(slice(None), slice(None), slice(i, 2 * ho, 2), slice(j, 2 * wo, 2)) for i in (0, 1) for j in (0, 1)]
         if grad.strides != out.strides:  # e.g. NCHW from a Flatten while x is batch-innermost conv output
-            grad = _same_layout(grad, out)
+            grad = same_layout(grad, out)
         gx = np.empty_like(x, dtype=grad.dtype)  # x's memory layout; the four slices cover all but an odd edge
         gx[:, :, 2 * ho:] = 0
         gx[:, :, :2 * ho, 2 * wo:] = 0

@@ -60,3 +60,13 @@ def test_reshape_of_batch_innermost_memory_is_a_view_when_possible_else_a_copy()
     np.testing.assert_array_equal(merged.data, a.reshape(3, -1))
     (rows.sum() + merged.sum()).backward()
     np.testing.assert_array_equal(v.grad.data, np.full(a.shape, 2.0))
+
+
+def test_same_layout_copies_into_the_other_arrays_memory_order():
+    from numnet.ops.layout import same_layout
+
+    a = np.arange(24.0).reshape(2, 3, 2, 2)
+    like = _chwn(np.zeros((2, 3, 2, 2), np.float32))
+    out = same_layout(a, like)
+    assert out.strides == tuple(s * 2 for s in like.strides) and out.dtype == a.dtype  # float64: twice the bytes
+    np.testing.assert_array_equal(out, a)
