@@ -46,6 +46,11 @@ _BATCHED_MAX_CHANNELS = 3
 _FEW_OUTPUTS = 8
 
 
+def choose_layout(in_per_group: int, out_per_group: int) -> str:
+    """The column layout the forward uses by default (see the module docstring)."""
+    return "batched" if in_per_group <= _BATCHED_MAX_CHANNELS and out_per_group > _FEW_OUTPUTS else "chwn"
+
+
 def _out_size(size: int, pad_lo: int, pad_hi: int, k: int, s: int, d: int) -> int:
     """Output length of a strided, dilated window sweep: ⌊(n + p_lo + p_hi − d·(k−1) − 1)/s⌋ + 1."""
     return (size + pad_lo + pad_hi - d * (k - 1) - 1) // s + 1
@@ -254,7 +259,7 @@ class Conv2d(Function):
         ho = _out_size(h, pt, pb, kh, stride[0], dilation[0])
         wo = _out_size(wd, pl, pr, kw, stride[1], dilation[1])
         if layout is None:
-            layout = "batched" if cg <= _BATCHED_MAX_CHANNELS and o // g > _FEW_OUTPUTS else "chwn"
+            layout = choose_layout(cg, o // g)
         k = cg * kh * kw
         need_x, need_w = self.needs_input_grad[0], self.needs_input_grad[1]
         need_b = b is not None and self.needs_input_grad[2]
