@@ -7,17 +7,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from numnet._dims import _broadcast_error, _norm_dim
+from numnet.dtypes import ArrayLike, _same_dtype
 from numnet.errors import ArgumentError, DTypeError, ShapeError
 from numnet.ops import elementwise as ew
 from numnet.ops import shape
-from numnet.tensor import (
-    ArrayLike,
-    Tensor,
-    _broadcast_error,
-    _norm_dim,
-    _same_dtype,
-    _to_array,
-)
+from numnet.tensor import Tensor, _to_array
 
 
 def tensor(data: ArrayLike, dtype: Any = None, requires_grad: bool = False) -> Tensor:

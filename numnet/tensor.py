@@ -1,130 +1,37 @@
 """The autograd :class:`Tensor`: an ``np.ndarray`` plus the graph that produced it.
 
 Operators and methods only validate arguments, promote dtypes and call the primitives in ``numnet/ops``; every
-derivative lives there.
-
-Dtype rules (PyTorch's): Python floats and lists of them become float32, Python ints int64, Python bools bool;
-NumPy arrays keep their dtype. In a binary op, a Python scalar takes the tensor's dtype unless it is of a higher kind
-(an int tensor with a float scalar gives float32); between tensors, the higher kind wins (float > int > bool), the
-wider type within a kind, and tensors with dimensions outrank 0-d ones of the same kind. So float32 stays float32.
+derivative lives there. This file holds the core: construction, conversion, ``backward``, the arithmetic and
+comparison operators, the elementwise functions and indexing. Beside it: the dtype rules (PyTorch's) in
+:mod:`numnet.dtypes`, the activation, reduction and shape methods in three mixins (``_tensor_activation.py``,
+``_tensor_reduce.py``, ``_tensor_shape.py``), and the free functions (``cat``, ``where``, ...) in
+:mod:`numnet.creation`. None of them imports ``numnet.functional`` or anything above it.
 """
 
 from __future__ import annotations
 
 import builtins
-from collections import namedtuple
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import numpy as np
 
 from numnet import autograd
+from numnet._dims import _broadcast_error, _norm_dim
+from numnet._tensor_activation import _ActivationMethods
+from numnet._tensor_reduce import MaxResult, _ReduceMethods  # noqa: F401  (MaxResult: public here too)
+from numnet._tensor_shape import _ShapeMethods
+from numnet.dtypes import _DEFAULT_FLOAT, _KIND_RANK, ArrayLike, _as_array, _is_float, _same_dtype
+from numnet.dtypes import promote_types, result_type  # noqa: F401  (public here too, as before the split)
 from numnet.errors import ArgumentError, DTypeError, ShapeError
 from numnet.ops import elementwise as ew
-from numnet.ops import linalg, reduce, shape
-
-ArrayLike = Any
-MaxResult = namedtuple("MaxResult", ["values", "indices"])
-_DEFAULT_FLOAT = np.dtype(np.float32)
+from numnet.ops import linalg, shape
 
 
 def _to_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
-    """PyTorch's rule: Python floats become float32, Python ints int64; NumPy arrays keep their dtype."""
+    """``data`` as an array by :mod:`numnet.dtypes`' rule; a Tensor gives its own array (converted to ``dtype``)."""
     if isinstance(data, Tensor):
-        arr = data.data
-    elif isinstance(data, (np.ndarray, np.generic)):
-        arr = np.asarray(data)
-    elif dtype is not None:
-        return np.asarray(data, dtype=dtype)
-    else:
-        arr = np.asarray(data)
-        if arr.dtype == np.float64:
-            arr = arr.astype(np.float32)
-        elif arr.dtype == np.complex128:
-            arr = arr.astype(np.complex64)
-    if dtype is not None:
-        arr = arr.astype(dtype, copy=False)
-    return arr
-
-
-def _is_float(dtype: np.dtype) -> bool:
-    return dtype.kind == "f"
-
-
-_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
-
-
-def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
-    """PyTorch's ``promote_types``: the higher kind wins (complex > float > int > bool); within a kind, the wider.
-
-    Unlike NumPy, int64 with float32 gives float32.
-    """
-    a, b = np.dtype(a), np.dtype(b)
-    if a == b:
-        return a
-    ra, rb = _KIND_RANK.get(a.kind, 4), _KIND_RANK.get(b.kind, 4)
-    if ra == rb or {ra, rb} == {2, 3}:
-        return np.promote_types(a, b)
-    return a if ra > rb else b
-
-
-def result_type(*tensors: "Tensor") -> np.dtype:
-    """The dtype PyTorch gives an op on these tensors: tensors with dimensions first, 0-d ones only if of a higher
-    kind (so ``float32 vector + float64 0-d`` stays float32)."""
-    dim = zero = None
-    for t in tensors:
-        dt = t.data.dtype
-        if t.data.ndim:
-            dim = dt if dim is None else promote_types(dim, dt)
-        else:
-            zero = dt if zero is None else promote_types(zero, dt)
-    if dim is None:
-        return zero
-    if zero is None or _KIND_RANK.get(zero.kind, 4) <= _KIND_RANK.get(dim.kind, 4):
-        return dim
-    return promote_types(dim, zero)
-
-
-def _same_dtype(tensors: Sequence["Tensor"]) -> list["Tensor"]:
-    """The tensors converted (differentiably) to their common :func:`result_type`."""
-    first = tensors[0].data.dtype
-    if all(t.data.dtype == first for t in tensors):
-        return list(tensors)
-    dt = result_type(*tensors)
-    return [t.to(dt) for t in tensors]
-
-
-def _norm_dim(dim: int, ndim: int, op: str) -> int:
-    n = builtins.max(ndim, 1)
-    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
-        raise ArgumentError(f"{op}: dim must be an int, got {type(dim).__name__} {dim!r}")
-    if not -n <= dim < n:
-        raise ArgumentError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dimension(s) "
-                            f"(expected {-n} <= dim < {n})")
-    return int(dim) % n
-
-
-def _norm_dims(dim: int | Sequence[int] | None, ndim: int, op: str):
-    """``None`` (all axes), one axis, or a tuple of distinct axes, each made non-negative; ``()`` means all."""
-    if dim is None:
-        return None
-    if isinstance(dim, (tuple, list)):
-        if len(dim) == 0:
-            return None
-        axes = tuple(_norm_dim(d, ndim, op) for d in dim)
-        if len(set(axes)) != len(axes):
-            raise ArgumentError(f"{op}: dim {tuple(dim)} names an axis more than once")
-        return None if ndim == 0 else axes
-    axis = _norm_dim(dim, ndim, op)
-    return None if ndim == 0 else axis
-
-
-def _broadcast_error(op: str, *shapes: tuple[int, ...]) -> None:
-    """Raise a ShapeError if ``shapes`` do not broadcast together."""
-    try:
-        np.broadcast_shapes(*shapes)
-    except ValueError:
-        listed = " and ".join(str(tuple(s)) for s in shapes)
-        raise ShapeError(f"{op}: shapes {listed} cannot be broadcast together") from None
+        data = data.data
+    return _as_array(data, dtype)
 
 
 def _binary(fn: type[autograd.Function], op: str, a: "Tensor", b: "Tensor") -> "Tensor":
@@ -148,7 +55,7 @@ def _bound(value: Any, op: str) -> Any:
     return value
 
 
-class Tensor:
+class Tensor(_ActivationMethods, _ReduceMethods, _ShapeMethods):
     """A multi-dimensional array that can record the operations applied to it and differentiate through them.
 
     Create one with :func:`numnet.tensor`. ``requires_grad=True`` on a floating tensor makes every result computed
@@ -165,7 +72,7 @@ class Tensor:
     __array_priority__ = 1000  # make ``ndarray * Tensor`` call Tensor.__rmul__
 
     def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> None:
-        self.data: np.ndarray = _to_array(data, dtype)
+        self.data: np.ndarray = _as_array(data.data if isinstance(data, Tensor) else data, dtype)
         self.grad: Tensor | None = None
         self._ctx: autograd.Function | None = None
         self._retains_grad = False
@@ -554,186 +461,7 @@ class Tensor:
         """Elementwise smaller of self and other; on ties each side gets half the gradient."""
         return _binary(ew.Minimum, "minimum", self, self._lift(other))
 
-    def relu(self) -> "Tensor":
-        from numnet.functional import relu
-
-        return relu(self)
-
-    def sigmoid(self) -> "Tensor":
-        from numnet.functional import sigmoid
-
-        return sigmoid(self)
-
-    def tanh(self) -> "Tensor":
-        from numnet.functional import tanh
-
-        return tanh(self)
-
-    def softmax(self, dim: int) -> "Tensor":
-        from numnet.functional import softmax
-
-        return softmax(self, dim)
-
-    def log_softmax(self, dim: int) -> "Tensor":
-        from numnet.functional import log_softmax
-
-        return log_softmax(self, dim)
-
-    # ------------------------------------------------------------------ reductions
-    def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> "Tensor":
-        """Sum over ``dim`` (all dims when None); bool and int tensors sum to int64."""
-        axis = _norm_dims(dim, self.ndim, "sum")
-        x = self if self.data.dtype.kind not in "biu" or self.data.dtype == np.int64 else self.to(np.int64)
-        return reduce.Sum.apply(x, axis=axis, keepdims=keepdim)
-
-    def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> "Tensor":
-        """Mean over ``dim`` (all dims when None).
-
-        Raises:
-            DTypeError: for integer or bool tensors (as in PyTorch).
-        """
-        if self.data.dtype.kind not in "fc":
-            raise DTypeError(f"mean: needs a floating-point tensor, got dtype {self.dtype}")
-        return reduce.Mean.apply(self, axis=_norm_dims(dim, self.ndim, "mean"), keepdims=keepdim)
-
-    def var(self, dim: int | Sequence[int] | None = None, keepdim: bool = False, *, unbiased: bool | None = None,
-            correction: int | None = None) -> "Tensor":
-        """Variance Σ(x − x̄)²/(n − correction); ``correction=1`` (unbiased) by default, as in PyTorch."""
-        if unbiased is not None and correction is not None:
-            raise ArgumentError("var: give either unbiased or correction, not both")
-        if self.data.dtype.kind != "f":
-            raise DTypeError(f"var: needs a floating-point tensor, got dtype {self.dtype}")
-        corr = correction if correction is not None else (0 if unbiased is False else 1)
-        return reduce.Var.apply(self, axis=_norm_dims(dim, self.ndim, "var"), keepdims=keepdim, correction=corr)
-
-    def _max_min(self, dim: Any, keepdim: bool, minimum: bool, name: str):
-        if isinstance(dim, Tensor):
-            return self.minimum(dim) if minimum else self.maximum(dim)
-        if dim is None:
-            if self.data.size == 0:
-                raise ShapeError(f"{name}: cannot reduce an empty tensor of shape {self.shape}; pass dim")
-            return reduce.MaxAll.apply(self, minimum=minimum)
-        axis = _norm_dim(dim, self.ndim, name)
-        if self.ndim == 0:
-            return MaxResult(shape.Reshape.apply(self, shape=()), Tensor(np.zeros((), dtype=np.int64)))
-        if self.shape[axis] == 0:
-            raise ShapeError(f"{name}: cannot reduce over dim {dim} of size 0 (shape {self.shape})")
-        idx = np.argmin(self.data, axis=axis) if minimum else np.argmax(self.data, axis=axis)
-        values = reduce.MaxDim.apply(self, axis=axis, keepdims=keepdim, minimum=minimum, indices=idx)
-        if keepdim:
-            idx = np.expand_dims(idx, axis)
-        return MaxResult(values, Tensor._from_op(idx.astype(np.int64, copy=False), None))
-
-    def max(self, dim: int | None = None, keepdim: bool = False):
-        """Largest element (gradient split evenly among ties); with ``dim``, a ``(values, indices)`` pair like
-        ``torch.max`` (gradient to the first index of the maximum); with a tensor, :meth:`maximum`."""
-        return self._max_min(dim, keepdim, False, "max")
-
-    def min(self, dim: int | None = None, keepdim: bool = False):
-        """Smallest element; with ``dim``, a ``(values, indices)`` pair like ``torch.min``."""
-        return self._max_min(dim, keepdim, True, "min")
-
-    def _arg(self, dim: int | None, keepdim: bool, fn: Callable, name: str) -> "Tensor":
-        if dim is None:
-            if self.data.size == 0:
-                raise ShapeError(f"{name}: cannot reduce an empty tensor of shape {self.shape}")
-            out = np.asarray(fn(self.data), dtype=np.int64)
-            return Tensor._from_op(out.reshape((1,) * self.ndim) if keepdim else out, None)
-        axis = _norm_dim(dim, self.ndim, name)
-        if self.ndim == 0:
-            return Tensor(np.zeros((), dtype=np.int64))
-        if self.shape[axis] == 0:
-            raise ShapeError(f"{name}: cannot reduce over dim {dim} of size 0 (shape {self.shape})")
-        return Tensor._from_op(fn(self.data, axis=axis, keepdims=keepdim).astype(np.int64, copy=False), None)
-
-    def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
-        """Index of the largest element (the first one on ties), over the flattened tensor when ``dim`` is None."""
-        return self._arg(dim, keepdim, np.argmax, "argmax")
-
-    def argmin(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
-        """Index of the smallest element (the first one on ties)."""
-        return self._arg(dim, keepdim, np.argmin, "argmin")
-
-    # ------------------------------------------------------------------ shape
-    def reshape(self, *shape: int | Sequence[int]) -> "Tensor":
-        """The same elements in a new shape; one entry may be -1 (inferred)."""
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        new = _infer_shape(tuple(int(n) for n in shape), self.numel(), self.shape)
-        return _reshape(self, new)
-
-    def view(self, *shape: int | Sequence[int]) -> "Tensor":
-        """Same as :meth:`reshape` (NumPy copies when it must, so there is no contiguity error)."""
-        return self.reshape(*shape)
-
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
-        """Merge dims ``start_dim..end_dim`` into one."""
-        if self.ndim == 0:
-            return self.reshape(1)
-        s = _norm_dim(start_dim, self.ndim, "flatten")
-        e = _norm_dim(end_dim, self.ndim, "flatten")
-        if s > e:
-            raise ArgumentError(f"flatten: start_dim ({start_dim}) must not come after end_dim ({end_dim})")
-        new = self.shape[:s] + (int(np.prod(self.shape[s:e + 1])),) + self.shape[e + 1:]
-        return _reshape(self, new)
-
-    def permute(self, *dims: int | Sequence[int]) -> "Tensor":
-        """Reorder the dims: output dim i is input dim ``dims[i]``."""
-        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
-            dims = tuple(dims[0])
-        norm = tuple(_norm_dim(d, self.ndim, "permute") for d in dims)
-        if sorted(norm) != list(range(self.ndim)):
-            raise ArgumentError(f"permute: expected a permutation of the {self.ndim} dims of shape {self.shape}, "
-                                f"got {tuple(dims)}")
-        return shape.Permute.apply(self, dims=norm)
-
-    def transpose(self, dim0: int, dim1: int) -> "Tensor":
-        """Swap two dims."""
-        if self.ndim == 0:
-            _norm_dim(dim0, 0, "transpose"), _norm_dim(dim1, 0, "transpose")
-            return shape.Reshape.apply(self, shape=())
-        d0 = _norm_dim(dim0, self.ndim, "transpose")
-        d1 = _norm_dim(dim1, self.ndim, "transpose")
-        dims = list(range(self.ndim))
-        dims[d0], dims[d1] = dims[d1], dims[d0]
-        return shape.Permute.apply(self, dims=tuple(dims))
-
-    def squeeze(self, dim: int | Sequence[int] | None = None) -> "Tensor":
-        """Drop dims of size 1 (all of them, or those among ``dim`` that have size 1)."""
-        if dim is None:
-            return _reshape(self, tuple(n for n in self.shape if n != 1))
-        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-        drop = {_norm_dim(d, self.ndim, "squeeze") for d in dims}
-        if self.ndim == 0:
-            return _reshape(self, ())
-        return _reshape(self, tuple(n for i, n in enumerate(self.shape) if not (i in drop and n == 1)))
-
-    def unsqueeze(self, dim: int) -> "Tensor":
-        """Insert a dim of size 1 at ``dim`` (``-1`` appends)."""
-        d = _norm_dim(dim, self.ndim + 1, "unsqueeze")
-        return _reshape(self, self.shape[:d] + (1,) + self.shape[d:])
-
-    def expand(self, *sizes: int | Sequence[int]) -> "Tensor":
-        """Broadcast to ``sizes`` without copying (-1 keeps a dim); the gradient is summed back.
-
-        Raises:
-            ShapeError: when a dim of size ≠ 1 would have to change, or ``sizes`` has fewer dims.
-        """
-        if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
-            sizes = tuple(sizes[0])
-        sizes = tuple(int(s) for s in sizes)
-        lead = len(sizes) - self.ndim
-        if lead < 0:
-            raise ShapeError(f"expand: the target {sizes} has fewer dims than the tensor of shape {self.shape}")
-        target = tuple(self.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
-        for i, s in enumerate(target):
-            own = self.shape[i - lead] if i >= lead else None
-            if s < 0 or (own is not None and own != 1 and own != s):
-                expected = "a size >= 0" if own is None else f"{own}" + (" or -1" if own != 1 else " (or any size)")
-                raise ShapeError(f"expand: shape {self.shape} cannot be expanded to {sizes}: "
-                                 f"dim {i} expected {expected}, got {sizes[i]}")
-        return shape.Expand.apply(self, shape=target)
-
+    # ------------------------------------------------------------------ indexing
     def __getitem__(self, index: Any) -> "Tensor":
         index = _convert_index(index)
         try:
@@ -751,36 +479,9 @@ class Tensor:
             yield self[i]
 
 
-def _infer_shape(shape: tuple[int, ...], numel: int, old: tuple[int, ...]) -> tuple[int, ...]:
-    """Resolve one ``-1`` in a requested shape, or raise a ShapeError naming both shapes."""
-    unknown = [i for i, n in enumerate(shape) if n == -1]
-    known = int(np.prod([n for n in shape if n != -1]))
-    bad = len(unknown) > 1 or any(n < -1 for n in shape)
-    if not bad and unknown:
-        bad = known == 0 or numel % known != 0
-        if not bad:
-            shape = shape[:unknown[0]] + (numel // known,) + shape[unknown[0] + 1:]
-    elif not bad:
-        bad = known != numel
-    if bad:
-        raise ShapeError(f"reshape: cannot reshape a tensor of shape {old} ({numel} elements) into {shape}: "
-                         "expected the same number of elements and at most one -1")
-    return shape
-
-
-def _reshape(t: Tensor, new_shape: tuple[int, ...]) -> Tensor:
-    return shape.Reshape.apply(t, shape=new_shape)
-
-
-shape_op = _reshape  # old name, kept for callers
-
-
 def _convert_index(index: Any) -> Any:
     if isinstance(index, Tensor):
         return index.data
     if isinstance(index, tuple):
         return tuple(i.data if isinstance(i, Tensor) else i for i in index)
     return index
-
-
-# ---------------------------------------------------------------------- creation and free functions

@@ -1,0 +1,102 @@
+"""The reduction methods of :class:`numnet.Tensor` (``sum``, ``mean``, ``var``, ``max``, ``min``, ``argmax``,
+``argmin``): argument checks and dtype rules here, every derivative in :mod:`numnet.ops.reduce`.
+
+A mixin so that tensor.py stays readable; :class:`numnet.tensor.Tensor` is the only class that inherits it.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+import numpy as np
+
+from numnet._dims import _norm_dim, _norm_dims
+from numnet.autograd import _tensor_class
+from numnet.errors import ArgumentError, DTypeError, ShapeError
+from numnet.ops import reduce, shape
+
+if TYPE_CHECKING:  # pragma: no cover
+    from numnet.tensor import Tensor
+
+MaxResult = namedtuple("MaxResult", ["values", "indices"])
+
+
+class _ReduceMethods:
+    __slots__ = ()
+
+    def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> "Tensor":
+        """Sum over ``dim`` (all dims when None); bool and int tensors sum to int64."""
+        axis = _norm_dims(dim, self.ndim, "sum")
+        x = self if self.data.dtype.kind not in "biu" or self.data.dtype == np.int64 else self.to(np.int64)
+        return reduce.Sum.apply(x, axis=axis, keepdims=keepdim)
+
+    def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> "Tensor":
+        """Mean over ``dim`` (all dims when None).
+
+        Raises:
+            DTypeError: for integer or bool tensors (as in PyTorch).
+        """
+        if self.data.dtype.kind not in "fc":
+            raise DTypeError(f"mean: needs a floating-point tensor, got dtype {self.dtype}")
+        return reduce.Mean.apply(self, axis=_norm_dims(dim, self.ndim, "mean"), keepdims=keepdim)
+
+    def var(self, dim: int | Sequence[int] | None = None, keepdim: bool = False, *, unbiased: bool | None = None,
+            correction: int | None = None) -> "Tensor":
+        """Variance Σ(x − x̄)²/(n − correction); ``correction=1`` (unbiased) by default, as in PyTorch."""
+        if unbiased is not None and correction is not None:
+            raise ArgumentError("var: give either unbiased or correction, not both")
+        if self.data.dtype.kind != "f":
+            raise DTypeError(f"var: needs a floating-point tensor, got dtype {self.dtype}")
+        corr = correction if correction is not None else (0 if unbiased is False else 1)
+        return reduce.Var.apply(self, axis=_norm_dims(dim, self.ndim, "var"), keepdims=keepdim, correction=corr)
+
+    def _max_min(self, dim: Any, keepdim: bool, minimum: bool, name: str):
+        tensor_cls = _tensor_class()
+        if isinstance(dim, tensor_cls):
+            return self.minimum(dim) if minimum else self.maximum(dim)
+        if dim is None:
+            if self.data.size == 0:
+                raise ShapeError(f"{name}: cannot reduce an empty tensor of shape {self.shape}; pass dim")
+            return reduce.MaxAll.apply(self, minimum=minimum)
+        axis = _norm_dim(dim, self.ndim, name)
+        if self.ndim == 0:
+            return MaxResult(shape.Reshape.apply(self, shape=()), tensor_cls(np.zeros((), dtype=np.int64)))
+        if self.shape[axis] == 0:
+            raise ShapeError(f"{name}: cannot reduce over dim {dim} of size 0 (shape {self.shape})")
+        idx = np.argmin(self.data, axis=axis) if minimum else np.argmax(self.data, axis=axis)
+        values = reduce.MaxDim.apply(self, axis=axis, keepdims=keepdim, minimum=minimum, indices=idx)
+        if keepdim:
+            idx = np.expand_dims(idx, axis)
+        return MaxResult(values, tensor_cls._from_op(idx.astype(np.int64, copy=False), None))
+
+    def max(self, dim: int | None = None, keepdim: bool = False):
+        """Largest element (gradient split evenly among ties); with ``dim``, a ``(values, indices)`` pair like
+        ``torch.max`` (gradient to the first index of the maximum); with a tensor, :meth:`maximum`."""
+        return self._max_min(dim, keepdim, False, "max")
+
+    def min(self, dim: int | None = None, keepdim: bool = False):
+        """Smallest element; with ``dim``, a ``(values, indices)`` pair like ``torch.min``."""
+        return self._max_min(dim, keepdim, True, "min")
+
+    def _arg(self, dim: int | None, keepdim: bool, fn: Callable, name: str) -> "Tensor":
+        tensor_cls = _tensor_class()
+        if dim is None:
+            if self.data.size == 0:
+                raise ShapeError(f"{name}: cannot reduce an empty tensor of shape {self.shape}")
+            out = np.asarray(fn(self.data), dtype=np.int64)
+            return tensor_cls._from_op(out.reshape((1,) * self.ndim) if keepdim else out, None)
+        axis = _norm_dim(dim, self.ndim, name)
+        if self.ndim == 0:
+            return tensor_cls(np.zeros((), dtype=np.int64))
+        if self.shape[axis] == 0:
+            raise ShapeError(f"{name}: cannot reduce over dim {dim} of size 0 (shape {self.shape})")
+        return tensor_cls._from_op(fn(self.data, axis=axis, keepdims=keepdim).astype(np.int64, copy=False), None)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+        """Index of the largest element (the first one on ties), over the flattened tensor when ``dim`` is None."""
+        return self._arg(dim, keepdim, np.argmax, "argmax")
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+        """Index of the smallest element (the first one on ties)."""
+        return self._arg(dim, keepdim, np.argmin, "argmin")
