@@ -1,5 +1,6 @@
-"""Tensor basics (numnet/tensor.py, numnet/random.py): creation and dtype rules, properties, conversion, comparisons,
-dtype promotion, creation helpers, random reproducibility, errors."""
+"""Tensor basics (numnet/tensor.py and its mixins, numnet/dtypes.py, numnet/random.py): creation and dtype rules,
+properties, conversion, comparisons, dtype promotion, creation helpers, activation methods, layering, random
+reproducibility, errors."""
 
 from __future__ import annotations
 
@@ -183,6 +184,79 @@ def test_result_type_prefers_tensors_with_dimensions():
     assert result_type(f32, f64_0d) == np.float32
     assert result_type(i64, f64_0d) == np.float64
     assert result_type(f64_0d, numnet.tensor(np.float32(1))) == np.float64
+
+
+def test_dtype_rules_live_in_numnet_dtypes_and_stay_importable_from_tensor():
+    import sys
+
+    from numnet import dtypes
+
+    tensor_module = sys.modules["numnet.tensor"]  # ``numnet.tensor`` the attribute is the creation function
+    assert tensor_module.promote_types is dtypes.promote_types and tensor_module.result_type is dtypes.result_type
+    assert dtypes.promote_types("int64", "float32") == np.float32
+
+
+def test_dtypes_docstring_examples_run():
+    import doctest
+
+    from numnet import dtypes
+
+    result = doctest.testmod(dtypes, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
+
+
+# ---------------------------------------------------------------------- activation methods = their F.* twins
+def _outcome(fn):
+    try:
+        out = fn()
+    except Exception as exc:  # noqa: BLE001 - the type and message are what is compared
+        return type(exc), str(exc)
+    return out.dtype, out.data.tolist()
+
+
+@pytest.mark.parametrize("name,args", [("relu", ()), ("sigmoid", ()), ("tanh", ()), ("softmax", (1,)),
+                                       ("log_softmax", (0,)), ("softmax", (-1,)), ("softmax", (None,)),
+                                       ("log_softmax", (True,)), ("softmax", (1.0,)), ("softmax", (2,)),
+                                       ("log_softmax", (np.int64(-2),))])
+@pytest.mark.parametrize("data", [np.array([[-1.0, 0.5], [2.0, -3.0]], dtype=np.float32),
+                                  np.array([[-1.0, 0.5]], dtype=np.float64), np.array([[1, -2]]),
+                                  np.array([[True, False]])])
+def test_activation_methods_match_functional(name, args, data):
+    """Tensor.relu & co call numnet/ops directly; results and errors (type and message) equal F.*'s."""
+    import numnet.functional as F
+
+    x = numnet.tensor(data)
+    method, function = _outcome(lambda: getattr(x, name)(*args)), _outcome(lambda: getattr(F, name)(x, *args))
+    assert method == function
+
+
+def test_activation_methods_differentiate():
+    from numnet.testing import gradcheck
+
+    x = numnet.tensor([[0.5, -1.0, 2.0]], dtype=np.float64, requires_grad=True)
+    for name, args in [("relu", ()), ("sigmoid", ()), ("tanh", ()), ("softmax", (1,)), ("log_softmax", (1,))]:
+        gradcheck(lambda t, n=name, a=args: getattr(t, n)(*a), [x], name=name)
+
+
+def test_tensor_layer_imports_nothing_above_ops():
+    """tensor.py, its mixins and the dtype/dim helpers import only autograd, errors, ops and each other."""
+    import ast
+    from pathlib import Path
+
+    root = Path(numnet.__file__).parent
+    allowed = {"numnet", "numnet.autograd", "numnet.errors", "numnet.dtypes", "numnet._dims", "numnet.ops",
+               "numnet._tensor_activation", "numnet._tensor_reduce", "numnet._tensor_shape", "numnet.tensor"}
+    for name in ["tensor.py", "dtypes.py", "_dims.py", "_tensor_activation.py", "_tensor_reduce.py",
+                 "_tensor_shape.py"]:
+        for node in ast.walk(ast.parse((root / name).read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("numnet"):
+                mods = [node.module] if node.module != "numnet" else [f"numnet.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                mods = [a.name for a in node.names if a.name.startswith("numnet")]
+            else:
+                continue
+            for mod in mods:
+                assert mod in allowed or mod.startswith("numnet.ops."), f"{name} imports {mod}"
 
 
 # ---------------------------------------------------------------------- random
