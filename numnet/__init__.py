@@ -8,8 +8,6 @@
 tensor([[1., 0.]])
 """
 
-from __future__ import annotations
-
 import numpy as np
 
 from numnet._runtime import configure_allocator as _configure_allocator
@@ -74,3 +72,29 @@ from numnet.io import (  # noqa: E402,F401
     save_checkpoint,
     save_model,
 )
+
+# The public API: what ``from numnet import *`` gives (tests/test_namespace.py checks it). Submodules that are only
+# imported along the way (autograd, creation, dtypes, errors, ops) are reachable as ``numnet.X`` but not star-exported;
+# nor are ``io`` and ``random``, which would shadow the standard library's modules (their functions are listed).
+# At merge: add "kernels" beside the subpackages once numnet/kernels.py exists.
+__all__ = [
+    # tensors and their creation
+    "Tensor", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "zeros_like", "ones_like", "arange",
+    # free functions
+    "cat", "stack", "where", "maximum", "minimum", "pad",
+    "exp", "log", "sqrt", "abs", "clamp", "sum", "mean", "var", "max", "min", "argmax", "argmin", "matmul",
+    "reshape", "flatten", "permute", "transpose", "squeeze", "unsqueeze",
+    # dtypes
+    "float32", "float64", "float16", "int64", "int32", "uint8", "bool_",
+    # autograd switches
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    # random numbers
+    "manual_seed", "get_rng_state", "set_rng_state", "rand", "randn", "randint", "randperm",
+    # saving and loading
+    "save", "load", "save_model", "load_model", "load_metadata", "save_checkpoint", "load_checkpoint",
+    # errors
+    "NumnetError", "ShapeError", "DTypeError", "ArgumentError", "FileFormatError", "DataNotFoundError",
+    "GradcheckError",
+    # subpackages
+    "functional", "models", "nn", "optim",
+]
