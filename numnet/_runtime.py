@@ -2,9 +2,9 @@
 
 A training step allocates the same large temporaries (im2col columns, activations, gradients) again and again. glibc
 serves blocks above ``M_MMAP_THRESHOLD`` with fresh ``mmap`` pages and gives freed heap tops back to the OS above
-``M_TRIM_THRESHOLD``, so every step page-faults its temporaries back in (thousands of minor faults per step).
-Raising both thresholds once keeps those blocks in the heap for reuse; measured on the project's machine kind, this
-alone makes a NumPy LeNet-5 step 1.45–1.6× faster (see ``../shared/PERFORMANCE-NOTES.md`` and ``benchmarks/``).
+``M_TRIM_THRESHOLD``, so every step page-faults its temporaries back in.
+Raising both thresholds once keeps those blocks in the heap for reuse, so a step stops paying for those faults
+(the README's "Performance" lists it among what makes numnet fast; benchmarks/RESULTS.md records whether it was on).
 
 numnet applies it at import on Linux/glibc. Turn it off with the environment variable ``NUMNET_MALLOPT=0`` (set it
 before importing numnet). The setting is process-wide: it also helps (or changes) any other library in the process.
