@@ -5,8 +5,10 @@ you draw: feature maps of convolution and pooling layers as image grids, dense l
 (shapes, parameters, FLOPs). The server is a small Flask app bound to 127.0.0.1; the page is plain HTML, JavaScript
 and CSS served from this package (no build step, nothing downloaded at run time). See ``docs/explore.md``.
 
-This module holds only the command-line glue (argparse at import time, so ``numnet --help`` stays fast); the server
-is :mod:`numnet.explore.server`, the MNIST-style preprocessing :mod:`numnet.explore.preprocess`.
+This module holds only the command-line glue (argparse at import time, so ``numnet --help`` stays fast). The rest,
+bottom-up: :mod:`numnet.explore.preprocess` (MNIST-style preprocessing of a drawing), :mod:`numnet.explore.render`
+(PNG encoding, colour maps), :mod:`numnet.explore.model` (the :class:`Explorer` the API asks, :func:`load_explorer`),
+:mod:`numnet.explore.server` (the Flask app and the WSGI server).
 
 Python use::
 
