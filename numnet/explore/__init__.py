@@ -25,8 +25,9 @@ import threading
 from typing import Any
 
 from numnet._argtypes import port, positive_int
+from numnet._command import Command
 
-__all__ = ["HELP", "add_arguments", "run"]
+__all__ = ["COMMAND", "HELP", "add_arguments", "run"]
 
 HELP = "open the model explorer in the browser: draw, see probabilities and every layer's activations"
 
@@ -92,3 +93,7 @@ def _open_browser(url: str) -> Any:
     timer.daemon = True
     timer.start()
     return timer
+
+
+COMMAND = Command("explore", HELP, add_arguments, run)
+"""``numnet explore``, registered by :mod:`numnet.cli`."""
