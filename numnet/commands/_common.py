@@ -52,7 +52,6 @@ def _build_model(name: str) -> Any:
     return get_model(name)  # ArgumentError naming the known models for an unknown name
 
 
-
 def _limit(dataset: Any, n: int | None) -> Any:
     from numnet.data import Subset
 

@@ -30,6 +30,7 @@ CHECKPOINT_FILE = "checkpoint.safetensors"
 HISTORY_FILE = "history.csv"
 CURVES_FILE = "curves.png"
 
+
 def _float_in(low: float, high: float, low_open: bool = False, high_open: bool = True) -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
@@ -47,7 +48,6 @@ def _float_in(low: float, high: float, low_open: bool = False, high_open: bool =
 
 
 _lr_type = _float_in(0.0, math.inf, low_open=True)
-
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -115,7 +115,6 @@ def _make_scheduler(args: argparse.Namespace, optimizer: Any, steps_per_epoch: i
         milestones = sorted({max(1, args.epochs // 2), max(1, (3 * args.epochs) // 4)})
         return lr_scheduler.MultiStepLR(optimizer, milestones=milestones, gamma=0.1), "epoch"
     return None, "epoch"
-
 
 
 def run(args: argparse.Namespace) -> int:
@@ -198,7 +197,6 @@ def _plot_curves(history: Any, path: str) -> None:
         close(fig)
         if os.path.exists(tmp):
             os.remove(tmp)
-
 
 
 COMMAND = Command("train", "train a model on a data set; writes model, history, curves and a resume checkpoint",

@@ -37,7 +37,6 @@ def encode_png(rgb: np.ndarray) -> bytes:
             + _png_chunk(b"IEND", b""))
 
 
-
 def data_url(png: bytes) -> str:
     """``data:image/png;base64,...`` for PNG bytes, as an ``<img src>`` takes it."""
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
@@ -59,9 +58,12 @@ _SEQ_LUT = _lut(_SEQ_STOPS)
 _DIV_LUT = _lut(_DIV_STOPS)
 
 
-
 def render_maps(maps: np.ndarray, count: int) -> tuple[list[str], list[float], str]:
-    """PNG data URLs of the first ``count`` maps ``(C, H, W)``, one colour scale for the whole layer."""
+    """PNG data URLs of the first ``count`` maps ``(C, H, W)``, one colour scale for the whole layer.
+
+    Returns ``(urls, [low, high], scale)``: maps with a negative value use the diverging scale, symmetric around 0
+    (``[-m, m]`` with ``m`` the largest magnitude); others the sequential one over ``[0, max]``.
+    """
     m = np.nan_to_num(maps[:count].astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
     lo, hi = float(m.min()), float(m.max())
     if lo < 0.0:
