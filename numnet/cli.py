@@ -1,13 +1,13 @@
 """The ``numnet`` command line: ``numnet <command> [options]``.
 
-Each subcommand is two small functions registered in :data:`_COMMANDS`:
+Each subcommand is a :class:`~numnet._command.Command` (name, one-line help, ``add_arguments(parser)``,
+``run(args) -> int``) in :data:`_COMMANDS`. The commands live beside what they drive and each module exports its
+``COMMAND`` (or, for :mod:`numnet.commands`, the list ``COMMANDS``): lesson and bench here, train / evaluate /
+predict / summary in :mod:`numnet.commands`, plot in :mod:`numnet.viz.cli`, explore in :mod:`numnet.explore`.
 
-* ``add_arguments(parser)`` declares its options on its own ``argparse`` sub-parser;
-* ``run(args) -> int`` does the work and returns the exit status (``None`` counts as 0).
-
-To add a command (``train``, ``evaluate``, ``predict``, ...), write those two functions — import heavy modules
-inside ``run`` so ``numnet --help`` stays fast — and append ``Command("name", "one-line help", add, run)`` to
-``_COMMANDS``. Nothing else changes: :func:`main` builds the parser from the list.
+To add a command, write those two functions — import heavy modules inside ``run`` so ``numnet --help`` stays fast —
+and put ``Command("name", "one-line help", add_arguments, run)`` in :data:`_COMMANDS`. Nothing else changes:
+:func:`main` builds the parser from the list.
 
 Errors never print a traceback. A bad argument, or a :class:`numnet.errors.NumnetError`, ``FileNotFoundError``,
 ``ValueError`` or ``OSError`` raised by a command, prints one line ``numnet: error: ...`` to standard error and exits
@@ -19,24 +19,22 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Callable, NamedTuple, NoReturn, Sequence
+from typing import NoReturn, Sequence
 
 from numnet import __version__
+from numnet import explore as _explore
+from numnet._command import Command
+from numnet.commands import COMMANDS as _TRAINING_COMMANDS
 from numnet.errors import NumnetError
+from numnet.viz import cli as _viz_cli
+
+# numnet.explore, numnet.commands and numnet.viz.cli import only argparse and small helpers at module level; NumPy-
+# heavy work, matplotlib and Flask are imported inside each command's run, so building the parser stays fast.
 
 __all__ = ["main", "build_parser", "Command"]
 
 PROG = "numnet"
 USAGE_ERROR = 2
-
-
-class Command(NamedTuple):
-    """One subcommand: its name, one-line help, argument declaration and implementation."""
-
-    name: str
-    help: str
-    add_arguments: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[argparse.Namespace], "int | None"]
 
 
 class _UsageError(Exception):
@@ -62,32 +60,7 @@ def _lesson_run(args: argparse.Namespace) -> int:
     return 0
 
 
-# ---------------------------------------------------------------------------------------------------- registry
-_COMMANDS: list[Command] = [
-    Command(
-        "lesson",
-        "print the NumPy lesson: each formula, its example, and the same numbers from the library",
-        _lesson_arguments,
-        _lesson_run,
-    ),
-]
-
-# train / evaluate / predict / summary live in numnet/commands.py (which imports only argparse at module level).
-from numnet.commands import COMMANDS as _TRAINING_COMMANDS  # noqa: E402
-
-_COMMANDS.extend(Command(*entry) for entry in _TRAINING_COMMANDS)
-
-# plot lives in numnet/viz/cli.py (argparse only at module level; matplotlib is imported when a plot is drawn).
-from numnet.viz import cli as _viz_cli  # noqa: E402
-
-_COMMANDS.append(Command("plot", _viz_cli.HELP, _viz_cli.add_arguments, _viz_cli.run))
-
-# explore lives in numnet/explore/__init__.py (argparse only at module level; Flask is imported when it runs).
-from numnet import explore as _explore  # noqa: E402
-
-_COMMANDS.append(Command("explore", _explore.HELP, _explore.add_arguments, _explore.run))
-
-
+# ---------------------------------------------------------------------------------------------------- bench
 def _bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help="fewer rounds and a 1,000-step RSS run (a smoke test)")
     parser.add_argument("--out", default="benchmarks/RESULTS.md", help="report path (default: %(default)s)")
@@ -99,8 +72,16 @@ def _bench_run(args: argparse.Namespace) -> int:
     return bench_main((["--quick"] if args.quick else []) + ["--out", args.out])
 
 
-_COMMANDS.append(Command("bench", "benchmark numnet against PyTorch and Dezero in one run; writes RESULTS.md",
-                         _bench_arguments, _bench_run))
+# ---------------------------------------------------------------------------------------------------- registry
+_COMMANDS: list[Command] = [
+    Command("lesson", "print the NumPy lesson: each formula, its example, and the same numbers from the library",
+            _lesson_arguments, _lesson_run),
+    *_TRAINING_COMMANDS,
+    _viz_cli.COMMAND,
+    _explore.COMMAND,
+    Command("bench", "benchmark numnet against PyTorch and Dezero in one run; writes RESULTS.md",
+            _bench_arguments, _bench_run),
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,4 +1,5 @@
-"""The model zoo: :class:`LeNet5`, :class:`VGGSmall`, :class:`MLP`, and :func:`get_model` by name.
+"""The model zoo: :class:`LeNet5`, :class:`VGGSmall`, :class:`MLP`, :func:`get_model` by name, and
+:func:`input_shape_of`, the one place that guesses what one input of a model looks like.
 
 Each model keeps its constructor arguments in ``self.config`` (a JSON-serialisable dict), so a saved model can be
 rebuilt with ``get_model(name, **config)`` before loading its weights.
@@ -15,6 +16,9 @@ rebuilt with ``get_model(name, **config)`` before loading its weights.
 from __future__ import annotations
 
 import inspect
+import json
+import math
+from collections.abc import Mapping
 from typing import Any, Sequence
 
 from numnet.errors import ArgumentError
@@ -22,7 +26,7 @@ from numnet.nn import (BatchNorm2d, Conv2d, Dropout, Flatten, Linear, MaxPool2d,
 from numnet.nn._utils import is_int, number, positive_int
 from numnet.tensor import Tensor
 
-__all__ = ["LeNet5", "VGGSmall", "MLP", "MODELS", "get_model"]
+__all__ = ["LeNet5", "VGGSmall", "MLP", "MODELS", "get_model", "input_shape_of"]
 
 
 class LeNet5(Module):
@@ -175,3 +179,65 @@ def get_model(name: str, **config: Any) -> Module:
         raise ArgumentError(f"get_model: {cls.__name__} does not take {', '.join(map(repr, unknown))}. "
                             f"Expected arguments among: {', '.join(allowed)}")
     return cls(**config)
+
+
+_CONFIG_SHAPE_KEYS = ("input_shape", "in_shape")
+_CONFIG_CHANNEL_KEYS = ("in_channels", "input_channels", "channels")
+_DEFAULT_SIDE = 28  # MNIST / Fashion-MNIST, what the zoo is built for
+
+
+def input_shape_of(model: Any, metadata: Mapping[str, str] | None = None) -> tuple[int, ...]:
+    """The shape of one input of ``model`` without the batch dimension, usually ``(C, H, W)``.
+
+    Sources, first match wins:
+
+    1. ``metadata["input_shape"]``: a model file's metadata (:func:`numnet.load_metadata`), a JSON list ``[C, H, W]``.
+    2. ``model.config["input_shape"]`` (or ``"in_shape"``), as given.
+    3. Otherwise ``(C, S, S)``: ``C`` from ``config["in_channels"]`` (or ``"input_channels"``, ``"channels"``), else
+       the ``in_channels`` of the first convolution (first module with a 4-D weight), else 1; ``S`` from
+       ``config["input_size"]``, else 28. A model whose config has a square ``in_features`` and no ``input_size``
+       (an :class:`MLP`) gets ``(1, √in_features, √in_features)``.
+
+    Raises:
+        ArgumentError: a metadata ``input_shape`` that is not a JSON list of three positive ints.
+
+    Example:
+        >>> input_shape_of(LeNet5(in_channels=3)), input_shape_of(MLP(in_features=100))
+        ((3, 28, 28), (1, 10, 10))
+        >>> input_shape_of(LeNet5(), {"input_shape": "[1, 32, 32]"})
+        (1, 32, 32)
+    """
+    meta = metadata or {}
+    if meta.get("input_shape"):
+        try:
+            shape = json.loads(meta["input_shape"])
+        except ValueError:
+            shape = None
+        if not (isinstance(shape, list) and len(shape) == 3
+                and all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in shape)):
+            raise ArgumentError(f"input_shape_of: expected metadata input_shape to be a JSON list [C, H, W] of "
+                                f"positive ints, got {meta['input_shape']!r}")
+        return tuple(shape)
+    config = getattr(model, "config", None) or {}
+    for key in _CONFIG_SHAPE_KEYS:
+        if config.get(key):
+            return tuple(int(n) for n in config[key])
+    size = config.get("input_size")
+    if size is None and "in_features" in config:  # an MLP: a square single-channel image
+        side = math.isqrt(int(config["in_features"]))
+        if side * side == int(config["in_features"]):
+            return (1, side, side)
+    side = int(size) if size else _DEFAULT_SIDE
+    return (_input_channels(model, config), side, side)
+
+
+def _input_channels(model: Any, config: Mapping[str, Any]) -> int:
+    for key in _CONFIG_CHANNEL_KEYS:
+        value = config.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return int(value)
+    for m in model.modules() if hasattr(model, "modules") else ():
+        w = getattr(m, "_parameters", {}).get("weight")
+        if w is not None and getattr(w, "ndim", 0) == 4:  # (C_out, C_in / groups, kH, kW)
+            return int(getattr(m, "in_channels", w.shape[1]))
+    return 1

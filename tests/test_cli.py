@@ -92,6 +92,17 @@ def test_help(capsys):
     assert "usage: numnet lesson" in capsys.readouterr().out
 
 
+def test_every_registry_uses_the_one_command_type():
+    from numnet import _command, commands, explore
+    from numnet.viz import cli as viz_cli
+
+    assert Command is _command.Command
+    assert all(type(c) is Command for c in cli._COMMANDS)
+    registered = commands.COMMANDS + viz_cli._SUBCOMMANDS + [viz_cli.COMMAND, explore.COMMAND]
+    assert all(type(c) is Command for c in registered)
+    assert [c.name for c in commands.COMMANDS] == ["train", "evaluate", "predict", "summary"]
+
+
 def test_every_registered_command_has_help(capsys):
     names = [c.name for c in cli._COMMANDS]
     assert "lesson" in names and len(names) == len(set(names))

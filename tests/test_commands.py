@@ -1,4 +1,4 @@
-"""The numnet train / evaluate / predict / summary commands (numnet/commands.py), run through numnet.cli.main."""
+"""The numnet train / evaluate / predict / summary commands (numnet/commands/), run through numnet.cli.main."""
 
 from __future__ import annotations
 
@@ -199,6 +199,29 @@ def test_summary_of_a_saved_model_file(trained):
     status, text, err = run_cli("summary", "--model", trained[0] / "model.safetensors")
     assert status == 0, err
     assert "Conv2d" in text
+
+
+def test_predict_and_summary_take_the_input_shape_from_the_model_file(tmp_path, images):
+    """numnet.models.input_shape_of: a 32×32 VGGSmall needs no --size / --input-shape (its config says 32)."""
+    import numnet
+    from numnet.io import save_model
+    from numnet.train import predict
+
+    numnet.manual_seed(0)
+    model = numnet.models.VGGSmall(width=2, input_size=32, num_classes=3)
+    path = tmp_path / "vgg32.safetensors"
+    save_model(model, path, metadata={"classes": json.dumps(["a", "b", "c"])})
+    status, text, err = run_cli("summary", "--model", path)
+    assert status == 0, err
+    assert text == str(model.summary((1, 32, 32), print_fn=None)) + "\n"
+    folder, _ = images
+    status, text, err = run_cli("predict", path, folder / "trouser.png", "--top", 3)
+    assert status == 0, err
+    x = load_image(str(folder / "trouser.png"), channels=1, size=(32, 32))
+    logits = predict(model, x[None]).astype(np.float64)[0]
+    probs = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
+    want = [("abc"[c], round(float(probs[c]), 4)) for c in np.argsort(-probs, kind="stable")]
+    assert parse_predictions(text)[str(folder / "trouser.png")] == want
 
 
 @pytest.mark.parametrize("command", ["train", "evaluate", "predict", "summary"])

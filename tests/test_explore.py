@@ -28,10 +28,11 @@ from numnet.explore import _is_loopback, _url
 from numnet.explore import server as explore_server
 from numnet.explore.preprocess import (as_pixel_array, center_of_mass, decode_image, fit_to_size, mnist_preprocess,
                                        resample_matrix)
-from numnet.explore.server import (MAX_BODY_BYTES, Explorer, create_app, encode_png, infer_input_shape,
-                                   layer_kind, load_explorer)
+from numnet.explore.model import layer_kind
+from numnet.explore.render import encode_png
+from numnet.explore.server import MAX_BODY_BYTES, Explorer, create_app, load_explorer
 from numnet.io import save_model
-from numnet.models import MLP, LeNet5, VGGSmall
+from numnet.models import MLP, LeNet5, VGGSmall, input_shape_of
 from numnet.train import predict
 from numnet.viz.capture import activations
 
@@ -258,7 +259,7 @@ def test_explorer_is_generic_over_models(make, shape) -> None:
     numnet.manual_seed(1)
     model = make()
     ex = Explorer(model)
-    assert ex.input_shape == shape == infer_input_shape(model)
+    assert ex.input_shape == shape == input_shape_of(model)
     r = ex.predict(_png_url(_seven()), top=50)
     x = np.asarray(r["input28"], np.float32)
     assert x.shape == shape[1:]
@@ -282,8 +283,8 @@ def test_explorer_refuses_models_it_cannot_explore() -> None:
         Explorer("not a model")
     assert Explorer(MLP(in_features=100)).input_shape == (1, 10, 10)
     with pytest.raises(ArgumentError):
-        infer_input_shape(LeNet5(), {"input_shape": "[1, 28]"})
-    assert infer_input_shape(MLP(in_features=784 * 3), {"input_shape": "[3, 28, 28]"}) == (3, 28, 28)
+        input_shape_of(LeNet5(), {"input_shape": "[1, 28]"})
+    assert input_shape_of(MLP(in_features=784 * 3), {"input_shape": "[3, 28, 28]"}) == (3, 28, 28)
 
 
 def test_explorer_survives_nan_weights() -> None:

@@ -238,11 +238,11 @@ def test_failed_write_keeps_previous_file_and_leaves_no_temp(tmp_path, monkeypat
 
             return Half()
 
-        monkeypatch.setattr(io.os, "fdopen", fdopen)
+        monkeypatch.setattr(os, "fdopen", fdopen)
     elif fail_in == "fsync":
-        monkeypatch.setattr(io.os, "fsync", boom)
+        monkeypatch.setattr(os, "fsync", boom)
     else:
-        monkeypatch.setattr(io.os, "replace", boom)
+        monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(Boom):
         io.save({"a": np.zeros(1000, np.float32), "b": np.zeros(5)}, path)
     monkeypatch.undo()

@@ -182,3 +182,45 @@ def test_lenet5_learns_a_small_batch():
             v += p.grad.data
             p.data -= 0.05 * v
     assert losses[-1] < losses[0] - 0.25
+
+
+# ---------------------------------------------------------------------------------------------------- input_shape_of
+class _Configured(numnet.nn.Module):
+    """A model outside the zoo that states its input in ``config`` (as commands' old helper accepted)."""
+
+    def __init__(self, config):
+        super().__init__()
+        self.config = config
+        self.head = numnet.nn.Linear(4, 2)
+
+
+@pytest.mark.parametrize("make, metadata, expected", [
+    # the model file's metadata comes first, even over the model's own guess
+    (lambda: models.LeNet5(), {"input_shape": "[1, 32, 32]"}, (1, 32, 32)),
+    (lambda: models.MLP(in_features=784 * 3), {"input_shape": "[3, 28, 28]"}, (3, 28, 28)),
+    # metadata without input_shape (numnet train's dataset/classes) changes nothing
+    (lambda: models.LeNet5(in_channels=3), {"dataset": "mnist", "classes": "[]"}, (3, 28, 28)),
+    # the config: a whole shape, channels under any of its names, the image size
+    (lambda: _Configured({"input_shape": [3, 32, 32]}), None, (3, 32, 32)),
+    (lambda: _Configured({"in_shape": [2, 8]}), None, (2, 8)),
+    (lambda: _Configured({"input_channels": 2}), None, (2, 28, 28)),
+    (lambda: _Configured({"channels": 4}), None, (4, 28, 28)),
+    (lambda: models.LeNet5(num_classes=4, in_channels=3), None, (3, 28, 28)),
+    (lambda: models.VGGSmall(width=4, input_size=32, num_classes=3), None, (1, 32, 32)),
+    # an MLP: a square single-channel image when in_features is a square, else 1×28×28
+    (lambda: models.MLP(hidden=(32,)), None, (1, 28, 28)),
+    (lambda: models.MLP(in_features=100), None, (1, 10, 10)),
+    (lambda: models.MLP(in_features=784 * 3), None, (1, 28, 28)),
+    # no config: the first convolution's input channels (not its weight's, which groups divide), else 1
+    (lambda: numnet.nn.Sequential(numnet.nn.Conv2d(3, 6, 3), numnet.nn.Conv2d(6, 2, 1)), None, (3, 28, 28)),
+    (lambda: numnet.nn.Sequential(numnet.nn.Conv2d(4, 8, 3, groups=2)), None, (4, 28, 28)),
+    (lambda: numnet.nn.Sequential(numnet.nn.Flatten(), numnet.nn.Linear(784, 10)), None, (1, 28, 28)),
+])
+def test_input_shape_of(make, metadata, expected):
+    assert models.input_shape_of(make(), metadata) == expected
+
+
+@pytest.mark.parametrize("bad", ["[1, 28]", "not json", "[0, 28, 28]", "[1, 28, 28.0]", "[true, 28, 28]", "{}"])
+def test_input_shape_of_refuses_bad_metadata(bad):
+    with pytest.raises(ArgumentError, match="input_shape_of: expected metadata input_shape"):
+        models.input_shape_of(models.LeNet5(), {"input_shape": bad})

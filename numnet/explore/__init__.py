@@ -5,8 +5,10 @@ you draw: feature maps of convolution and pooling layers as image grids, dense l
 (shapes, parameters, FLOPs). The server is a small Flask app bound to 127.0.0.1; the page is plain HTML, JavaScript
 and CSS served from this package (no build step, nothing downloaded at run time). See ``docs/explore.md``.
 
-This module holds only the command-line glue (argparse at import time, so ``numnet --help`` stays fast); the server
-is :mod:`numnet.explore.server`, the MNIST-style preprocessing :mod:`numnet.explore.preprocess`.
+This module holds only the command-line glue (argparse at import time, so ``numnet --help`` stays fast). The rest,
+bottom-up: :mod:`numnet.explore.preprocess` (MNIST-style preprocessing of a drawing), :mod:`numnet.explore.render`
+(PNG encoding, colour maps), :mod:`numnet.explore.model` (the :class:`Explorer` the API asks, :func:`load_explorer`),
+:mod:`numnet.explore.server` (the Flask app and the WSGI server).
 
 Python use::
 
@@ -23,8 +25,9 @@ import threading
 from typing import Any
 
 from numnet._argtypes import port, positive_int
+from numnet._command import Command
 
-__all__ = ["HELP", "add_arguments", "run"]
+__all__ = ["COMMAND", "HELP", "add_arguments", "run"]
 
 HELP = "open the model explorer in the browser: draw, see probabilities and every layer's activations"
 
@@ -90,3 +93,7 @@ def _open_browser(url: str) -> Any:
     timer.daemon = True
     timer.start()
     return timer
+
+
+COMMAND = Command("explore", HELP, add_arguments, run)
+"""``numnet explore``, registered by :mod:`numnet.cli`."""

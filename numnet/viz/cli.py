@@ -21,13 +21,14 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from numnet._argtypes import non_negative_int, positive_int
+from numnet._command import Command
 from numnet.commands import check_file as _check_file
 from numnet.commands import load_model_file as _load_model
 
-__all__ = ["HELP", "add_arguments", "run"]
+__all__ = ["COMMAND", "HELP", "add_arguments", "run"]
 
 HELP = "draw training curves, filters, feature maps, confusion matrices, mistakes or the lesson's pictures as PNG"
 DEFAULT_DATASET = "fashion-mnist"
@@ -137,11 +138,10 @@ def _maps_arguments(p: argparse.ArgumentParser) -> None:
     _out_arg(p, "MODEL_maps_<index or image name>.png beside the model")
 
 
-def _read_image(path: str, model: Any, invert: str) -> Any:
+def _read_image(path: str, model: Any, model_path: str, invert: str) -> Any:
     import numpy as np
 
     from numnet.errors import FileFormatError
-    from numnet.viz.capture import first_conv
 
     _check_file(path, "image")
     if path.lower().endswith(".npy"):
@@ -150,9 +150,11 @@ def _read_image(path: str, model: Any, invert: str) -> Any:
         except ValueError as e:
             raise FileFormatError(f"cannot read {path!r} as a NumPy array: {e}") from None
     from numnet.commands import load_image
+    from numnet.io import load_metadata
+    from numnet.models import input_shape_of
 
-    channels = int(first_conv(model)[1].weight.shape[1])
-    return load_image(path, channels=channels, size=(28, 28), invert=invert)
+    channels, *size = input_shape_of(model, load_metadata(model_path))
+    return load_image(path, channels=channels, size=tuple(size), invert=invert)
 
 
 def _maps_run(args: argparse.Namespace) -> int:
@@ -161,7 +163,7 @@ def _maps_run(args: argparse.Namespace) -> int:
 
     model = _load_model(args.model)
     if args.image is not None:
-        image = _read_image(args.image, model, args.invert)
+        image = _read_image(args.image, model, args.model, args.invert)
         tag, title = Path(args.image).stem, f"image {args.image}"
     else:
         dataset, name = _dataset(args)
@@ -246,25 +248,29 @@ def _lesson_run(args: argparse.Namespace) -> int:
     return 0
 
 
-_SUBCOMMANDS: list[tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = [
-    ("curves", "loss and accuracy per epoch from RUN_DIR/history.csv", _curves_arguments, _curves_run),
-    ("filters", "the first convolution layer's filters", _filters_arguments, _filters_run),
-    ("maps", "every conv/pool layer's feature maps for one image", _maps_arguments, _maps_run),
-    ("confusion", "the confusion matrix of a model on a data set", _confusion_arguments, _confusion_run),
-    ("mistakes", "the wrong predictions the model was most sure of", _mistakes_arguments, _mistakes_run),
-    ("lesson", "the lesson's pictures: convolution, pooling, activations", _lesson_arguments, _lesson_run),
+_SUBCOMMANDS: list[Command] = [
+    Command("curves", "loss and accuracy per epoch from RUN_DIR/history.csv", _curves_arguments, _curves_run),
+    Command("filters", "the first convolution layer's filters", _filters_arguments, _filters_run),
+    Command("maps", "every conv/pool layer's feature maps for one image", _maps_arguments, _maps_run),
+    Command("confusion", "the confusion matrix of a model on a data set", _confusion_arguments, _confusion_run),
+    Command("mistakes", "the wrong predictions the model was most sure of", _mistakes_arguments, _mistakes_run),
+    Command("lesson", "the lesson's pictures: convolution, pooling, activations", _lesson_arguments, _lesson_run),
 ]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare ``numnet plot <what> ...``: one sub-parser per picture."""
     sub = parser.add_subparsers(dest="plot_command", metavar="<what>", required=True)
-    for name, help_text, add, run_fn in _SUBCOMMANDS:
-        p = sub.add_parser(name, help=help_text, description=help_text)
-        add(p)
-        p.set_defaults(_plot_run=run_fn)
+    for cmd in _SUBCOMMANDS:
+        p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.help)
+        cmd.add_arguments(p)
+        p.set_defaults(_plot_run=cmd.run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the chosen ``numnet plot`` sub-command; returns the exit status."""
     return int(args._plot_run(args) or 0)
+
+
+COMMAND = Command("plot", HELP, add_arguments, run)
+"""``numnet plot``, registered by :mod:`numnet.cli`."""

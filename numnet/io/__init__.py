@@ -1,0 +1,38 @@
+"""Files you can trust: tensors in the safetensors format, written atomically; loading never runs code.
+
+* :func:`save` / :func:`load` / :func:`load_metadata` — a ``state_dict`` (name → array) and str→str metadata
+  (:mod:`numnet.io.safetensors_format`, which also validates a file's header before trusting it).
+* :func:`save_model` / :func:`load_model` — weights plus what is needed to rebuild a model of the zoo
+  (:mod:`numnet.models`): numnet version, model class, registry name and config (JSON) in the file's metadata
+  (:mod:`numnet.io.model_files`).
+* :func:`save_checkpoint` / :func:`load_checkpoint` — model, optimizer, scheduler, epoch/step, numnet's RNG state and
+  user extras in one file, so a resumed run continues bit-identically (:mod:`numnet.io.checkpoints`).
+* :func:`flatten_state` / :func:`unflatten_state` — nested state as path-named tensors plus a JSON skeleton
+  (:mod:`numnet.io.state`).
+* :func:`atomic_write_bytes` — temp file, fsync, ``os.replace``, fsync the folder (:mod:`numnet.io.atomic`).
+
+No pickle anywhere: a file holds only numbers and strings. Every write is atomic: a crash or an exception leaves
+either the old file or the new one, never a half-written file.
+
+The modules import one another bottom-up only: ``atomic → safetensors_format → state → model_files → checkpoints``.
+"""
+
+# PathLike and the two format tags stay reachable as numnet.io.<name>, as they were before the split.
+from numnet.io.atomic import PathLike, atomic_write_bytes  # noqa: F401
+from numnet.io.checkpoints import CHECKPOINT_FORMAT, load_checkpoint, save_checkpoint  # noqa: F401
+from numnet.io.model_files import MODEL_FORMAT, load_model, save_model  # noqa: F401
+from numnet.io.safetensors_format import load, load_metadata, save
+from numnet.io.state import flatten_state, unflatten_state
+
+__all__ = [
+    "atomic_write_bytes",
+    "flatten_state",
+    "load",
+    "load_checkpoint",
+    "load_metadata",
+    "load_model",
+    "save",
+    "save_checkpoint",
+    "save_model",
+    "unflatten_state",
+]

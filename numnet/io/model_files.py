@@ -1,0 +1,143 @@
+"""Model files: :func:`save_model` / :func:`load_model`, weights plus what is needed to rebuild a model of the zoo
+(:mod:`numnet.models`): numnet version, model class, registry name and config (JSON) in the file's metadata."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from numnet.errors import ArgumentError, FileFormatError, ShapeError
+from numnet.io.atomic import PathLike
+from numnet.io.safetensors_format import _as_saveable, _check_metadata, _write, load, load_metadata
+from numnet.io.state import _json, _unjson
+from numnet.tensor import Tensor
+
+__all__ = ["MODEL_FORMAT", "load_model", "save_model"]
+
+MODEL_FORMAT = "numnet.model"
+
+
+def _state_arrays(model: Any, who: str) -> dict[str, np.ndarray]:
+    if not callable(getattr(model, "state_dict", None)):
+        raise ArgumentError(f"{who}: expected a model with state_dict() (a numnet.nn.Module), got "
+                            f"{type(model).__name__}")
+    return {k: _as_saveable(v, k, who) for k, v in model.state_dict().items()}
+
+
+def _check_against_model(model: Any, state: Mapping[str, np.ndarray], path: PathLike, what: str) -> None:
+    """Keys and shapes of ``state`` must be exactly the model's; raise before touching the model otherwise."""
+    expected = model.state_dict()
+    missing = [k for k in expected if k not in state]
+    unexpected = [k for k in state if k not in expected]
+    if missing or unexpected:
+        parts = []
+        if missing:
+            parts.append(f"missing {missing[:5]}{' …' if len(missing) > 5 else ''}")
+        if unexpected:
+            parts.append(f"unexpected {unexpected[:5]}{' …' if len(unexpected) > 5 else ''}")
+        raise FileFormatError(f"{path}: the {what} does not match the model ({type(model).__name__}): "
+                              f"{'; '.join(parts)}")
+    for k, v in expected.items():
+        want = tuple(np.shape(v.data if isinstance(v, Tensor) else v))
+        got = tuple(np.shape(state[k]))
+        if want != got:
+            raise ShapeError(f"{path}: tensor {k!r} has shape {got} but the model ({type(model).__name__}) "
+                             f"expects {want}")
+
+
+def _registry_name(model: Any) -> str | None:
+    from numnet import models  # looked up per call: io sits below the zoo in the layering, and never binds it
+
+    registry = getattr(models, "MODELS", {})
+    for name, cls in registry.items():
+        if cls is type(model):
+            return name
+    return None
+
+
+def _version() -> str:
+    import numnet
+
+    return str(getattr(numnet, "__version__", "unknown"))
+
+
+def _class_path(obj: Any) -> str:
+    cls = type(obj)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def save_model(model: Any, path: PathLike, metadata: Mapping[str, str] | None = None) -> None:
+    """Save a model's weights plus what :func:`load_model` needs to rebuild it.
+
+    The file is a plain safetensors file (``numnet.load(path)`` gives the ``state_dict``); its metadata holds
+    ``format`` = ``numnet.model``, ``numnet_version``, ``model_class`` and, for models of the zoo
+    (``numnet.models.MODELS``), ``model_name`` (the registry key) and ``model_config`` (``model.config`` as JSON).
+
+    Args:
+        model: a numnet Module.
+        path: the file to write (atomically).
+        metadata: extra str → str entries to store.
+
+    Raises:
+        ArgumentError: not a model, a zoo model whose ``config`` is not JSON-serialisable, or bad metadata.
+
+    Example:
+        >>> numnet.save_model(numnet.models.get_model("lenet5"), "lenet5.safetensors")  # doctest: +SKIP
+        >>> model = numnet.load_model("lenet5.safetensors")  # doctest: +SKIP
+    """
+    arrays = _state_arrays(model, "save_model")
+    meta = dict(_check_metadata(metadata, "save_model") or {})
+    meta.update({"format": MODEL_FORMAT, "numnet_version": _version(), "model_class": _class_path(model)})
+    name = _registry_name(model)
+    if name is not None:
+        config = getattr(model, "config", None) or {}
+        try:
+            meta["model_config"] = _json(config)
+        except TypeError as e:
+            raise ArgumentError(f"save_model: the config of {type(model).__name__} is not JSON-serialisable "
+                                f"({e}): {config!r}") from None
+        meta["model_name"] = name
+    _write(path, arrays, meta)
+
+
+def load_model(path: PathLike) -> Any:
+    """Rebuild a zoo model saved with :func:`save_model` and load its weights.
+
+    Calls ``numnet.models.get_model(model_name, **model_config)`` from the file's metadata, then
+    ``load_state_dict``. Models outside the zoo cannot be rebuilt from a file (no code is stored or run): build the
+    model yourself and call ``model.load_state_dict(numnet.load(path))``.
+
+    Raises:
+        FileFormatError: the file is not a safetensors file, was not written by :func:`save_model` for a zoo model,
+            or its tensors do not match the rebuilt model's keys.
+        ShapeError: a tensor's shape differs from the rebuilt model's.
+
+    Example:
+        >>> model = numnet.load_model("lenet5.safetensors")  # doctest: +SKIP
+    """
+    meta = load_metadata(path)
+    name = meta.get("model_name")
+    if name is None:
+        what = f"a {meta['model_class']}" if "model_class" in meta else "weights"
+        raise FileFormatError(
+            f"{path}: holds {what} but no zoo model name (it was not saved by numnet.save_model for a model of "
+            f"numnet.models), so numnet cannot rebuild the model. Build the model yourself and load the weights: "
+            f"model.load_state_dict(numnet.load({str(path)!r}))"
+        )
+    config = _unjson(meta, "model_config", path) if "model_config" in meta else {}
+    if not isinstance(config, dict):
+        raise FileFormatError(f"{path}: model_config must be a JSON object, got {type(config).__name__}")
+    from numnet import models
+
+    try:
+        model = models.get_model(name, **config)
+    except (KeyError, ValueError, TypeError) as e:
+        raise FileFormatError(f"{path}: cannot rebuild model {name!r} with config {config} ({e}); was it saved by "
+                              f"another numnet version (file: {meta.get('numnet_version', '?')})?") from None
+    state = load(path)
+    _check_against_model(model, state, path, "weights")
+    model.load_state_dict(state)
+    return model
+
