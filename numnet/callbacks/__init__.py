@@ -11,6 +11,13 @@ schedules and CSV logs are callbacks. Each hook receives a ``logs`` dict:
 ``history.csv``) count from 1. A callback reaches the run through ``self.trainer`` (model, optimizer, scheduler,
 ``epoch``, ``global_step``, ``history``) and stops it with ``self.trainer.stop_training = True``.
 
+Callbacks run by their ``order`` attribute, lower first (see :class:`Callback`): ``History``, the progress bar, the
+schedule callbacks, then yours in the order given, then ``ModelCheckpoint``.
+
+Modules: ``base`` (Callback, CallbackList, the ``ORDER_*`` constants), ``history``, ``progress``, ``monitoring``
+(EarlyStopping, TerminateOnNaN), ``checkpoint``, ``schedule`` (LRSchedulerCallback, LearningRateScheduler),
+``csv_logger``. Import the names from ``numnet.callbacks``.
+
 Example:
     >>> class PrintLoss(Callback):
     ...     def on_epoch_end(self, epoch, logs=None):
@@ -19,13 +26,22 @@ Example:
 
 from __future__ import annotations
 
-from numnet.callbacks.base import Callback, CallbackList, Logs
+from numnet.callbacks.base import (
+    ORDER_CHECKPOINT,
+    ORDER_DEFAULT,
+    ORDER_HISTORY,
+    ORDER_PROGRESS,
+    ORDER_SCHEDULE,
+    Callback,
+    CallbackList,
+    Logs,
+)
 from numnet.callbacks.checkpoint import ModelCheckpoint
 from numnet.callbacks.csv_logger import CSVLogger
 from numnet.callbacks.history import History
 from numnet.callbacks.monitoring import EarlyStopping, TerminateOnNaN
 from numnet.callbacks.progress import ProgressBar
-from numnet.callbacks.schedule import LearningRateScheduler
+from numnet.callbacks.schedule import LearningRateScheduler, LRSchedulerCallback
 
 __all__ = [
     "Callback",
@@ -35,6 +51,12 @@ __all__ = [
     "EarlyStopping",
     "ModelCheckpoint",
     "LearningRateScheduler",
+    "LRSchedulerCallback",
     "CSVLogger",
     "TerminateOnNaN",
+    "ORDER_HISTORY",
+    "ORDER_PROGRESS",
+    "ORDER_SCHEDULE",
+    "ORDER_DEFAULT",
+    "ORDER_CHECKPOINT",
 ]

@@ -14,15 +14,47 @@ if TYPE_CHECKING:  # pragma: no cover
 
 Logs = dict[str, Any]
 
+# Where a callback runs among the others (``Callback.order``, lower first; equal orders keep the given order).
+ORDER_HISTORY = -30
+""":class:`~numnet.callbacks.History`: first, so every later callback sees this epoch in ``trainer.history``."""
+ORDER_PROGRESS = -20
+""":class:`~numnet.callbacks.ProgressBar`: closes the epoch's bar before later callbacks print their messages."""
+ORDER_SCHEDULE = -10
+"""Schedule callbacks: the rate they set or step is the one user callbacks and checkpoints see."""
+ORDER_DEFAULT = 0
+"""User callbacks, :class:`~numnet.callbacks.EarlyStopping`, :class:`~numnet.callbacks.CSVLogger`, ..."""
+ORDER_CHECKPOINT = 10
+""":class:`~numnet.callbacks.ModelCheckpoint`: last, so a checkpoint holds every other callback's epoch-end state."""
+
 
 class Callback:
     """Base class: override the hooks you need; all of them do nothing by default.
 
+    **Order.** A :class:`CallbackList` (what ``fit`` and ``evaluate`` call) calls its members by their ``order``,
+    lower first, and callbacks of equal order in the order they were given. The built-ins:
+
+    ==========================  ======================  ====================================================
+    ``order``                   callbacks               why there
+    ==========================  ======================  ====================================================
+    ``ORDER_HISTORY`` (-30)     ``History``             later callbacks read this epoch in ``trainer.history``
+    ``ORDER_PROGRESS`` (-20)    ``ProgressBar``         the epoch's line is out before other messages print
+    ``ORDER_SCHEDULE`` (-10)    ``LRSchedulerCallback``, the new rate is what the rest of the run sees
+                                ``LearningRateScheduler``
+    ``ORDER_DEFAULT`` (0)       yours, ``EarlyStopping``, in the order given
+                                ``TerminateOnNaN``,
+                                ``CSVLogger``
+    ``ORDER_CHECKPOINT`` (10)   ``ModelCheckpoint``     a checkpoint holds the others' epoch-end state
+    ==========================  ======================  ====================================================
+
+    Set ``order`` on a subclass (or an instance) to run elsewhere, e.g. ``order = 20`` to run after checkpoints.
+
     Attributes:
         trainer: the :class:`numnet.train.Trainer` running the loop (set before ``on_train_begin``).
+        order: where the callback runs among the others (see above); ``ORDER_DEFAULT`` unless a subclass sets it.
     """
 
     trainer: "Trainer | None" = None
+    order: int = ORDER_DEFAULT
 
     def set_trainer(self, trainer: "Trainer") -> None:
         self.trainer = trainer
@@ -60,18 +92,22 @@ _HOOKS = [name for name in vars(Callback) if name.startswith("on_")]
 
 
 class CallbackList(Callback):
-    """Several callbacks called in order, as one.
+    """Several callbacks called as one, each hook in :attr:`Callback.order` (ties in the given order).
 
     ``state_dict`` keys each member's state by class name (``EarlyStopping``, ``EarlyStopping_1``, ...), so a resumed
     run restores the state of the callbacks it is given, matched by class and order.
+
+    Attributes:
+        callbacks: the members, sorted by ``order`` (a stable sort).
     """
 
     def __init__(self, callbacks: Iterable[Callback] = (), trainer: "Trainer | None" = None) -> None:
-        self.callbacks: list[Callback] = []
+        members: list[Callback] = []
         for cb in callbacks:
             if not isinstance(cb, Callback):
                 raise ArgumentError(f"callbacks: expected numnet.callbacks.Callback instances, got {type(cb).__name__}")
-            self.callbacks.append(cb)
+            members.append(cb)
+        self.callbacks: list[Callback] = sorted(members, key=lambda cb: cb.order)
         if trainer is not None:
             self.set_trainer(trainer)
 

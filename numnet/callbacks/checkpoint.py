@@ -7,7 +7,7 @@ import os
 import warnings
 from typing import Any
 
-from numnet.callbacks.base import Callback, Logs, _fmt, _to_float
+from numnet.callbacks.base import ORDER_CHECKPOINT, Callback, Logs, _fmt, _to_float
 from numnet.callbacks.monitoring import _improved, _monitor_op
 from numnet.errors import ArgumentError
 
@@ -27,7 +27,8 @@ class ModelCheckpoint(Callback):
     epoch, step, RNG state, history and callback states), which ``fit(..., resume_from=path)`` continues
     bit-identically. With ``save_weights_only=True`` it holds the model alone (:func:`numnet.io.save_model`,
     loadable with :func:`numnet.io.load_model`). Files are written atomically (temp file, then ``os.replace``).
-    ``fit`` calls checkpoint callbacks after all the others, so a checkpoint holds their end-of-epoch state. An epoch
+    Its ``order`` is ``ORDER_CHECKPOINT``: it runs after the other callbacks, so a checkpoint holds their end-of-epoch
+    state (and the scheduler already stepped for the next epoch). An epoch
     stopped before its last batch (e.g. by :class:`TerminateOnNaN`) writes nothing, keeping the last good files.
 
     Args:
@@ -50,7 +51,7 @@ class ModelCheckpoint(Callback):
         >>> ckpt = ModelCheckpoint("runs/ckpt", monitor="val_accuracy")  # best.safetensors + last.safetensors
     """
 
-    _runs_last = True  # fit calls it after the other callbacks, so their end-of-epoch state is saved
+    order = ORDER_CHECKPOINT  # after the other callbacks, so their end-of-epoch state is saved
 
     def __init__(self, dirpath: str | os.PathLike | None = None, *, filepath: str | os.PathLike | None = None,
                  monitor: str = "val_loss", mode: str = "auto", save_best_only: bool = False,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from numnet.callbacks.base import Callback, Logs, _to_float
+from numnet.callbacks.base import ORDER_HISTORY, Callback, Logs, _to_float
 
 
 class History(Callback):
@@ -23,6 +23,8 @@ class History(Callback):
         >>> h.history, h.epoch
         ({'loss': [0.5, 0.25]}, [0, 1])
     """
+
+    order = ORDER_HISTORY  # first: callbacks after it (checkpoints included) see this epoch in the history
 
     def __init__(self) -> None:
         self.history: dict[str, list[float]] = {}

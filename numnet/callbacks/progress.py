@@ -7,7 +7,7 @@ import sys
 import time
 from typing import Any, TextIO
 
-from numnet.callbacks.base import Callback, Logs, _fmt
+from numnet.callbacks.base import ORDER_PROGRESS, Callback, Logs, _fmt
 from numnet.errors import ArgumentError
 
 
@@ -34,6 +34,10 @@ class ProgressBar(Callback):
     Raises:
         ArgumentError: ``verbose`` not 1 or 2.
     """
+
+    # Early: the epoch's bar is closed (its line printed) before later callbacks print, so their messages do not
+    # land inside a bar that is still being redrawn.
+    order = ORDER_PROGRESS
 
     def __init__(self, verbose: int = 1, file: TextIO | None = None) -> None:
         if verbose not in (1, 2):

@@ -1,15 +1,85 @@
-"""Learning-rate schedule callbacks: :class:`LearningRateScheduler` (a function of the epoch)."""
+"""Learning-rate schedule callbacks: :class:`LRSchedulerCallback` (steps a :mod:`numnet.optim.lr_scheduler`
+scheduler) and :class:`LearningRateScheduler` (a function of the epoch, Keras-style).
+
+These are the only places the training loop's learning rate changes: ``fit(..., scheduler=...)`` wraps its scheduler
+into an :class:`LRSchedulerCallback`; the loop itself never steps one.
+"""
 
 from __future__ import annotations
 
 import inspect
 import math
+import warnings
 from typing import Any, Callable
 
 import numpy as np
 
-from numnet.callbacks.base import Callback, Logs, _fmt
+from numnet.callbacks.base import ORDER_SCHEDULE, Callback, Logs, _fmt
 from numnet.errors import ArgumentError
+from numnet.optim.lr_scheduler import ReduceLROnPlateau
+
+
+class LRSchedulerCallback(Callback):
+    """Step a learning-rate scheduler after every optimizer step or after every epoch.
+
+    ``fit(..., scheduler=s, scheduler_interval=i)`` runs exactly ``LRSchedulerCallback(s, interval=i)``; pass one in
+    ``callbacks`` instead for the same effect. With ``interval="step"`` it calls ``scheduler.step()`` in
+    ``on_train_batch_end`` (after the batch's ``optimizer.step()``: OneCycleLR, warm-up); with ``"epoch"`` in
+    ``on_epoch_end``, after validation, unless the epoch was stopped before its last batch.
+    :class:`~numnet.optim.lr_scheduler.ReduceLROnPlateau` is stepped per epoch with ``logs[monitor]``.
+    The scheduler's state is saved in resume checkpoints by the :class:`~numnet.train.Trainer` (one scheduler per
+    checkpoint), not as callback state.
+
+    Args:
+        scheduler: a :mod:`numnet.optim.lr_scheduler` scheduler (anything with ``step()``).
+        interval: ``"epoch"`` or ``"step"``.
+        monitor: the log key ReduceLROnPlateau gets; by default ``val_loss``, or ``loss`` when there is no
+            validation data. Ignored by other schedulers.
+
+    Raises:
+        ArgumentError: no ``step()``, an unknown ``interval``, or ReduceLROnPlateau with ``interval="step"``.
+
+    Example:
+        >>> sched = optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=epochs * len(loader))  # doctest: +SKIP
+        >>> fit(model, loader, ..., callbacks=[LRSchedulerCallback(sched, interval="step")])  # doctest: +SKIP
+    """
+
+    order = ORDER_SCHEDULE  # stepped before user callbacks and checkpoints read the rate and the scheduler state
+
+    def __init__(self, scheduler: Any, interval: str = "epoch", monitor: str | None = None) -> None:
+        if not callable(getattr(scheduler, "step", None)):
+            raise ArgumentError(f"LRSchedulerCallback: expected a scheduler with step(), got "
+                                f"{type(scheduler).__name__}")
+        if interval not in ("epoch", "step"):
+            raise ArgumentError(f"LRSchedulerCallback: expected interval 'epoch' or 'step', got {interval!r}")
+        if isinstance(scheduler, ReduceLROnPlateau) and interval == "step":
+            raise ArgumentError("LRSchedulerCallback: ReduceLROnPlateau needs a metric, so it steps per epoch; use "
+                                "interval='epoch'")
+        self.scheduler = scheduler
+        self.interval = interval
+        self.monitor = monitor
+        self._warned = False
+
+    def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        if self.interval == "step":
+            self.scheduler.step()
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        if self.interval != "epoch" or not getattr(self.trainer, "epoch_complete", True):
+            return  # a stopped epoch does not count as a finished one
+        if not isinstance(self.scheduler, ReduceLROnPlateau):
+            self.scheduler.step()
+            return
+        logs = logs or {}
+        key = self.monitor if self.monitor is not None else ("val_loss" if "val_loss" in logs else "loss")
+        if key not in logs:
+            if not self._warned:
+                warnings.warn(f"LRSchedulerCallback: the monitored key {key!r} is not in the logs (available: "
+                              f"{', '.join(logs) or 'none'}); ReduceLROnPlateau is not stepped", RuntimeWarning,
+                              stacklevel=2)
+                self._warned = True
+            return
+        self.scheduler.step(logs[key])
 
 
 class LearningRateScheduler(Callback):
@@ -26,6 +96,8 @@ class LearningRateScheduler(Callback):
     Example:
         >>> warmup = LearningRateScheduler(lambda epoch, lr: lr if epoch >= 2 else 0.01 * (epoch + 1))
     """
+
+    order = ORDER_SCHEDULE  # the epoch's rate is set before the other callbacks' on_epoch_begin
 
     def __init__(self, schedule: Callable[..., float], verbose: int = 0) -> None:
         if not callable(schedule):
