@@ -1,4 +1,5 @@
-"""The training loop's data plumbing: loaders from arrays or datasets, ``(x, y)`` from a batch, pass sizes.
+"""The training loop's data plumbing: loaders from arrays or datasets, ``(x, y)`` from a batch, pass sizes, and
+the model's train/eval modes saved and restored around an evaluation pass.
 
 Private to :mod:`numnet.train` (whose functions take a DataLoader, a dataset, an ``(x, y)`` pair or an array).
 """
@@ -77,3 +78,22 @@ def _len_or_none(x: Any) -> int | None:
         return len(x)
     except TypeError:
         return None
+
+
+def _default_generator() -> np.random.Generator:
+    """numnet's generator, which a DataLoader without its own ``generator`` shuffles with."""
+    from numnet.random import default_generator
+
+    return default_generator()
+
+
+def _modes(model: Any) -> list[tuple[Any, bool]]:
+    """Every submodule with its ``training`` flag, to restore exactly after evaluation."""
+    modules = list(model.modules()) if hasattr(model, "modules") else [model]
+    return [(m, bool(getattr(m, "training", True))) for m in modules]
+
+
+def _restore_modes(saved: list[tuple[Any, bool]]) -> None:
+    for m, training in saved:
+        if getattr(m, "training", None) is not training:
+            m.training = training
