@@ -31,22 +31,17 @@ class Callback:
     """Base class: override the hooks you need; all of them do nothing by default.
 
     **Order.** A :class:`CallbackList` (what ``fit`` and ``evaluate`` call) calls its members by their ``order``,
-    lower first, and callbacks of equal order in the order they were given. The built-ins:
+    lower first, and callbacks of equal order in the order they were given. The built-ins, first to last:
 
-    ==========================  ======================  ====================================================
-    ``order``                   callbacks               why there
-    ==========================  ======================  ====================================================
-    ``ORDER_HISTORY`` (-30)     ``History``             later callbacks read this epoch in ``trainer.history``
-    ``ORDER_PROGRESS`` (-20)    ``ProgressBar``         the epoch's line is out before other messages print
-    ``ORDER_SCHEDULE`` (-10)    ``LRSchedulerCallback``, the new rate is what the rest of the run sees
-                                ``LearningRateScheduler``
-    ``ORDER_DEFAULT`` (0)       yours, ``EarlyStopping``, in the order given
-                                ``TerminateOnNaN``,
-                                ``CSVLogger``
-    ``ORDER_CHECKPOINT`` (10)   ``ModelCheckpoint``     a checkpoint holds the others' epoch-end state
-    ==========================  ======================  ====================================================
+    * ``ORDER_HISTORY`` (-30): ``History``, so later callbacks find this epoch in ``trainer.history``;
+    * ``ORDER_PROGRESS`` (-20): ``ProgressBar``, so the epoch's line is out before other callbacks print;
+    * ``ORDER_SCHEDULE`` (-10): ``LRSchedulerCallback``, ``LearningRateScheduler``, so the rate they set or step is
+      the one the rest of the run sees;
+    * ``ORDER_DEFAULT`` (0): your callbacks, ``EarlyStopping``, ``TerminateOnNaN``, ``CSVLogger``, as given;
+    * ``ORDER_CHECKPOINT`` (10): ``ModelCheckpoint``, so a checkpoint holds every other callback's epoch-end state.
 
-    Set ``order`` on a subclass (or an instance) to run elsewhere, e.g. ``order = 20`` to run after checkpoints.
+    Set ``order`` on a subclass (or an instance) to run elsewhere, e.g. ``order = ORDER_CHECKPOINT + 1`` to run
+    after the checkpoint of the epoch is written.
 
     Attributes:
         trainer: the :class:`numnet.train.Trainer` running the loop (set before ``on_train_begin``).
