@@ -1,9 +1,10 @@
 """The training loop: :func:`fit`, :func:`evaluate`, :func:`predict`, and resuming from a checkpoint.
 
 ``fit`` is Keras-like: give it a model, data, a loss and an optimizer; it returns a :class:`~numnet.callbacks.History`.
-The loop itself is the PyTorch loop every tutorial writes (``zero_grad``, forward, loss, ``backward``, ``step``);
-everything around it (progress bar, history, checkpoints, early stopping, LR schedules, CSV logs) is a callback,
-called with a ``logs`` dict (see :mod:`numnet.callbacks`).
+It is the epoch loop plus callbacks. One step on one batch is :meth:`Trainer.train_step`, the PyTorch step every
+tutorial writes (forward, loss, ``zero_grad``, ``backward``, ``step``) and the method to override; everything around
+it (progress bar, history, checkpoints, early stopping, LR schedules, CSV logs) is a callback, called with a ``logs``
+dict (see :mod:`numnet.callbacks`).
 
 Example:
     >>> import numnet, numpy as np
@@ -27,16 +28,26 @@ boundaries only.
 
 from __future__ import annotations
 
-import math
 import os
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
+from numnet._train_data import (
+    _as_loader,
+    _default_generator,
+    _len_or_none,
+    _modes,
+    _num_samples,
+    _restore_modes,
+    _unpack,
+)
+from numnet._train_logs import _first_lr, _Running
 from numnet.autograd import no_grad
-from numnet.callbacks import Callback, CallbackList, History, ProgressBar
+from numnet.callbacks import Callback, CallbackList, History, LRSchedulerCallback, ProgressBar
 from numnet.errors import ArgumentError
 from numnet.metrics import Metric, resolve_metrics
+from numnet.optim.lr_scheduler import ReduceLROnPlateau
 from numnet.tensor import Tensor
 
 __all__ = ["Trainer", "fit", "evaluate", "predict"]
@@ -67,131 +78,14 @@ def _resolve_loss(loss: Any, who: str) -> LossFn | None:
     raise ArgumentError(f"{who}: expected loss to be a callable or a name, got {type(loss).__name__}")
 
 
-def _is_arraylike(x: Any) -> bool:
-    return isinstance(x, (np.ndarray, Tensor))
-
-
-def _as_loader(data: Any, batch_size: int | None, shuffle: bool, who: str, default_batch_size: int) -> Any:
-    """An iterable of batches from a DataLoader, a dataset, an ``(x, y)`` pair or a single array ``x``."""
-    from numnet.data import DataLoader, TensorDataset
-
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
-                                   or batch_size < 1):
-        raise ArgumentError(f"{who}: expected batch_size to be a positive integer, got {batch_size!r}")
-    if isinstance(data, DataLoader):
-        if batch_size is not None:
-            raise ArgumentError(f"{who}: batch_size is set by the DataLoader; do not pass batch_size with one")
-        return data
-    bs = int(batch_size) if batch_size is not None else default_batch_size
-    if _is_arraylike(data):
-        return DataLoader(TensorDataset(data), batch_size=bs, shuffle=shuffle)
-    if isinstance(data, (tuple, list)) and 1 <= len(data) <= 2 and all(_is_arraylike(a) for a in data):
-        return DataLoader(TensorDataset(*data), batch_size=bs, shuffle=shuffle)
-    if hasattr(data, "__getitem__") and hasattr(data, "__len__") and not isinstance(data, (tuple, list, str)):
-        return DataLoader(data, batch_size=bs, shuffle=shuffle)
-    if isinstance(data, (list, tuple)) or (hasattr(data, "__iter__") and hasattr(data, "__len__")):
-        if batch_size is not None:
-            raise ArgumentError(f"{who}: batch_size cannot be used with an iterable of ready-made batches")
-        return data  # a re-iterable collection of (x, y) batches
-    raise ArgumentError(f"{who}: expected a DataLoader, a dataset, an (x, y) pair of arrays/Tensors or an array, "
-                        f"got {type(data).__name__}")
-
-
-def _unpack(batch: Any, who: str) -> tuple[Tensor, Tensor | None]:
-    """``(x, y)`` Tensors from a batch: an ``(x, y)`` pair, a 1-tuple ``(x,)`` or a bare ``x``."""
-    if isinstance(batch, (tuple, list)):
-        if len(batch) == 2:
-            x, y = batch
-        elif len(batch) == 1:
-            x, y = batch[0], None
-        else:
-            raise ArgumentError(f"{who}: expected batches of (inputs, targets), got a batch of {len(batch)} items")
-    else:
-        x, y = batch, None
-    x = x if isinstance(x, Tensor) else Tensor(np.asarray(x))
-    if y is not None and not isinstance(y, Tensor):
-        y = Tensor(np.asarray(y))
-    return x, y
-
-
-def _num_samples(loader: Any) -> int | None:
-    """How many samples one pass over ``loader`` yields, when that is known."""
-    dataset = getattr(loader, "dataset", None)
-    bs = getattr(loader, "batch_size", None)
-    if dataset is None or not hasattr(dataset, "__len__"):
-        return None
-    n = len(dataset)
-    if getattr(loader, "drop_last", False) and bs:
-        n = (n // bs) * bs
-    return n
-
-
-def _len_or_none(x: Any) -> int | None:
-    try:
-        return len(x)
-    except TypeError:
-        return None
-
-
-def _modes(model: Any) -> list[tuple[Any, bool]]:
-    """Every submodule with its ``training`` flag, to restore exactly after evaluation."""
-    modules = list(model.modules()) if hasattr(model, "modules") else [model]
-    return [(m, bool(getattr(m, "training", True))) for m in modules]
-
-
-def _restore_modes(saved: list[tuple[Any, bool]]) -> None:
-    for m, training in saved:
-        if getattr(m, "training", None) is not training:
-            m.training = training
-
-
-def _first_lr(optimizer: Any) -> float:
-    groups = getattr(optimizer, "param_groups", None)
-    return float(groups[0]["lr"]) if groups else math.nan
-
-
-def _is_plateau(scheduler: Any) -> bool:
-    try:
-        from numnet.optim.lr_scheduler import ReduceLROnPlateau
-    except ImportError:  # pragma: no cover - optim always ships it
-        return type(scheduler).__name__ == "ReduceLROnPlateau"
-    return isinstance(scheduler, ReduceLROnPlateau)
-
-
-class _Running:
-    """Sample-weighted running means of the loss and the metrics over one pass."""
-
-    def __init__(self, metrics: dict[str, Metric], with_loss: bool) -> None:
-        self.metrics = metrics
-        self.with_loss = with_loss
-        self.count = 0
-        self.sums: dict[str, float] = dict.fromkeys((["loss"] if with_loss else []) + list(metrics), 0.0)
-
-    def update(self, output: Tensor, target: Tensor | None, loss_value: float | None) -> dict[str, float]:
-        n = int(output.shape[0]) if output.ndim else 1
-        self.count += n
-        if self.with_loss and loss_value is not None:
-            self.sums["loss"] += loss_value * n
-        if self.metrics and target is not None:
-            out, tgt = output.data, target.data
-            for name, fn in self.metrics.items():
-                self.sums[name] += float(fn(out, tgt)) * n
-        logs = self.result()
-        logs["size"] = n
-        return logs
-
-    def result(self) -> dict[str, float]:
-        if self.count == 0:
-            return {k: math.nan for k in self.sums}
-        return {k: v / self.count for k, v in self.sums.items()}
-
-
 # ---------------------------------------------------------------------------------------------------- Trainer
 class Trainer:
-    """One training run's state, as the loop and the callbacks see it.
+    """One training run's state and its steps: :meth:`train_step` is the loop's extension point.
 
     :func:`fit` creates one; use the class directly to keep the state between calls (e.g. ``trainer.fit(...)`` then
-    ``trainer.evaluate(test)``). Callbacks read it as ``self.trainer``.
+    ``trainer.evaluate(test)``). Callbacks read it as ``self.trainer``. Subclass it and override :meth:`train_step`
+    (or :meth:`test_step`, :meth:`predict_step`) for gradient clipping, several losses or any other step; the epoch
+    loop, the logs and the callbacks stay the same.
 
     Args:
         model: a :class:`numnet.nn.Module` (anything with ``__call__``, ``parameters()``, ``train()``/``eval()``,
@@ -199,7 +93,8 @@ class Trainer:
         loss: ``loss(output, target) -> scalar Tensor``, e.g. ``nn.CrossEntropyLoss()``, or a name
             (``"cross_entropy"``, ``"mse"``, ``"nll"``).
         optimizer: a :mod:`numnet.optim` optimizer over the model's parameters.
-        scheduler: an optional :mod:`numnet.optim.lr_scheduler` scheduler.
+        scheduler: an optional :mod:`numnet.optim.lr_scheduler` scheduler; :meth:`fit` steps it through an
+            :class:`~numnet.callbacks.LRSchedulerCallback`, and checkpoints hold its state.
         scheduler_interval: ``"epoch"`` (``scheduler.step()`` after each epoch; ``ReduceLROnPlateau`` gets
             ``val_loss``, or ``loss`` without validation data) or ``"step"`` (after each optimizer step).
         metrics: metric names (see :data:`numnet.metrics.METRICS`) or callables ``fn(output, target) -> float``.
@@ -209,17 +104,31 @@ class Trainer:
         stop_training: set to True (by a callback) to stop after the current batch.
         epoch_complete: in ``on_epoch_end``, whether the epoch ran all its batches (False when stopped early).
         history: the run's :class:`~numnet.callbacks.History`.
+        callbacks: the run's :class:`~numnet.callbacks.CallbackList`, in calling order.
         params: ``{"epochs", "steps", "samples", "batch_size", "verbose"}`` for callbacks.
 
     Raises:
         ArgumentError: an unknown loss, metric or ``scheduler_interval``.
+
+    Example:
+        >>> class ClippedTrainer(Trainer):
+        ...     def train_step(self, batch):
+        ...         x, y = batch
+        ...         output = self.model(x)
+        ...         loss = self.loss_fn(output, y)
+        ...         self.optimizer.zero_grad()
+        ...         loss.backward()
+        ...         for p in self.model.parameters():
+        ...             np.clip(p.grad.data, -1.0, 1.0, out=p.grad.data)
+        ...         self.optimizer.step()
+        ...         return {"loss": loss, "output": output, "target": y}
     """
 
     def __init__(self, model: Any, loss: Any, optimizer: Any = None, scheduler: Any = None,
                  scheduler_interval: str = "epoch", metrics: Sequence[str | Metric] | None = ("accuracy",)) -> None:
         if scheduler_interval not in ("epoch", "step"):
             raise ArgumentError(f"fit: expected scheduler_interval 'epoch' or 'step', got {scheduler_interval!r}")
-        if scheduler is not None and _is_plateau(scheduler) and scheduler_interval == "step":
+        if isinstance(scheduler, ReduceLROnPlateau) and scheduler_interval == "step":
             raise ArgumentError("fit: ReduceLROnPlateau needs a metric, so it steps per epoch; use "
                                 "scheduler_interval='epoch'")
         self.model = model
@@ -236,16 +145,79 @@ class Trainer:
         self.params: dict[str, Any] = {}
         self.callbacks: CallbackList = CallbackList(trainer=self)
         self._train_loader: Any = None
+        self._run_schedulers: list[Any] = []  # the schedulers the last fit's schedule callbacks stepped
+
+    # ------------------------------------------------------------------ steps
+    def train_step(self, batch: Any) -> dict[str, Any]:
+        """One optimisation step on one batch, in train mode; returns the batch's step logs.
+
+        The default is the PyTorch step: ``output = model(x)``, ``loss = loss_fn(output, y)``,
+        ``optimizer.zero_grad()``, ``loss.backward()``, ``optimizer.step()``. :meth:`fit` calls it once per batch,
+        between ``on_train_batch_begin`` and ``on_train_batch_end``; override it to change the step.
+
+        Args:
+            batch: one item of the training loader: ``(x, y)``, ``(x,)`` or ``x``.
+
+        Returns:
+            ``{"loss": loss, "output": output, "target": y}``. ``output`` and ``target`` feed the metrics (skipped
+            without them); ``"size"`` (optional) is the batch's sample count, by default ``output.shape[0]``; every
+            other key is a scalar (float or 0-d Tensor) averaged over the epoch's samples like ``loss``, and reaches
+            the batch and epoch logs, the history and the progress bar under its own name.
+        """
+        x, y = _unpack(batch, "fit")
+        output = self.model(x)
+        loss = self.loss_fn(output, y)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        return {"loss": loss, "output": output, "target": y}
+
+    def test_step(self, batch: Any) -> dict[str, Any]:
+        """One evaluation step (eval mode, no gradients): ``{"loss", "output", "target"}`` as :meth:`train_step`.
+
+        Used by :meth:`evaluate` and by :meth:`fit`'s validation; ``loss`` only when the Trainer has a loss.
+
+        Raises:
+            ArgumentError: a loss, but the batch has no targets.
+        """
+        x, y = _unpack(batch, "evaluate")
+        output = self.model(x)
+        logs: dict[str, Any] = {"output": output, "target": y}
+        if self.loss_fn is not None:
+            if y is None:
+                raise ArgumentError("evaluate: a loss needs targets, but the data has inputs only")
+            logs["loss"] = self.loss_fn(output, y)
+        return logs
+
+    def predict_step(self, batch: Any) -> Any:
+        """The model's output for one batch (eval mode, no gradients); targets in the batch are ignored."""
+        x, _ = _unpack(batch, "predict")
+        return self.model(x)
 
     # ------------------------------------------------------------------ checkpoints
+    def _checkpoint_scheduler(self, who: str) -> Any:
+        """The one scheduler a checkpoint holds: the Trainer's, or the one a schedule callback of the run steps."""
+        found: list[Any] = []
+        for s in (self.scheduler, *self._run_schedulers):
+            if s is not None and all(s is not f for f in found):
+                found.append(s)
+        if len(found) > 1:
+            raise ArgumentError(f"{who}: a checkpoint holds one LR scheduler, got {len(found)} "
+                                f"({', '.join(type(s).__name__ for s in found)})")
+        return found[0] if found else None
+
     def save_checkpoint(self, path: str | os.PathLike) -> None:
         """Write a resume checkpoint: model, optimizer, scheduler, epochs done, steps, RNG, history, callbacks.
 
         Called at the end of an epoch (as :class:`~numnet.callbacks.ModelCheckpoint` does), it records
         ``epoch + 1`` finished epochs. The file is written atomically by :func:`numnet.io.save_checkpoint`.
+
+        Raises:
+            ArgumentError: the run steps more than one LR scheduler (a checkpoint holds one).
         """
         from numnet.io import save_checkpoint
 
+        scheduler = self._checkpoint_scheduler("save_checkpoint")
         extra: dict[str, Any] = {
             "history": self.history.to_dict(),
             "callbacks": self.callbacks.state_dict(),
@@ -253,7 +225,7 @@ class Trainer:
         gen = getattr(self._train_loader, "generator", None)
         if isinstance(gen, np.random.Generator) and gen is not _default_generator():
             extra["loader_rng"] = gen.bit_generator.state  # a DataLoader with its own generator
-        save_checkpoint(os.fspath(path), self.model, optimizer=self.optimizer, scheduler=self.scheduler,
+        save_checkpoint(os.fspath(path), self.model, optimizer=self.optimizer, scheduler=scheduler,
                         epoch=self.epoch + 1, step=self.global_step, rng=True, extra=extra)
 
     def load_checkpoint(self, path: str | os.PathLike) -> dict[str, Any]:
@@ -266,7 +238,7 @@ class Trainer:
         path = os.fspath(path)
         if not os.path.exists(path):
             raise FileNotFoundError(f"fit: resume_from: no checkpoint at {path!r}")
-        state = load_checkpoint(path, self.model, self.optimizer, self.scheduler)
+        state = load_checkpoint(path, self.model, self.optimizer, self._checkpoint_scheduler("load_checkpoint"))
         extra = state.get("extra") or {}
         self.global_step = int(state.get("step", 0))
         self.history = History()
@@ -297,11 +269,16 @@ class Trainer:
             if not isinstance(cb, Callback):
                 raise ArgumentError(f"fit: expected numnet.callbacks.Callback instances in callbacks, got "
                                     f"{type(cb).__name__}")
+        user_schedulers = [cb.scheduler for cb in user if isinstance(cb, LRSchedulerCallback)]
+        if any(s is self.scheduler for s in user_schedulers):
+            raise ArgumentError("fit: the scheduler is given twice, as scheduler= and in an LRSchedulerCallback; "
+                                "give it once")
         loader = _as_loader(train_data, batch_size, shuffle, "fit", DEFAULT_BATCH_SIZE)
         val_loader = None
         if val_data is not None:
             val_loader = _as_loader(val_data, batch_size, False, "fit: val_data", DEFAULT_EVAL_BATCH_SIZE)
         self._train_loader = loader
+        self._run_schedulers = user_schedulers
         self.history = History()
         resumed_callbacks: dict[str, Any] | None = None
         if resume_from is not None:
@@ -309,13 +286,10 @@ class Trainer:
             initial_epoch = int(state.get("epoch", 0))
             resumed_callbacks = (state.get("extra") or {}).get("callbacks", {})
 
-        cb_list = [self.history]
-        if verbose:
-            cb_list.append(ProgressBar(verbose))
-        # Checkpoint writers run after the other callbacks, so a checkpoint holds their end-of-epoch state.
-        cb_list += [c for c in user if not getattr(c, "_runs_last", False)]
-        cb_list += [c for c in user if getattr(c, "_runs_last", False)]
-        cbs = CallbackList(cb_list, trainer=self)
+        # The loop never steps a scheduler itself: fit's own goes in as a callback, like a user's would.
+        progress = [ProgressBar(verbose)] if verbose else []
+        schedule = [] if self.scheduler is None else [LRSchedulerCallback(self.scheduler, self.scheduler_interval)]
+        cbs = CallbackList([self.history, *progress, *schedule, *user], trainer=self)  # sorted by Callback.order
         self.callbacks = cbs
         self.stop_training = False
         self.params = {
@@ -340,26 +314,17 @@ class Trainer:
         return self.history
 
     def _train_epoch(self, loader: Any, val_loader: Any, cbs: CallbackList) -> dict[str, Any]:
-        model, optimizer, loss_fn = self.model, self.optimizer, self.loss_fn
-        model.train()
+        self.model.train()
         cbs.on_epoch_begin(self.epoch)
         running = _Running(self.metrics, with_loss=True)
-        step_scheduler = self.scheduler is not None and self.scheduler_interval == "step"
-        lr = _first_lr(optimizer)
+        lr = _first_lr(self.optimizer)
         stopped_in_epoch = False
         for batch_index, batch in enumerate(loader):
             cbs.on_train_batch_begin(batch_index)
-            x, y = _unpack(batch, "fit")
-            output = model(x)
-            loss = loss_fn(output, y)
-            optimizer.zero_grad()
-            loss.backward()
-            lr = _first_lr(optimizer)
-            optimizer.step()
-            if step_scheduler:
-                self.scheduler.step()
+            lr = _first_lr(self.optimizer)  # the rate this step uses, before a schedule callback moves it
+            step_logs = self.train_step(batch)
             self.global_step += 1
-            logs = running.update(output, y, float(loss.data))
+            logs = running.update(step_logs)
             cbs.on_train_batch_end(batch_index, logs)
             if self.stop_training:
                 stopped_in_epoch = True
@@ -368,35 +333,23 @@ class Trainer:
         self.epoch_complete = not stopped_in_epoch
         epoch_logs: dict[str, Any] = running.result()
         if val_loader is not None and not stopped_in_epoch:
-            val_logs = self._evaluate_loader(val_loader, cbs, self.loss_fn)
+            val_logs = self._evaluate_loader(val_loader, cbs)
             epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
         epoch_logs["lr"] = lr
-        if self.scheduler is not None and self.scheduler_interval == "epoch" and not stopped_in_epoch:
-            if _is_plateau(self.scheduler):
-                self.scheduler.step(epoch_logs.get("val_loss", epoch_logs["loss"]))
-            else:
-                self.scheduler.step()
         cbs.on_epoch_end(self.epoch, epoch_logs)
         return epoch_logs
 
     # ------------------------------------------------------------------ evaluate / predict
-    def _evaluate_loader(self, loader: Any, cbs: CallbackList, loss_fn: LossFn | None) -> dict[str, float]:
+    def _evaluate_loader(self, loader: Any, cbs: CallbackList) -> dict[str, float]:
         saved = _modes(self.model)
         self.model.eval()
-        running = _Running(self.metrics, with_loss=loss_fn is not None)
+        running = _Running(self.metrics, with_loss=self.loss_fn is not None)
         try:
             cbs.on_test_begin()
             with no_grad():
                 for batch_index, batch in enumerate(loader):
                     cbs.on_test_batch_begin(batch_index)
-                    x, y = _unpack(batch, "evaluate")
-                    output = self.model(x)
-                    loss_value = None
-                    if loss_fn is not None:
-                        if y is None:
-                            raise ArgumentError("evaluate: a loss needs targets, but the data has inputs only")
-                        loss_value = float(loss_fn(output, y).data)
-                    logs = running.update(output, y, loss_value)
+                    logs = running.update(self.test_step(batch))
                     cbs.on_test_batch_end(batch_index, logs)
             result = running.result()
             cbs.on_test_end(result)
@@ -406,20 +359,40 @@ class Trainer:
 
     def evaluate(self, data: Any, *, batch_size: int | None = None, callbacks: Iterable[Callback] = (),
                  verbose: int = 0) -> dict[str, float]:
-        """Loss and metrics over ``data`` in eval mode; see :func:`evaluate`."""
+        """Loss and metrics over ``data`` in eval mode, from :meth:`test_step`; see :func:`evaluate`."""
         if verbose not in (0, 1, 2):
             raise ArgumentError(f"evaluate: expected verbose 0, 1 or 2, got {verbose!r}")
         loader = _as_loader(data, batch_size, False, "evaluate", DEFAULT_EVAL_BATCH_SIZE)
         cb_list = ([ProgressBar(verbose)] if verbose else []) + list(callbacks)
         cbs = CallbackList(cb_list, trainer=self)
         self.params = dict(self.params, test_steps=_len_or_none(loader), test_samples=_num_samples(loader))
-        return self._evaluate_loader(loader, cbs, self.loss_fn)
+        return self._evaluate_loader(loader, cbs)
 
+    def predict(self, data: Any, *, batch_size: int | None = None, callbacks: Iterable[Callback] = ()) -> np.ndarray:
+        """The outputs of :meth:`predict_step` for every batch, concatenated; see :func:`predict`.
 
-def _default_generator() -> np.random.Generator:
-    from numnet.random import default_generator
-
-    return default_generator()
+        Callbacks get ``on_predict_begin``, ``on_predict_batch_begin(batch)``,
+        ``on_predict_batch_end(batch, {"outputs": array})`` and ``on_predict_end``.
+        """
+        loader = _as_loader(data, batch_size, False, "predict", DEFAULT_EVAL_BATCH_SIZE)
+        cbs = CallbackList(callbacks, trainer=self)
+        saved = _modes(self.model)
+        self.model.eval()
+        outputs: list[np.ndarray] = []
+        try:
+            cbs.on_predict_begin()
+            with no_grad():
+                for batch_index, batch in enumerate(loader):
+                    cbs.on_predict_batch_begin(batch_index)
+                    out = self.predict_step(batch)
+                    outputs.append(np.array(out.data if isinstance(out, Tensor) else out, copy=True))
+                    cbs.on_predict_batch_end(batch_index, {"outputs": outputs[-1]})
+            cbs.on_predict_end()
+        finally:
+            _restore_modes(saved)
+        if not outputs:
+            raise ArgumentError("predict: the data is empty")
+        return np.concatenate(outputs, axis=0)
 
 
 # ---------------------------------------------------------------------------------------------------- functions
@@ -430,8 +403,8 @@ def fit(model: Any, train_data: Any, *, loss: Any, optimizer: Any, epochs: int =
         shuffle: bool = True) -> History:
     """Train ``model`` on ``train_data`` for ``epochs`` epochs, Keras-style; returns the :class:`History`.
 
-    Each epoch runs, per batch, ``optimizer.zero_grad(); loss_fn(model(x), y).backward(); optimizer.step()`` in
-    train mode, then evaluates ``val_data`` (eval mode, no gradients) and steps an epoch scheduler. The logged loss
+    Each epoch runs :meth:`Trainer.train_step` per batch in train mode (forward, loss, ``optimizer.zero_grad()``,
+    ``loss.backward()``, ``optimizer.step()``), then evaluates ``val_data`` (eval mode, no gradients). The logged loss
     and metrics of an epoch are means over its samples, computed while the weights change (as in Keras).
 
     Args:
@@ -444,12 +417,14 @@ def fit(model: Any, train_data: Any, *, loss: Any, optimizer: Any, epochs: int =
         epochs: the index of the last epoch + 1 (with ``initial_epoch=e`` it trains epochs ``e .. epochs-1``).
         val_data: validation data, in any form ``train_data`` takes; logged under ``val_`` keys.
         metrics: names in :data:`numnet.metrics.METRICS` or callables ``fn(output, target) -> float``.
-        scheduler: an optional LR scheduler from :mod:`numnet.optim.lr_scheduler`.
-        scheduler_interval: ``"epoch"`` or ``"step"``: when ``scheduler.step()`` is called.
-            ``ReduceLROnPlateau`` is stepped per epoch with ``val_loss`` (``loss`` without ``val_data``).
-        callbacks: :class:`numnet.callbacks.Callback` instances, called in order after the history and the progress
-            bar; :class:`~numnet.callbacks.ModelCheckpoint` instances go last, so that a checkpoint holds the other
-            callbacks' end-of-epoch state.
+        scheduler: an optional LR scheduler from :mod:`numnet.optim.lr_scheduler`, stepped by an
+            :class:`~numnet.callbacks.LRSchedulerCallback` (the same as passing one in ``callbacks``).
+        scheduler_interval: ``"epoch"`` (after validation) or ``"step"`` (after each optimizer step): when
+            ``scheduler.step()`` is called. ``ReduceLROnPlateau`` is stepped per epoch with ``val_loss`` (``loss``
+            without ``val_data``).
+        callbacks: :class:`numnet.callbacks.Callback` instances, called by their ``order``: after the history, the
+            progress bar and the schedule, in the order given; :class:`~numnet.callbacks.ModelCheckpoint` instances
+            go last, so that a checkpoint holds the other callbacks' end-of-epoch state.
         batch_size: the batch size for arrays or datasets (default 32); not allowed with a DataLoader.
         verbose: 0 silent; 1 a tqdm bar per epoch (one line per epoch when the output is not a terminal);
             2 one line per epoch.
@@ -464,7 +439,8 @@ def fit(model: Any, train_data: Any, *, loss: Any, optimizer: Any, epochs: int =
         learning rate of the epoch's last step) to one value per epoch; ``history.epoch`` lists the epochs.
 
     Raises:
-        ArgumentError: bad ``epochs``, ``verbose``, ``batch_size``, ``scheduler_interval``, loss or metric names.
+        ArgumentError: bad ``epochs``, ``verbose``, ``batch_size``, ``scheduler_interval``, loss or metric names;
+            the scheduler given twice (``scheduler=`` and in an ``LRSchedulerCallback``).
         FileNotFoundError: ``resume_from`` does not exist.
 
     Example:
@@ -529,18 +505,4 @@ def predict(model: Any, data: Any, batch_size: int | None = None) -> np.ndarray:
         >>> predict(model, np.zeros((3, 1, 28, 28), np.float32)).shape  # doctest: +SKIP
         (3, 10)
     """
-    loader = _as_loader(data, batch_size, False, "predict", DEFAULT_EVAL_BATCH_SIZE)
-    saved = _modes(model)
-    model.eval()
-    outputs: list[np.ndarray] = []
-    try:
-        with no_grad():
-            for batch in loader:
-                x, _ = _unpack(batch, "predict")
-                out = model(x)
-                outputs.append(np.array(out.data if isinstance(out, Tensor) else out, copy=True))
-    finally:
-        _restore_modes(saved)
-    if not outputs:
-        raise ArgumentError("predict: the data is empty")
-    return np.concatenate(outputs, axis=0)
+    return Trainer(model, None).predict(data, batch_size=batch_size)

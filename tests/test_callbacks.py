@@ -116,8 +116,10 @@ def test_fit_calls_the_hooks_in_order_with_keras_style_logs():
 def test_callback_list_rejects_non_callbacks_and_keys_states():
     with pytest.raises(ArgumentError, match="Callback"):
         CallbackList([lambda: None])
-    cbs = CallbackList([EarlyStopping(patience=2), EarlyStopping(patience=3), History()])
-    cbs.callbacks[0].wait, cbs.callbacks[1].wait = 1, 2
+    first, second = EarlyStopping(patience=2), EarlyStopping(patience=3)
+    cbs = CallbackList([first, second, History()])
+    assert [type(c) for c in cbs] == [History, EarlyStopping, EarlyStopping]  # by Callback.order, ties as given
+    first.wait, second.wait = 1, 2
     state = cbs.state_dict()
     assert set(state) == {"EarlyStopping", "EarlyStopping_1"}
     other = CallbackList([EarlyStopping(patience=2), EarlyStopping(patience=3)])
