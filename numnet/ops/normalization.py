@@ -74,7 +74,7 @@ class BatchNorm(Function):
         xhat *= invstd
         self.invstd = invstd
         self.xhat = xhat
-        out = xhat * weight if has_weight else xhat.copy()
+        out = xhat * weight if has_weight else xhat.copy(order="K")  # keeps a batch-innermost layout
         if has_bias:
             out += bias
         return out
