@@ -59,7 +59,8 @@ def choose_layout(in_per_group: int, out_per_group: int) -> str:
 def _blocks(o: int, length: int) -> int:
     """Column block for GEMMs with few output rows: OpenBLAS multiplies a ``(O, K)`` matrix by a very wide one
     faster as a batch of ``(O, K) @ (K, ~1024)`` products when ``O <= 8`` (measured on LeNet's first layer, no gain
-    from 16 rows up; see benchmarks/RESULTS.md). Returns the block width (a divisor of ``length``), or 0 for one GEMM."""
+    from 16 rows up; see benchmarks/RESULTS.md). Returns the block width (a divisor of ``length``), or 0 for one
+    GEMM."""
     if o > _FEW_OUTPUTS or length < 4096:
         return 0
     for m in range(1024, 255, -1):

@@ -144,14 +144,15 @@ def _zero_columns(plane: np.ndarray, x0: int, x1: int) -> None:
 def _copy_windows(src: np.ndarray, dst: np.ndarray, g: ConvGeometry) -> None:
     """The plain im2col loop: ``src`` ``(A, B, H, W)``, ``dst`` ``(kH, kW, A, B, Ho, Wo)`` views. Per offset, copy
     the clipped strided window and zero what falls in the padding."""
-    for p in offsets(g):
-        d = dst[p.i, p.j]
-        if p.y0 > 0:
-            d[:, :, :p.y0] = 0
-        if p.y1 < g.ho:
-            d[:, :, p.y1:] = 0
-        d[:, :, p.y0:p.y1, p.x0:p.x1] = src[:, :, p.rows, p.cols]
-        _zero_columns(d[:, :, p.y0:p.y1], p.x0, p.x1)
+    ho = g.ho
+    for i, j, y0, y1, x0, x1, rows, cols, _ in offsets(g):  # unpacked: this loop is per-call overhead
+        d = dst[i, j]
+        if y0 > 0:
+            d[:, :, :y0] = 0
+        if y1 < ho:
+            d[:, :, y1:] = 0
+        d[:, :, y0:y1, x0:x1] = src[:, :, rows, cols]
+        _zero_columns(d[:, :, y0:y1], x0, x1)
 
 
 def _copy_flat_shifts(src: np.ndarray, dst: np.ndarray, g: ConvGeometry) -> None:
@@ -160,14 +161,14 @@ def _copy_flat_shifts(src: np.ndarray, dst: np.ndarray, g: ConvGeometry) -> None
     a, b = src.shape[:2]
     hw, length = g.h * g.w, g.ho * g.wo
     flat_src = src.reshape(a, b, hw)
-    for p in offsets(g):
-        d = dst[p.i, p.j]
+    for i, j, _, _, x0, x1, _, _, shift in offsets(g):
+        d = dst[i, j]
         df = d.reshape(a, b, length)
-        lo, hi = _flat_range(p.shift, length, hw)
+        lo, hi = _flat_range(shift, length, hw)
         df[:, :, :lo] = 0
         df[:, :, hi:] = 0
-        df[:, :, lo:hi] = flat_src[:, :, lo + p.shift:hi + p.shift]
-        _zero_columns(d, p.x0, p.x1)  # what wrapped in from the neighbouring row
+        df[:, :, lo:hi] = flat_src[:, :, lo + shift:hi + shift]
+        _zero_columns(d, x0, x1)  # what wrapped in from the neighbouring row
 
 
 def im2col_batched(x: np.ndarray, g: ConvGeometry, out: np.ndarray) -> np.ndarray:
@@ -201,16 +202,16 @@ def _add_windows(acc: np.ndarray, view: np.ndarray, parts: np.ndarray, g: ConvGe
     else:
         acc[...] = 0
     acc_flat = acc.reshape(a, b, hw) if flat else None
-    for n, p in enumerate(plan):
-        part = parts[p.i, p.j]
+    for n, (i, j, y0, y1, x0, x1, rows, cols, shift) in enumerate(plan):
+        part = parts[i, j]
         if n == 0 and full:
-            view[...] = part[:, :, p.y0:p.y1, p.x0:p.x1]
+            view[...] = part[:, :, y0:y1, x0:x1]
         elif flat:
-            _zero_columns(part, p.x0, p.x1)
-            lo, hi = _flat_range(p.shift, length, hw)
-            acc_flat[:, :, lo + p.shift:hi + p.shift] += part.reshape(a, b, length)[:, :, lo:hi]
-        elif p.y1 > p.y0 and p.x1 > p.x0:
-            view[:, :, p.rows, p.cols] += part[:, :, p.y0:p.y1, p.x0:p.x1]
+            _zero_columns(part, x0, x1)
+            lo, hi = _flat_range(shift, length, hw)
+            acc_flat[:, :, lo + shift:hi + shift] += part.reshape(a, b, length)[:, :, lo:hi]
+        elif y1 > y0 and x1 > x0:
+            view[:, :, rows, cols] += part[:, :, y0:y1, x0:x1]
 
 
 def col2im_batched(dcols: np.ndarray, g: ConvGeometry) -> np.ndarray:
