@@ -86,3 +86,10 @@ def test_each_setting_is_read_where_the_choice_is_made():
         assert F.max_pool2d(x, 2)._ctx.arg is not None  # the general path finds the arg-max in forward
         assert F.avg_pool2d(x, 2)._ctx.fast is False
     assert F.max_pool2d(x, 2)._ctx.arg is None and F.avg_pool2d(x, 2)._ctx.fast is True
+
+
+def test_docstring_example_runs():
+    import doctest
+
+    result = doctest.testmod(kernels)
+    assert result.attempted > 0 and result.failed == 0

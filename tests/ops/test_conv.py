@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import numnet
 import numnet.functional as F
 from numnet.ops.conv import Conv2d
+from numnet.ops.layout import is_batch_innermost
 from numnet.testing import gradcheck
 from tests.reference import assert_close, to_torch, torch_one_thread  # noqa: F401 (autouse fixture)
 
@@ -348,7 +349,7 @@ def test_chwn_output_is_a_batch_innermost_view_and_chains_into_the_next_conv(str
     for first in (x, np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)):
         xs, w1s, b1s, w2s, b2s = (numnet.tensor(a, requires_grad=True) for a in (first, w1, b1, w2, b2))
         hidden = F.conv2d(xs, w1s, b1s, stride=stride, padding=padding)
-        assert hidden.data.transpose(1, 2, 3, 0).flags.c_contiguous  # (C, H, W, N) memory behind (N, C, H, W)
+        assert is_batch_innermost(hidden.data)  # (C, H, W, N) memory behind (N, C, H, W)
         out = F.conv2d(hidden, w2s, b2s)
         out.backward(g)
         assert_close(out, ref, np.float64, "forward")
