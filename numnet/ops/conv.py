@@ -98,6 +98,7 @@ class _ColumnLayout(NamedTuple):
 
     name: str
     source: Callable[[np.ndarray], np.ndarray]  # x (N, C, H, W) → what its im2col reads
+    samples: Callable[[np.ndarray, int, int], np.ndarray]  # (source, n0, n1) → samples n0..n1 as NCHW (a view)
     lead: Callable[[ConvGeometry], tuple]  # the columns' leading axes, before (K, length)
     length: Callable[[ConvGeometry], int]  # the columns' last axis
     col_shape: Callable[[ConvGeometry], tuple]  # the columns as im2col writes them
@@ -112,6 +113,7 @@ class _ColumnLayout(NamedTuple):
 _BATCHED = _ColumnLayout(
     name="batched",
     source=lambda x: x,
+    samples=lambda src, n0, n1: src[n0:n1],
     lead=lambda g: (g.n, g.groups),
     length=lambda g: g.ho * g.wo,
     col_shape=lambda g: (g.n, g.c, g.kh, g.kw, g.ho, g.wo),
@@ -126,6 +128,7 @@ _BATCHED = _ColumnLayout(
 _CHWN = _ColumnLayout(
     name="chwn",
     source=batch_innermost,
+    samples=lambda src, n0, n1: src[..., n0:n1].transpose(3, 0, 1, 2),  # slice N out of (C, H, W, N) memory
     lead=lambda g: (g.groups,),
     length=lambda g: g.ho * g.wo * g.n,
     col_shape=lambda g: (g.c, g.kh, g.kw, g.ho, g.wo, g.n),
@@ -182,10 +185,10 @@ def _forward_chunked(x: np.ndarray, wmat: np.ndarray, g: ConvGeometry, lay: _Col
     out = lay.as_nchw(np.empty(g.n * g.o * g.ho * g.wo, dtype=x.dtype), g)
     step = max(1, _CHUNK_BYTES // sample_bytes)
     work = np.empty(step * sample_bytes // x.dtype.itemsize, dtype=x.dtype)
-    src = lay.source(x)  # chwn: slice the batch out of (C, H, W, N) memory, not out of an NCHW view
+    src = lay.source(x)
     for n0 in range(0, g.n, step):
         m = min(step, g.n - n0)
-        part = src[n0:n0 + m] if lay is _BATCHED else src[..., n0:n0 + m].transpose(3, 0, 1, 2)
+        part = lay.samples(src, n0, n0 + m)
         gm = g._replace(n=m)
         res, _ = _forward_im2col(part, wmat, gm, lay, folded, work)
         out[n0:n0 + m] = lay.as_nchw(res, gm)

@@ -127,6 +127,10 @@ def test_columns_are_not_reused_while_a_graph_holds_them(small_threshold, layout
     assert_close(weights[0].grad.data / 2, wt.grad, np.float64, "weight grad after retain_graph")
     cached = workspace._cached_bytes
     assert cached > 0  # the final backward gave the columns (and the column gradients) back
+    kept = outs[0].data.copy()
+    with numnet.kernels.using(conv_layout=layout):
+        reuse = F.conv2d(numnet.tensor(2 * x), numnet.tensor(w, requires_grad=True), padding=1)
+    np.testing.assert_array_equal(outs[0].data, kept)  # an output outlives its graph: it never was the columns
+    assert workspace._cached_bytes < cached and not np.shares_memory(reuse.data, reuse._ctx.cols)
     outs[1].backward(g)
     assert_close(weights[1].grad, wt.grad, np.float64, "weight grad of the second graph")
-    assert workspace._cached_bytes > cached
