@@ -46,16 +46,8 @@ class ConvGeometry(NamedTuple):
     dilation: tuple[int, int]
     ho: int
     wo: int
-
-    @property
-    def k(self) -> int:
-        """Length of one patch, ``C/G·kH·kW``."""
-        return self.cg * self.kh * self.kw
-
-    @property
-    def og(self) -> int:
-        """Output channels per group."""
-        return self.o // self.groups
+    k: int  #: length of one patch, C/G·kH·kW
+    og: int  #: output channels per group, O/G
 
 
 def _out_size(size: int, pad_lo: int, pad_hi: int, k: int, s: int, d: int) -> int:
@@ -72,7 +64,8 @@ def conv_geometry(x_shape: tuple[int, ...], w_shape: tuple[int, ...], stride: tu
     pt, pb, pl, pr = padding
     ho = _out_size(h, pt, pb, kh, stride[0], dilation[0])
     wo = _out_size(w, pl, pr, kw, stride[1], dilation[1])
-    return ConvGeometry(n, c, h, w, o, cg, kh, kw, groups, tuple(stride), tuple(padding), tuple(dilation), ho, wo)
+    return ConvGeometry(n, c, h, w, o, cg, kh, kw, groups, tuple(stride), tuple(padding), tuple(dilation), ho, wo,
+                        cg * kh * kw, o // groups)
 
 
 class Offset(NamedTuple):

@@ -59,6 +59,8 @@ def give_back(array: np.ndarray | None) -> None:
     if array is None:
         return
     base = array if array.base is None else array.base
+    if not isinstance(base, np.ndarray) or base.nbytes < LARGE:  # never lent (empty() passes these to np.empty)
+        return
     with _lock:
         if _lent.get(id(base)) is not base:
             return
