@@ -62,7 +62,7 @@ uint8 = np.uint8
 bool_ = np.bool_
 
 # Subpackages a user reaches as ``numnet.nn``, ``numnet.optim``, ...; ``numnet.io``'s functions also at top level.
-from numnet import functional, models, nn, optim  # noqa: E402,F401
+from numnet import functional, kernels, models, nn, optim  # noqa: E402,F401
 from numnet.io import (  # noqa: E402,F401
     load,
     load_checkpoint,

@@ -172,15 +172,12 @@ def forward_gemm_seconds(x, w, b, stride: int, pad: int) -> float:
     """Best time of the forward GEMM alone that numnet's conv runs for these arguments, on its own columns."""
     from numnet.ops import conv as C
 
-    (n, c, h, _), (o, _, k, _) = x.shape, w.shape
-    ho = (h + 2 * pad - k) // stride + 1
-    geom = (k, k, ho, ho, (stride, stride), (pad,) * 4, (1, 1), C.choose_layout(c, o))
-    wmat = np.concatenate([w.reshape(o, -1), b.reshape(o, 1)], axis=1)[None]  # the bias folded, as the conv does
-    _, cols = C._im2col_gemm(x, wmat, geom, True)
+    geom = C.conv_geometry(x.shape, w.shape, (stride, stride), (pad,) * 4)
+    wmat, cols = C.gemm_operands(x, w, b, geom)  # as the conv builds them (the bias folded)
     best = float("inf")
     for _ in range(20):
         t0 = time.perf_counter()
-        C._gemm(wmat, cols)
+        C.gemm(wmat, cols)
         best = min(best, time.perf_counter() - t0)
     return best
 

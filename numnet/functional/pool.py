@@ -50,21 +50,6 @@ def _check_output(op: str, x: Tensor, k, s, p, d, ceil_mode: bool) -> None:
                          f"padding={p}, dilation={d}: the output would be {ho} x {wo}")
 
 
-def _max_pool2d_impl(input: Tensor, kernel_size: IntPair, stride: Optional[IntPair] = None,  # noqa: A002
-                     padding: IntPair = 0, dilation: IntPair = 1, ceil_mode: bool = False,
-                     return_indices: bool = False, allow_fast: bool = True):
-    op = "max_pool2d"
-    x, batched = _image_input(input, op)
-    k, s, p, d = _pool_args(op, kernel_size, stride, padding, dilation)
-    ceil_mode = bool(ceil_mode)
-    _check_output(op, x, k, s, p, d, ceil_mode)
-    kwargs = dict(kernel_size=k, stride=s, padding=p, dilation=d, ceil_mode=ceil_mode, allow_fast=allow_fast)
-    if not return_indices:
-        return _unbatch(MaxPool2d.apply(x, **kwargs), batched)
-    out, idx = apply_with_indices(MaxPool2d, x, **kwargs)
-    return _unbatch(out, batched), Tensor(idx if batched else idx[0])
-
-
 def max_pool2d(
     input: Tensor,  # noqa: A002
     kernel_size: IntPair,
@@ -111,7 +96,16 @@ def max_pool2d(
         tensor([[[[ 5.,  7.],
                   [13., 15.]]]])
     """
-    return _max_pool2d_impl(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+    op = "max_pool2d"
+    x, batched = _image_input(input, op)
+    k, s, p, d = _pool_args(op, kernel_size, stride, padding, dilation)
+    ceil_mode = bool(ceil_mode)
+    _check_output(op, x, k, s, p, d, ceil_mode)
+    kwargs = dict(kernel_size=k, stride=s, padding=p, dilation=d, ceil_mode=ceil_mode)
+    if not return_indices:
+        return _unbatch(MaxPool2d.apply(x, **kwargs), batched)
+    out, idx = apply_with_indices(MaxPool2d, x, **kwargs)
+    return _unbatch(out, batched), Tensor(idx if batched else idx[0])
 
 
 def avg_pool2d(

@@ -7,7 +7,9 @@ import operator
 from collections import OrderedDict
 from typing import Any, Iterable, Iterator, overload
 
+from numnet import kernels
 from numnet.errors import ArgumentError, DTypeError
+from numnet.nn.fusion import relu_pool_plan
 from numnet.nn.module import Module
 
 
@@ -34,19 +36,6 @@ def _renumber(modules: "OrderedDict[str, Module]", items: list[Module]) -> None:
         modules[str(i)] = m
 
 
-def _commutes(first: Module, second: Module) -> bool:
-    """``ReLU`` followed by ``MaxPool2d`` (plain, no hooks on either): max pooling commutes with ReLU, because
-    ``max(relu(a), relu(b)) = relu(max(a, b))`` exactly, and so do their gradients (the gradient reaches the first
-    maximum of each window if that maximum is positive, else nothing). Pooling first lets ReLU run over a tensor
-    ``kH·kW`` times smaller. Any hook, or ``return_indices``, keeps the written order."""
-    from numnet.nn.activation import ReLU
-    from numnet.nn.pooling import MaxPool2d
-
-    return (type(first) is ReLU and type(second) is MaxPool2d and not second.return_indices
-            and not (first._forward_hooks or first._forward_pre_hooks
-                     or second._forward_hooks or second._forward_pre_hooks))
-
-
 class Sequential(Module):
     """Modules applied one after another: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
 
@@ -54,8 +43,12 @@ class Sequential(Module):
     ``0.weight``, ``3.bias`` as in PyTorch. Supports ``len``, iteration, integer indexing, slicing (a new
     ``Sequential`` sharing the modules and keeping their keys), ``append``, ``extend``, ``insert``, ``del``.
 
-    A ``ReLU`` directly followed by a ``MaxPool2d`` runs as pool-then-ReLU, which gives the same output and
-    gradients with ReLU on a 4× smaller tensor (see ``_commutes``); hooks on either module keep the written order.
+    ``forward`` runs the children through an execution plan, :func:`numnet.nn.fusion.relu_pool_plan`: a ``ReLU``
+    directly followed by a ``MaxPool2d`` runs as pool-then-ReLU, which gives the same output and gradients with ReLU
+    on a ``kH·kW`` times smaller tensor. The plan is cached and rebuilt when the children change; hooks on either
+    module or ``return_indices`` keep the written order, and ``numnet.kernels.using(fuse_relu_pool=False)`` runs
+    every child as written. The children themselves are never rewritten (``state_dict``, ``summary`` and hooks see
+    the modules the user wrote).
 
     >>> from numnet import nn
     >>> net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
@@ -73,16 +66,19 @@ class Sequential(Module):
                 self.add_module(str(i), _check_module(module, "Sequential"))
 
     def forward(self, input: Any) -> Any:  # noqa: A002
-        modules = list(self._modules.values())
-        i = 0
-        while i < len(modules):
-            if i + 1 < len(modules) and _commutes(modules[i], modules[i + 1]):
-                input = modules[i](modules[i + 1](input))  # ReLU → MaxPool2d run as MaxPool2d → ReLU
-                i += 2
-                continue
-            input = modules[i](input)
-            i += 1
+        steps = self._plan() if kernels.get("fuse_relu_pool") else self._modules.values()  # the fusion pass
+        for step in steps:
+            input = step(input)
         return input
+
+    def _plan(self) -> tuple:
+        """:func:`~numnet.nn.fusion.relu_pool_plan` of the children, cached until the children change."""
+        children = tuple(self._modules.values())
+        cached = self.__dict__.get("_plan_cache")
+        if cached is None or cached[0] != children:  # tuples of modules compare by identity
+            cached = (children, relu_pool_plan(children))
+            object.__setattr__(self, "_plan_cache", cached)
+        return cached[1]
 
     @overload
     def __getitem__(self, idx: int) -> Module: ...

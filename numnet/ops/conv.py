@@ -1,208 +1,66 @@
-"""2-D convolution (a cross-correlation, as in PyTorch): im2col + one batched GEMM forward, GEMM + col2im backward.
+"""2-D convolution (a cross-correlation, as in PyTorch): im2col + one GEMM forward, GEMM + col2im backward.
 
-Notation: ``x`` input ``(N, C, H, W)``; ``w`` weight ``(O, C/G, kH, kW)``; ``b`` bias ``(O,)``; ``G`` groups;
-``s`` stride, ``d`` dilation, ``(pt, pb, pl, pr)`` zero padding (top, bottom, left, right — asymmetric padding is
-needed for ``padding='same'``); ``K = C/G·kH·kW`` the length of one patch; ``L = Ho·Wo`` output pixels per sample.
+Notation (as in ``numnet/ops/im2col.py``): ``x`` ``(N, C, H, W)``; ``w`` ``(O, C/G, kH, kW)``; ``b`` ``(O,)``;
+``K = C/G·kH·kW``; ``L = Ho·Wo``.
 
-im2col copies, for each kernel offset ``(i, j)``, the input pixels that offset reads, straight from the UNPADDED
-input (no padded copy): the strided window ``x[:, :, s_h·y + d_h·i − pt, s_w·x + d_w·j − pl]`` clipped to the input,
-with only the parts that fall in the padding zeroed — a loop over kernel offsets only, each copy slicing the whole
-batch. When the stride is 1 and output rows are as wide as input rows (e.g. ``padding='same'``), an offset is a single
-flat shift of every ``H·W`` plane, so each copy runs over whole planes; the pixels the shift wraps in from the
-neighbouring row are the padding columns, zeroed afterwards. Two column layouts are used (see
-``/work/shared/PERFORMANCE-NOTES.md`` and ``benchmarks/RESULTS.md``):
+The plain path: columns ``(N, G, K, L)``, ``out = w_g @ cols`` as one batched matmul whose result ``(N, G, O/G, L)``
+already is NCHW. Backward: ``∂L/∂w = Σ_n g_n · cols_nᵀ``, ``∂L/∂cols = wᵀ · g`` folded back by col2im,
+``∂L/∂b = Σ_{n,h,w} g``.
 
-* ``"batched"``: columns ``(N, G, K, L)``; ``out = w_g @ cols`` is a batched matmul whose result ``(N, G, O/G, L)`` is
-  already NCHW (no output transpose). Used when a group has few input channels (``C/G <= 3``, e.g. an image) and
-  more than 8 outputs, where the per-sample GEMMs beat one wide GEMM with a short inner dimension.
-* ``"chwn"``: batch-innermost memory. The input is read as ``(C, H, W, N)`` (free when it already is an NCHW view of
-  such memory, else one transposing copy), the columns are ``(G, K, Ho·Wo·N)`` — each im2col/col2im copy then runs
-  over ``Wo·N`` contiguous values instead of ``Wo`` — and one GEMM per group writes ``(O, Ho, Wo, N)`` memory, returned
-  as an NCHW **view** (like PyTorch's ``channels_last``, the logical shape stays NCHW; only the strides differ).
-  ReLU, pooling and the next conv keep that memory order, so a stack of convs never transposes its activations.
+Named variants beside it, each chosen where the choice is made (``numnet.kernels`` can force one, for tests):
 
-With one group and a bias, the bias is folded into the GEMM (a row of ones appended to the columns), which also
-yields ``∂L/∂b`` from the ``∂L/∂w`` GEMM.
+* **chwn layout** (:data:`_CHWN`): batch-innermost memory. The input is read as ``(C, H, W, N)`` (free when it
+  already is an NCHW view of such memory, else one transposing copy), the columns are ``(G, K, Ho·Wo·N)`` and one GEMM
+  per group writes ``(O, Ho, Wo, N)`` memory, returned as an NCHW **view** (like PyTorch's ``channels_last``: the
+  logical shape stays NCHW, only the strides differ). ReLU, pooling and the next conv keep that memory order
+  (``numnet/ops/layout.py``), so a stack of convs never transposes its activations. Chosen by :func:`choose_layout`
+  for all but image-like inputs (few input channels, many outputs), where the batched form wins.
+* **bias folding** (:func:`_fold_bias`): with one group, the bias rides in the GEMM as a row of ones appended to the
+  columns, so the forward needs no separate pass over the output and ``∂L/∂b`` falls out of the ``∂L/∂w`` GEMM.
+* **chunked inference** (:func:`_forward_chunked`): without gradients nothing needs the columns afterwards, so a big
+  batch is convolved in chunks whose columns stay in cache.
+* **column-blocked GEMMs** (:func:`gemm`): few output channels times very wide columns run as a batch of narrower
+  products, which BLAS does faster.
 
-Backward: ``∂L/∂w = Σ_n g_n · cols_nᵀ`` (GEMM; computed as ``(cols · gᵀ)ᵀ`` in the chwn layout), ``∂L/∂cols = wᵀ · g``
-(GEMM) folded back by col2im (``kH·kW`` clipped slice-adds straight into the unpadded input gradient, which in the
-chwn layout is again a batch-innermost view), ``∂L/∂b = Σ_{n,h,w} g``.
+Why these choices: measured on the project's benchmark, see ``benchmarks/RESULTS.md``.
 """
 
 from __future__ import annotations
 
-import functools
+from typing import Callable, NamedTuple
 
 import numpy as np
 
+from numnet import kernels
 from numnet.autograd import Function
 from numnet.ops import workspace
-from numnet.ops.layout import batch_innermost, c_contiguous
+from numnet.ops.im2col import ConvGeometry, col2im_batched, col2im_chwn, conv_geometry, im2col_batched, im2col_chwn
+from numnet.ops.layout import batch_innermost, c_contiguous, is_batch_innermost
+
+__all__ = ["Conv2d", "ConvGeometry", "conv_geometry", "choose_layout", "gemm_operands", "gemm"]
 
 # Groups with at most this many input channels AND more than this many outputs use the per-sample batched layout
-# (measured: 3→16 channels at 32×32 is 1.4× faster batched; 1→6 at 28×28 is faster in chwn, also for the pooling
-# after it). Everything else uses chwn.
+# (measured faster on the benchmark's image-input layers, and slower for LeNet's 1→6 layer and the pooling after
+# it; see benchmarks/RESULTS.md). Everything else uses chwn.
 _BATCHED_MAX_CHANNELS = 3
 _FEW_OUTPUTS = 8
 
-
-def choose_layout(in_per_group: int, out_per_group: int) -> str:
-    """The column layout the forward uses by default (see the module docstring)."""
-    return "batched" if in_per_group <= _BATCHED_MAX_CHANNELS and out_per_group > _FEW_OUTPUTS else "chwn"
-
-
-def _out_size(size: int, pad_lo: int, pad_hi: int, k: int, s: int, d: int) -> int:
-    """Output length of a strided, dilated window sweep: ⌊(n + p_lo + p_hi − d·(k−1) − 1)/s⌋ + 1."""
-    return (size + pad_lo + pad_hi - d * (k - 1) - 1) // s + 1
-
-
-def _valid_range(i: int, size: int, pad_lo: int, out: int, s: int, d: int) -> tuple[int, int, int]:
-    """Output positions ``[lo, hi)`` at which kernel offset ``i`` reads inside the unpadded input (input position
-    ``s·y + d·i − pad_lo`` in ``[0, size)``), and the input position read at ``lo``."""
-    lo = min(out, max(0, -((d * i - pad_lo) // s)))
-    hi = min(out, max(lo, (size - 1 + pad_lo - d * i) // s + 1))
-    return lo, hi, s * lo + d * i - pad_lo
-
-
-@functools.lru_cache(maxsize=256)
-def _offset_plan(kh, kw, h, w, ho, wo, stride, padding, dilation) -> tuple[tuple, ...]:
-    """Per kernel offset ``(i, j)``: the valid output window ``(y0, y1, x0, x1)``, the matching strided input slices
-    (rows, cols) of the unpadded input, and the flat shift ``(d_h·i − p_t)·W + (d_w·j − p_l)`` used by the flat path."""
-    sh, sw = stride
-    dh, dw = dilation
-    pt, _, pl, _ = padding
-    plan = []
-    for i in range(kh):
-        y0, y1, r0 = _valid_range(i, h, pt, ho, sh, dh)
-        for j in range(kw):
-            x0, x1, c0 = _valid_range(j, w, pl, wo, sw, dw)
-            rows = slice(r0, r0 + sh * (y1 - y0 - 1) + 1, sh) if y1 > y0 else slice(0, 0)
-            cols = slice(c0, c0 + sw * (x1 - x0 - 1) + 1, sw) if x1 > x0 else slice(0, 0)
-            plan.append((i, j, y0, y1, x0, x1, rows, cols, (dh * i - pt) * w + (dw * j - pl)))
-    return tuple(plan)
-
-
-def _is_flat(stride, w: int, wo: int) -> bool:
-    """Stride 1 with output rows as wide as input rows: kernel offset ``(i, j)`` is then ONE flat shift of each
-    ``H·W`` plane (output pixel ``q`` reads input pixel ``q + shift``), so copies run over whole planes instead of
-    rows; the pixels a shift wraps into the neighbouring row are the padding columns, zeroed separately."""
-    return tuple(stride) == (1, 1) and w == wo
-
-
-def _flat_range(shift: int, out_len: int, in_len: int) -> tuple[int, int]:
-    """Flat output positions ``[lo, hi)`` whose shifted input position lies in ``[0, in_len)``."""
-    lo = min(out_len, max(0, -shift))
-    return lo, max(lo, min(out_len, in_len - shift))
-
-
-def _zero_columns(plane: np.ndarray, x0: int, x1: int) -> None:
-    """Zero the output columns outside ``[x0, x1)`` of ``(A, B, Ho, Wo)`` planes (the padding columns)."""
-    if x0 > 0:
-        plane[:, :, :, :x0] = 0
-    if x1 < plane.shape[3]:
-        plane[:, :, :, x1:] = 0
-
-
-def im2col(x, kh, kw, ho, wo, stride, padding, dilation, layout, out=None):
-    """Columns of the unpadded input, ``(N, C, kH, kW, Ho, Wo)`` for ``"batched"`` or ``(C, kH, kW, Ho, Wo, N)``
-    for ``"chwn"``: per kernel offset one copy of the valid region (a flat shift of whole planes when
-    :func:`_is_flat`, "batched" only, else a strided window); only the parts that fall in the zero padding are
-    zeroed — no padded copy of the input is made. ``out``: an array of that shape to fill instead of a new one."""
-    n, c, h, w = x.shape
-    shape = (n, c, kh, kw, ho, wo) if layout == "batched" else (c, kh, kw, ho, wo, n)
-    cols = np.empty(shape, dtype=x.dtype) if out is None else out
-    if layout == "batched":
-        src, view = x, cols
-    else:  # (C, N, H, W) and (C, kH, kW, N, Ho, Wo) views of batch-innermost memory: copies run over Wo·N
-        src, view = batch_innermost(x).transpose(0, 3, 1, 2), cols.transpose(0, 1, 2, 5, 3, 4)
-    flat = layout == "batched" and _is_flat(stride, w, wo)
-    if flat:
-        src = src.reshape(n, c, h * w)
-    for i, j, y0, y1, x0, x1, rows, cs, shift in _offset_plan(kh, kw, h, w, ho, wo, stride, padding, dilation):
-        dst = view[:, :, i, j] if layout == "batched" else view[:, i, j]
-        if flat:
-            d = dst.reshape(n, c, ho * wo)
-            lo, hi = _flat_range(shift, ho * wo, h * w)
-            d[:, :, :lo] = 0
-            d[:, :, hi:] = 0
-            d[:, :, lo:hi] = src[:, :, lo + shift:hi + shift]
-            _zero_columns(dst, x0, x1)  # what wrapped in from the neighbouring row
-            continue
-        if y0 > 0:
-            dst[:, :, :y0] = 0
-        if y1 < ho:
-            dst[:, :, y1:] = 0
-        dst[:, :, y0:y1, x0:x1] = src[:, :, rows, cs]
-        _zero_columns(dst[:, :, y0:y1], x0, x1)
-    return cols
-
-
-def col2im(dcols, x_shape, stride, padding, dilation, layout):
-    """Fold column gradients back onto the unpadded input: ``kH·kW`` slice-adds of the valid regions (overlaps
-    accumulate; what falls in the padding is dropped). The flat path ("batched" layout) adds whole shifted planes
-    after zeroing the padding columns of ``dcols`` (a scratch array, overwritten). The "chwn" layout accumulates in
-    batch-innermost ``(C, H, W, N)`` memory and returns an ``(N, C, H, W)`` view of it. An offset covering the whole
-    input (the centre tap of a stride-1 'same' conv) is assigned first instead of zero filling."""
-    n, c, h, w = x_shape
-    if layout == "batched":
-        _, _, kh, kw, ho, wo = dcols.shape
-        acc = np.empty((n, c, h, w), dtype=dcols.dtype)
-        view, parts = acc, dcols
-    else:
-        _, kh, kw, ho, wo, _ = dcols.shape
-        acc = np.empty((c, h, w, n), dtype=dcols.dtype)
-        view, parts = acc.transpose(0, 3, 1, 2), dcols.transpose(0, 1, 2, 5, 3, 4)
-    flat = layout == "batched" and _is_flat(stride, w, wo)
-    accf = acc.reshape(n, c, h * w) if flat else None
-    plan = list(_offset_plan(kh, kw, h, w, ho, wo, stride, padding, dilation))
-    full = [p for p in plan if p[6] == slice(0, h, 1) and p[7] == slice(0, w, 1)]
-    if full:
-        plan.remove(full[0])
-        plan.insert(0, full[0])
-    else:
-        acc[...] = 0
-    for k, (i, j, y0, y1, x0, x1, rows, cs, shift) in enumerate(plan):
-        part = parts[:, :, i, j] if layout == "batched" else parts[:, i, j]
-        if k == 0 and full:
-            view[...] = part[:, :, y0:y1, x0:x1]
-        elif flat:
-            _zero_columns(part, x0, x1)
-            lo, hi = _flat_range(shift, ho * wo, h * w)
-            accf[:, :, lo + shift:hi + shift] += part.reshape(n, c, ho * wo)[:, :, lo:hi]
-        elif y1 > y0 and x1 > x0:
-            view[:, :, rows, cs] += part[:, :, y0:y1, x0:x1]
-    return acc if layout == "batched" else acc.transpose(3, 0, 1, 2)
-
-
-# Without gradients to compute, a batch whose columns exceed this many bytes is convolved in chunks (inference).
-# 16 MiB measured best for LeNet-5 inference at B=1000 (2, 4, 8, 16, 32 MiB and no chunking tried).
+# Without gradients to compute, a batch whose columns exceed this many bytes is convolved in chunks (inference);
+# the size measured best for LeNet-5 inference on the benchmark (see benchmarks/RESULTS.md).
 _CHUNK_BYTES = 16 * 1024 * 1024
 
 
-def _im2col_gemm(x, wmat, geom, folded, work=None):
-    """The convolution as one (batched) GEMM: returns ``(wmat @ cols, cols)``. ``cols`` is ``(N, G, K, L)`` for
-    "batched" or ``(G, K, Ho·Wo·N)`` for "chwn", with a last row of ones when the bias is ``folded`` into ``wmat``.
-    ``work``: a flat scratch array to hold the columns instead of a new one."""
-    kh, kw, ho, wo, stride, padding, dilation, layout = geom
-    n, c = x.shape[:2]
-    g, k = wmat.shape[0], wmat.shape[2] - folded
-    lead = (n, g) if layout == "batched" else (g,)
-    length = ho * wo if layout == "batched" else ho * wo * n
-    size = n * g * (k + folded) * ho * wo
-    buf = (workspace.empty((size,), x.dtype) if work is None else work[:size]).reshape(lead + (k + folded, length))
-    col_shape = (n, c, kh, kw, ho, wo) if layout == "batched" else (c, kh, kw, ho, wo, n)
-    if folded:
-        buf[..., k, :] = 1
-        im2col(x, kh, kw, ho, wo, stride, padding, dilation, layout, out=buf[..., :k, :].reshape(col_shape))
-    else:
-        im2col(x, kh, kw, ho, wo, stride, padding, dilation, layout, out=buf.reshape(col_shape))
-    return _gemm(wmat, buf), buf
+def choose_layout(in_per_group: int, out_per_group: int) -> str:
+    """The column layout the forward uses under ``conv_layout="auto"`` (see the module docstring)."""
+    return "batched" if in_per_group <= _BATCHED_MAX_CHANNELS and out_per_group > _FEW_OUTPUTS else "chwn"
 
 
+# ---------------------------------------------------------------------------------------------------- GEMMs
 def _blocks(o: int, length: int) -> int:
-    """Column block for GEMMs with few output rows: OpenBLAS multiplies a ``(O, K)`` matrix by a very wide one 2–3×
-    faster as a batch of ``(O, K) @ (K, ~1024)`` products when ``O <= 8`` (measured: 23 → 62 GFLOP/s for LeNet's
-    first layer; no gain from 16 rows up). Returns the block width (a divisor of ``length``), or 0 for one GEMM."""
+    """Column block for GEMMs with few output rows: OpenBLAS multiplies a ``(O, K)`` matrix by a very wide one
+    faster as a batch of ``(O, K) @ (K, ~1024)`` products when ``O <= 8`` (measured on LeNet's first layer, no gain
+    from 16 rows up; see benchmarks/RESULTS.md). Returns the block width (a divisor of ``length``), or 0 for one
+    GEMM."""
     if o > _FEW_OUTPUTS or length < 4096:
         return 0
     for m in range(1024, 255, -1):
@@ -211,7 +69,7 @@ def _blocks(o: int, length: int) -> int:
     return 0
 
 
-def _gemm(a, b):
+def gemm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ b`` for ``a`` (G, O/G, K) and columns ``b`` (…, G, K, L), column-blocked when :func:`_blocks` says so."""
     m = _blocks(a.shape[1], b.shape[-1]) if a.shape[0] == 1 and b.ndim == 3 else 0
     if not m:
@@ -223,7 +81,7 @@ def _gemm(a, b):
     return out
 
 
-def _gemm_nt(a, b):
+def _gemm_nt(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ bᵀ`` over the long last axis of both, ``a`` (G, O/G, L) and ``b`` (G, K, L): the weight gradient."""
     m = _blocks(a.shape[1], a.shape[-1]) if a.shape[0] == 1 else 0
     if not m:
@@ -234,99 +92,166 @@ def _gemm_nt(a, b):
     return per_block.sum(axis=0)[None]
 
 
-def _as_nchw(res, layout, n, o, ho, wo):
-    """The GEMM result as the NCHW output: ``(N, G, O/G, L)`` already is; ``(G, O/G, Ho·Wo·N)`` is ``(O, Ho, Wo, N)``
-    memory, returned as an NCHW view of it."""
-    if layout == "batched":
-        return res.reshape(n, o, ho, wo)
-    return res.reshape(o, ho, wo, n).transpose(3, 0, 1, 2)
+# ---------------------------------------------------------------------------------------------------- the layouts
+class _ColumnLayout(NamedTuple):
+    """One column layout: how its columns are shaped and filled, and how gradients are read and folded back."""
+
+    name: str
+    source: Callable[[np.ndarray], np.ndarray]  # x (N, C, H, W) → what its im2col reads
+    samples: Callable[[np.ndarray, int, int], np.ndarray]  # (source, n0, n1) → samples n0..n1 as NCHW (a view)
+    lead: Callable[[ConvGeometry], tuple]  # the columns' leading axes, before (K, length)
+    length: Callable[[ConvGeometry], int]  # the columns' last axis
+    col_shape: Callable[[ConvGeometry], tuple]  # the columns as im2col writes them
+    im2col: Callable[[np.ndarray, ConvGeometry, np.ndarray], np.ndarray]
+    col2im: Callable[[np.ndarray, ConvGeometry], np.ndarray]
+    as_nchw: Callable[[np.ndarray, ConvGeometry], np.ndarray]  # the GEMM result as the NCHW output
+    grad_rows: Callable[[np.ndarray, ConvGeometry], np.ndarray]  # ∂L/∂out as the GEMM result's shape
+    weight_grad: Callable[[np.ndarray, np.ndarray], np.ndarray]  # (g rows, cols) → (G, O/G, K [+ 1])
+    bias_grad: Callable[[np.ndarray, np.ndarray, ConvGeometry], np.ndarray]  # (grad, g rows) → (O,)
+
+
+_BATCHED = _ColumnLayout(
+    name="batched",
+    source=lambda x: x,
+    samples=lambda src, n0, n1: src[n0:n1],
+    lead=lambda g: (g.n, g.groups),
+    length=lambda g: g.ho * g.wo,
+    col_shape=lambda g: (g.n, g.c, g.kh, g.kw, g.ho, g.wo),
+    im2col=im2col_batched,
+    col2im=col2im_batched,
+    as_nchw=lambda res, g: res.reshape(g.n, g.o, g.ho, g.wo),
+    grad_rows=lambda grad, g: c_contiguous(grad).reshape(g.n, g.groups, g.og, g.ho * g.wo),
+    weight_grad=lambda gr, cols: np.matmul(gr, cols.swapaxes(-1, -2)).sum(axis=0),
+    bias_grad=lambda grad, gr, g: grad.sum(axis=(0, 2, 3)),
+)
+
+_CHWN = _ColumnLayout(
+    name="chwn",
+    source=batch_innermost,
+    samples=lambda src, n0, n1: src[..., n0:n1].transpose(3, 0, 1, 2),  # slice N out of (C, H, W, N) memory
+    lead=lambda g: (g.groups,),
+    length=lambda g: g.ho * g.wo * g.n,
+    col_shape=lambda g: (g.c, g.kh, g.kw, g.ho, g.wo, g.n),
+    im2col=im2col_chwn,
+    col2im=col2im_chwn,
+    # (G, O/G, Ho·Wo·N) is (O, Ho, Wo, N) memory, returned as an NCHW view of it
+    as_nchw=lambda res, g: res.reshape(g.o, g.ho, g.wo, g.n).transpose(3, 0, 1, 2),
+    grad_rows=lambda grad, g: batch_innermost(grad).reshape(g.groups, g.og, g.ho * g.wo * g.n),
+    weight_grad=_gemm_nt,
+    bias_grad=lambda grad, gr, g: gr.sum(axis=-1).reshape(g.o),
+)
+
+_LAYOUTS = {"batched": _BATCHED, "chwn": _CHWN}
+
+
+def _layout_for(g: ConvGeometry) -> _ColumnLayout:
+    """The layout named by the ``conv_layout`` kernel setting; ``"auto"`` asks :func:`choose_layout`."""
+    name = kernels.get("conv_layout")
+    return _LAYOUTS[choose_layout(g.cg, g.og) if name == "auto" else name]
+
+
+# ---------------------------------------------------------------------------------------------------- forward paths
+def _weight_matrix(w: np.ndarray, g: ConvGeometry) -> np.ndarray:
+    """The weight as the GEMM's left operand, ``(G, O/G, K)``."""
+    return w.reshape(g.groups, g.og, g.k)
+
+
+def _fold_bias(w: np.ndarray, b: np.ndarray, g: ConvGeometry) -> np.ndarray:
+    """Bias folding (one group): ``[w | b]`` as ``(1, O, K + 1)``, to multiply columns that end in a row of ones."""
+    return np.concatenate([w.reshape(g.o, g.k), b.reshape(g.o, 1)], axis=1).reshape(1, g.o, g.k + 1)
+
+
+def _forward_im2col(x: np.ndarray, wmat: np.ndarray, g: ConvGeometry, lay: _ColumnLayout, folded: bool,
+                    work: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """im2col then one (batched) GEMM: returns ``(wmat @ cols, cols)``, ``cols`` of shape ``lead + (K [+ 1], length)``
+    with a last row of ones when the bias is ``folded`` into ``wmat``. The columns live in a buffer taken from
+    :mod:`~numnet.ops.workspace` (owned by the caller from then on), or in the flat scratch ``work``."""
+    k = g.k
+    size = g.n * g.groups * (k + folded) * g.ho * g.wo
+    buf = workspace.empty((size,), x.dtype) if work is None else work[:size]
+    cols = buf.reshape(lay.lead(g) + (k + folded, lay.length(g)))
+    if folded:
+        cols[..., k, :] = 1
+        lay.im2col(lay.source(x), g, cols[..., :k, :].reshape(lay.col_shape(g)))
+    else:
+        lay.im2col(lay.source(x), g, cols.reshape(lay.col_shape(g)))
+    return gemm(wmat, cols), cols
+
+
+def _forward_chunked(x: np.ndarray, wmat: np.ndarray, g: ConvGeometry, lay: _ColumnLayout, folded: bool,
+                     sample_bytes: int) -> np.ndarray:
+    """No-grad inference: the batch in chunks of at most :data:`_CHUNK_BYTES` of columns, each chunk's columns in
+    one reused scratch array that stays in cache."""
+    out = lay.as_nchw(np.empty(g.n * g.o * g.ho * g.wo, dtype=x.dtype), g)
+    step = max(1, _CHUNK_BYTES // sample_bytes)
+    work = np.empty(step * sample_bytes // x.dtype.itemsize, dtype=x.dtype)
+    src = lay.source(x)
+    for n0 in range(0, g.n, step):
+        m = min(step, g.n - n0)
+        part = lay.samples(src, n0, n0 + m)
+        gm = g._replace(n=m)
+        res, _ = _forward_im2col(part, wmat, gm, lay, folded, work)
+        out[n0:n0 + m] = lay.as_nchw(res, gm)
+    return out
 
 
 class Conv2d(Function):
     """out[n, o] = b[o] + Σ_{c in group(o)} Σ_{i,j} w[o, c, i, j] · xp[n, c, s_h·y + d_h·i, s_w·x + d_w·j].
 
     Arguments are already validated and normalised by ``numnet.functional.conv2d``: ``stride`` and ``dilation`` are
-    pairs, ``padding`` is ``(top, bottom, left, right)``. ``layout`` forces ``"batched"`` or ``"chwn"`` columns and
-    ``fold_bias=False`` keeps the bias out of the GEMM (both for tests; the defaults pick the faster path).
+    pairs, ``padding`` is ``(top, bottom, left, right)``. The code path (column layout, bias folding) follows the
+    ``numnet.kernels`` settings.
     """
 
-    def forward(self, x, w, b=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), groups=1, layout=None,
-                fold_bias=True):
-        n, c, h, wd = x.shape
-        o, cg, kh, kw = w.shape
-        g = groups
-        pt, pb, pl, pr = padding
-        ho = _out_size(h, pt, pb, kh, stride[0], dilation[0])
-        wo = _out_size(wd, pl, pr, kw, stride[1], dilation[1])
-        if layout is None:
-            layout = choose_layout(cg, o // g)
-        k = cg * kh * kw
+    def forward(self, x, w, b=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), groups=1):
+        g = conv_geometry(x.shape, w.shape, stride, padding, dilation, groups)
+        lay = _layout_for(g)
         need_x, need_w = self.needs_input_grad[0], self.needs_input_grad[1]
         need_b = b is not None and self.needs_input_grad[2]
-        # One group: the bias rides in the GEMM as an extra row of ones in the columns (and an extra weight column),
-        # so the forward needs no separate pass over the output and ∂L/∂b falls out of the ∂L/∂w GEMM.
-        folded = fold_bias and g == 1 and b is not None
-        wmat = (np.concatenate([w.reshape(o, k), b.reshape(o, 1)], axis=1).reshape(1, o, k + 1) if folded
-                else w.reshape(g, o // g, k))
-        geom = (kh, kw, ho, wo, stride, padding, dilation, layout)
+        folded = groups == 1 and b is not None and kernels.get("conv_fold_bias")
+        wmat = _fold_bias(w, b, g) if folded else _weight_matrix(w, g)
         keep_cols = need_w or (folded and need_b)
-        sample_bytes = (k + folded) * g * ho * wo * x.dtype.itemsize  # columns of one sample
-        if keep_cols or n * sample_bytes <= _CHUNK_BYTES:
-            res, cols = _im2col_gemm(x, wmat, geom, folded)
-            out = _as_nchw(res, layout, n, o, ho, wo)
-        else:  # nothing to keep for backward: run the batch in chunks whose columns stay in cache
-            cols, out = None, _as_nchw(np.empty(n * o * ho * wo, dtype=x.dtype), layout, n, o, ho, wo)
-            step = max(1, _CHUNK_BYTES // sample_bytes)
-            work = np.empty(step * sample_bytes // x.dtype.itemsize, dtype=x.dtype)
-            src = x if layout == "batched" else batch_innermost(x)
-            for n0 in range(0, n, step):
-                m = min(step, n - n0)
-                part = src[n0:n0 + m] if layout == "batched" else src[..., n0:n0 + m].transpose(3, 0, 1, 2)
-                res, _ = _im2col_gemm(part, wmat, geom, folded, work)
-                out[n0:n0 + m] = _as_nchw(res, layout, m, o, ho, wo)
+        sample_bytes = (g.k + folded) * groups * g.ho * g.wo * x.dtype.itemsize  # columns of one sample
+        if keep_cols or g.n * sample_bytes <= _CHUNK_BYTES:
+            res, cols = _forward_im2col(x, wmat, g, lay, folded)
+            out = lay.as_nchw(res, g)
+        else:  # nothing to keep for backward
+            cols, out = None, _forward_chunked(x, wmat, g, lay, folded, sample_bytes)
         if b is not None and not folded:
-            out += b.reshape(1, o, 1, 1)
+            out += b.reshape(1, g.o, 1, 1)
+        # This op is the columns' only owner: they never leave it (results are new arrays), and `_release` gives
+        # them back to the workspace once the graph is done with them.
         self.cols = cols if keep_cols else None
         self.w = w if need_x else None
-        self.geom = (x.shape, w.shape, stride, padding, dilation, g, layout, folded)
+        self.geom, self.layout, self.folded = g, lay, folded
         # ∂L/∂x comes back in x's memory layout (as in PyTorch), so the elementwise backward of whatever made x
         # (ReLU, batch norm) meets its gradient in the order of its own saved arrays.
-        self.x_chwn = need_x and layout == "chwn" and x.transpose(1, 2, 3, 0).flags.c_contiguous
+        self.x_chwn = need_x and lay is _CHWN and is_batch_innermost(x)
         return out
 
     def backward(self, grad):
-        x_shape, w_shape, stride, padding, dilation, g, layout, folded = self.geom
-        n, c, h, wd = x_shape
-        o, cg, kh, kw = w_shape
-        ho, wo = grad.shape[2:]
-        k = cg * kh * kw
+        g, lay, folded = self.geom, self.layout, self.folded
+        k = g.k
         has_b = len(self.needs_input_grad) > 2
         need_b = has_b and self.needs_input_grad[2]
-        if layout == "batched":
-            gr = c_contiguous(grad).reshape(n, g, o // g, ho * wo)
-        else:
-            gr = batch_innermost(grad).reshape(g, o // g, ho * wo * n)
+        gr = lay.grad_rows(grad, g)
         dx = dw = db = None
         if self.needs_input_grad[0]:
-            wt = self.w.reshape(g, o // g, k).swapaxes(1, 2)  # (G, K, O/G)
-            dcols = np.matmul(wt, gr, out=workspace.empty(gr.shape[:-3] + (g, k, gr.shape[-1]), gr.dtype))
-            col_shape = (n, c, kh, kw, ho, wo) if layout == "batched" else (c, kh, kw, ho, wo, n)
-            dx = col2im(dcols.reshape(col_shape), x_shape, stride, padding, dilation, layout)
+            wt = self.w.reshape(g.groups, g.og, k).swapaxes(1, 2)  # (G, K, O/G)
+            dcols = np.matmul(wt, gr, out=workspace.empty(gr.shape[:-3] + (g.groups, k, gr.shape[-1]), gr.dtype))
+            dx = lay.col2im(dcols.reshape(lay.col_shape(g)), g)  # a new array: dcols does not escape
             workspace.give_back(dcols)
             del dcols
-            if layout == "chwn" and not self.x_chwn:
+            if lay is _CHWN and not self.x_chwn:
                 dx = c_contiguous(dx)
         if self.needs_input_grad[1] or (folded and need_b):
-            if layout == "batched":
-                dwg = np.matmul(gr, self.cols.swapaxes(-1, -2)).sum(axis=0)  # (G, O/G, K [+ 1])
-            else:
-                dwg = _gemm_nt(gr, self.cols)
+            dwg = lay.weight_grad(gr, self.cols)  # (G, O/G, K [+ 1])
             if self.needs_input_grad[1]:
-                dw = np.ascontiguousarray(dwg[..., :k]).reshape(w_shape)
+                dw = np.ascontiguousarray(dwg[..., :k]).reshape(g.o, g.cg, g.kh, g.kw)
             if folded and need_b:
                 db = np.ascontiguousarray(dwg[0, :, k])
         if need_b and db is None:
-            db = gr.sum(axis=-1).reshape(o) if layout == "chwn" else grad.sum(axis=(0, 2, 3))
+            db = lay.bias_grad(grad, gr, g)
         if has_b:
             return dx, dw, db
         return dx, dw
@@ -334,3 +259,15 @@ class Conv2d(Function):
     def _release(self) -> None:
         workspace.give_back(self.__dict__.get("cols"))  # the graph is done with them: reuse the columns' memory
         super()._release()
+
+
+def gemm_operands(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: ConvGeometry,
+                  layout: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The two operands of the forward GEMM exactly as :class:`Conv2d` builds them (bias folded when there is one
+    and one group), ``(wmat, cols)``: ``gemm(wmat, cols)`` is the convolution. ``layout``: ``"batched"``,
+    ``"chwn"``, or ``None`` for the ``numnet.kernels`` setting. For benchmarks; the columns belong to the caller."""
+    lay = _LAYOUTS[layout] if layout is not None else _layout_for(g)
+    folded = g.groups == 1 and b is not None
+    wmat = _fold_bias(w, b, g) if folded else _weight_matrix(w, g)
+    _, cols = _forward_im2col(x, wmat, g, lay, folded)
+    return wmat, cols

@@ -1,14 +1,46 @@
-"""Memory layouts of 4-D activations: C-contiguous NCHW, and the batch-innermost ``(C, H, W, N)`` memory that
-many-channel convolutions return behind an NCHW view (see ``numnet/ops/conv.py``). Both functions return arrays with
-the same logical shape and values; only the strides differ.
+"""Memory layouts of activations. This module owns the batch-innermost layout; no other module tests strides.
+
+Two layouts hold the same logical ``(N, C, H, W)`` array (same shape, same values; only the strides differ):
+
+* **NCHW**: C-contiguous, the default.
+* **batch-innermost** ("chwn"): C-contiguous ``(C, H, W, N)`` memory behind an NCHW view, like PyTorch's
+  ``channels_last`` with the batch as the innermost axis. Many-channel convolutions return it (``numnet/ops/conv.py``):
+  their im2col copies and GEMMs then run over ``Wo·N`` contiguous values, and a stack of convs never transposes its
+  activations — as long as every op between them keeps the layout.
+
+Ops that must keep (or correctly convert) the layout, each tested in ``tests/ops/test_layout.py`` against the
+plain-NCHW result:
+
+* ``Conv2d`` (``numnet/ops/conv.py``): reads batch-innermost input without a copy, returns batch-innermost output
+  in its chwn path, and gives ``∂L/∂x`` back in the input's layout.
+* ReLU and the other elementwise ops (``numnet/ops/activation.py``, ``elementwise.py``): NumPy's ufuncs keep the
+  memory order of their input (``order='K'``), so output and gradient stay batch-innermost.
+* ``MaxPool2d`` / ``AvgPool2d`` (``numnet/ops/pool.py``): strided slices of batch-innermost memory, so the 2×2 fast
+  paths return batch-innermost output; the max-pool backward meets an NCHW gradient (after a Flatten) by copying it
+  into the layout of its saved arrays (:func:`match_layout`).
+* ``BatchNorm`` (``numnet/ops/normalization.py``): elementwise, so the layout is kept; its per-channel sums read both
+  arrays as ``(C, L·N)`` rows when both are batch-innermost (:func:`channel_rows`).
+* ``Reshape`` / ``flatten`` (``numnet/ops/shape.py``): a view when the strides allow one (merging C, H, W), else the
+  fast tiled copy to NCHW (:func:`reshape`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-# Tile size for the blocked transpose: the rows of one tile (``rows·W·N`` values) stay in the 48 KiB L1 cache.
+__all__ = ["is_batch_innermost", "batch_innermost", "c_contiguous", "same_layout", "match_layout", "channel_rows",
+           "reshape"]
+
+# Tile size for the blocked transpose: the rows of one tile (``rows·W·N`` values) stay in the L1 cache.
 _TILE_BYTES = 32 * 1024
+
+
+def is_batch_innermost(a: np.ndarray) -> bool:
+    """Whether ``a`` (N, C, *spatial) is a view of C-contiguous ``(C, *spatial, N)`` memory (with ``N == 1`` an NCHW
+    array is both)."""
+    if a.ndim == 4:
+        return a.transpose(1, 2, 3, 0).flags.c_contiguous
+    return a.ndim > 2 and a.transpose(tuple(range(1, a.ndim)) + (0,)).flags.c_contiguous
 
 
 def batch_innermost(a: np.ndarray) -> np.ndarray:
@@ -18,6 +50,12 @@ def batch_innermost(a: np.ndarray) -> np.ndarray:
     return t if t.flags.c_contiguous else np.ascontiguousarray(t)
 
 
+def channel_rows(a: np.ndarray) -> np.ndarray:
+    """A batch-innermost ``a`` (N, C, *spatial) as its ``(C, ∏spatial·N)`` memory (a view; see
+    :func:`is_batch_innermost`)."""
+    return a.transpose((1,) + tuple(range(2, a.ndim)) + (0,)).reshape(a.shape[1], -1)
+
+
 def same_layout(a: np.ndarray, like: np.ndarray) -> np.ndarray:
     """A copy of ``a`` in the memory layout (axis order) of ``like``, so elementwise work on both runs in one order."""
     out = np.empty_like(like, dtype=a.dtype)
@@ -25,13 +63,19 @@ def same_layout(a: np.ndarray, like: np.ndarray) -> np.ndarray:
     return out
 
 
+def match_layout(a: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """``a`` itself when it has ``like``'s strides, else :func:`same_layout` (e.g. an NCHW gradient from a Flatten
+    meeting an op that saved batch-innermost arrays)."""
+    return a if a.strides == like.strides else same_layout(a, like)
+
+
 def c_contiguous(a: np.ndarray) -> np.ndarray:
-    """``a`` as a C-contiguous array. A large NCHW view of ``(C, H, W, N)`` memory is copied in tiles of a few
-    ``(W, N)`` rows: NumPy's one-pass copy writes with stride N from such memory and measured 5–9× slower
-    (e.g. 9.7 ms instead of 0.9 ms for a 64×32×28×28 float32 batch)."""
+    """``a`` as a C-contiguous array. A large batch-innermost array is copied in tiles of a few ``(W, N)`` rows:
+    NumPy's one-pass copy writes with stride N from such memory and measured several times slower (see
+    benchmarks/RESULTS.md)."""
     if a.flags.c_contiguous:
         return a
-    if a.ndim != 4 or a.size < 65536 or not a.transpose(1, 2, 3, 0).flags.c_contiguous:
+    if a.ndim != 4 or a.size < 65536 or not is_batch_innermost(a):
         return np.ascontiguousarray(a)
     n, c, h, w = a.shape
     out = np.empty(a.shape, dtype=a.dtype)
@@ -41,3 +85,16 @@ def c_contiguous(a: np.ndarray) -> np.ndarray:
     for r in range(0, c * h, rows):  # a loop over tiles of channel rows, each copy a whole (rows, W, N) block
         dst[:, r:r + rows] = src[r:r + rows].transpose(2, 0, 1)
     return out
+
+
+def reshape(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``a.reshape(shape)``, keeping a view of batch-innermost memory when the strides allow one (a Flatten merging
+    C, H, W), else copying with the fast tiled :func:`c_contiguous`."""
+    if a.flags.c_contiguous or a.ndim != 4:
+        return a.reshape(shape)
+    view = a.view()
+    try:
+        view.shape = shape  # a view when the strides allow one
+        return view
+    except AttributeError:  # else a copy; from batch-innermost conv memory, the fast tiled one
+        return c_contiguous(a).reshape(shape)

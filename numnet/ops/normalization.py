@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from numnet.autograd import Function
+from numnet.ops.layout import channel_rows, is_batch_innermost
 
 
 def _param_shape(ndim: int, channels: int) -> tuple[int, ...]:
@@ -19,12 +20,8 @@ def _param_shape(ndim: int, channels: int) -> tuple[int, ...]:
 def _channel_dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Σ a·b over every axis but the channel axis 1, one pass without a temporary: shape (C,). Reads both arrays as
     ``(N, C, L)`` or, when both are batch-innermost conv outputs (``(C, *spatial, N)`` memory), as ``(C, L·N)``."""
-    c = a.shape[1]
-    if a.ndim > 2:
-        perm = (1,) + tuple(range(2, a.ndim)) + (0,)
-        ta, tb = a.transpose(perm), b.transpose(perm)
-        if ta.flags.c_contiguous and tb.flags.c_contiguous:
-            return np.einsum("cl,cl->c", ta.reshape(c, -1), tb.reshape(c, -1))
+    if is_batch_innermost(a) and is_batch_innermost(b):
+        return np.einsum("cl,cl->c", channel_rows(a), channel_rows(b))
     shape = a.shape[:2] + (int(np.prod(a.shape[2:])),)
     return np.einsum("ncl,ncl->c", a.reshape(shape), b.reshape(shape))
 
@@ -77,7 +74,7 @@ class BatchNorm(Function):
         xhat *= invstd
         self.invstd = invstd
         self.xhat = xhat
-        out = xhat * weight if has_weight else xhat.copy()
+        out = xhat * weight if has_weight else xhat.copy(order="K")  # keeps a batch-innermost layout
         if has_bias:
             out += bias
         return out

@@ -11,12 +11,13 @@ The backward pass scatters the gradient per kernel offset with a strided slice-a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from numnet import kernels
 from numnet.autograd import Function, is_grad_enabled
-from numnet.ops.layout import same_layout
+from numnet.ops.layout import match_layout
 
 
 def pool_out_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
@@ -28,19 +29,51 @@ def pool_out_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) ->
     return out
 
 
-def _offset_slices(i: int, j: int, ho: int, wo: int, stride, dilation) -> tuple[slice, slice, slice, slice]:
-    sh, sw = stride
-    dh, dw = dilation
+class PoolGeometry(NamedTuple):
+    """The sizes of one 2-D pooling, computed once from the (already validated) arguments."""
+
+    h: int
+    w: int
+    kh: int
+    kw: int
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+    dilation: tuple[int, int]
+    ho: int
+    wo: int
+
+
+def pool_geometry(x_shape: tuple[int, ...], kernel_size: tuple[int, int], stride: tuple[int, int],
+                  padding: tuple[int, int], dilation: tuple[int, int], ceil_mode: bool) -> PoolGeometry:
+    """The :class:`PoolGeometry` of pooling an ``(N, C, H, W)`` input."""
+    h, w = x_shape[2:]
+    kh, kw = kernel_size
+    ho = pool_out_size(h, kh, stride[0], padding[0], dilation[0], ceil_mode)
+    wo = pool_out_size(w, kw, stride[1], padding[1], dilation[1], ceil_mode)
+    return PoolGeometry(h, w, kh, kw, tuple(stride), tuple(padding), tuple(dilation), ho, wo)
+
+
+def _is_2x2(g: PoolGeometry) -> bool:
+    """Non-overlapping 2×2 windows that tile the input (an odd last row or column left out): the fast paths'
+    case, when the ``pool_fast_path`` kernel setting allows it."""
+    return ((g.kh, g.kw) == (2, 2) and g.stride == (2, 2) and g.padding == (0, 0) and g.dilation == (1, 1)
+            and (g.ho, g.wo) == (g.h // 2, g.w // 2) and kernels.get("pool_fast_path"))
+
+
+def _offset_slices(k: int, g: PoolGeometry) -> tuple[slice, slice, slice, slice]:
+    """Window offset ``k`` (row-major over the kernel) of every window: a strided slice of the padded input."""
+    i, j = k // g.kw, k % g.kw
+    (sh, sw), (dh, dw) = g.stride, g.dilation
     return (slice(None), slice(None),
-            slice(i * dh, i * dh + sh * (ho - 1) + 1, sh), slice(j * dw, j * dw + sw * (wo - 1) + 1, sw))
+            slice(i * dh, i * dh + sh * (g.ho - 1) + 1, sh), slice(j * dw, j * dw + sw * (g.wo - 1) + 1, sw))
 
 
-def _pad_for_windows(x: np.ndarray, k, s, p, d, ho: int, wo: int, value: float) -> tuple[np.ndarray, tuple[int, int]]:
+def _pad_for_windows(x: np.ndarray, g: PoolGeometry, value: float) -> tuple[np.ndarray, tuple[int, int]]:
     """Pad ``x`` with ``value``: ``p`` before, and after as much as the last window needs (ceil mode can need more
     than ``p``, floor mode less). Returns the padded array and the (top, left) offsets."""
-    h, w = x.shape[2:]
-    bottom = max(0, (ho - 1) * s[0] + d[0] * (k[0] - 1) + 1 - h - p[0])
-    right = max(0, (wo - 1) * s[1] + d[1] * (k[1] - 1) + 1 - w - p[1])
+    p, s, d = g.padding, g.stride, g.dilation
+    bottom = max(0, (g.ho - 1) * s[0] + d[0] * (g.kh - 1) + 1 - g.h - p[0])
+    right = max(0, (g.wo - 1) * s[1] + d[1] * (g.kw - 1) + 1 - g.w - p[1])
     if not (p[0] or p[1] or bottom or right):
         return x, (0, 0)
     xp = np.pad(x, ((0, 0), (0, 0), (p[0], bottom), (p[1], right)), mode="constant", constant_values=value)
@@ -57,39 +90,33 @@ def _arg_dtype(k: int) -> type:
     return np.uint8 if k <= 255 else np.int32
 
 
+def _quarters(x: np.ndarray, ho: int, wo: int) -> list[np.ndarray]:
+    """The four strided slices of 2×2 windows, in scan order (top-left, top-right, bottom-left, bottom-right)."""
+    return [x[:, :, i:2 * ho:2, j:2 * wo:2] for i in (0, 1) for j in (0, 1)]
+
+
 # ---------------------------------------------------------------------------------------------------- max pooling
 class MaxPool2d(Function):
     """z[n, c, y, x] = max_{i,j} xp[n, c, s_h·y + d_h·i, s_w·x + d_w·j];  ∂z/∂x is 1 at the chosen element, else 0.
 
-    Arguments are validated and normalised to pairs by ``numnet.functional.max_pool2d``. The common 2×2, stride-2,
-    unpadded, undilated case takes a fast path (``np.maximum`` over the four strided slices; the arg-max is found only
-    when backward or the indices need it); ``allow_fast=False`` forces the general path (for tests).
+    Arguments are validated and normalised to pairs by ``numnet.functional.max_pool2d``. The plain path sweeps the
+    window offsets over the −inf-padded input, keeping the running maximum and its offset. The named variant
+    ``_forward_2x2`` (2×2, stride 2, unpadded, undilated; off under ``numnet.kernels.using(pool_fast_path=False)``)
+    is ``np.maximum`` over the four strided slices, the arg-max found only when backward or the indices need it.
     """
 
-    def forward(self, x, kernel_size=(2, 2), stride=(2, 2), padding=(0, 0), dilation=(1, 1), ceil_mode=False,
-                allow_fast=True):
-        n, c, h, w = x.shape
-        kh, kw = kernel_size
-        ho = pool_out_size(h, kh, stride[0], padding[0], dilation[0], ceil_mode)
-        wo = pool_out_size(w, kw, stride[1], padding[1], dilation[1], ceil_mode)
-        self.geom = (x.shape, kernel_size, stride, padding, dilation, ho, wo)
-        fast = (allow_fast and kernel_size == (2, 2) and tuple(stride) == (2, 2) and tuple(padding) == (0, 0)
-                and tuple(dilation) == (1, 1) and (ho, wo) == (h // 2, w // 2))
-        if fast:
-            a = x[:, :, 0:2 * ho:2, 0:2 * wo:2]
-            out = np.maximum(a, x[:, :, 0:2 * ho:2, 1:2 * wo:2])
-            np.maximum(out, x[:, :, 1:2 * ho:2, 0:2 * wo:2], out=out)
-            np.maximum(out, x[:, :, 1:2 * ho:2, 1:2 * wo:2], out=out)
-            self.x, self.out, self.arg = x, out, None  # the arg-max is found lazily in _fast_arg
-            self.xp_shape, self.corner = x.shape, (0, 0)
-            return out
-        xp, corner = _pad_for_windows(x, kernel_size, stride, padding, dilation, ho, wo, -np.inf)
+    def forward(self, x, kernel_size=(2, 2), stride=(2, 2), padding=(0, 0), dilation=(1, 1), ceil_mode=False):
+        g = pool_geometry(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
+        self.geom = g
+        if _is_2x2(g):
+            return self._forward_2x2(x)
+        xp, corner = _pad_for_windows(x, g, -np.inf)
         self.xp_shape, self.corner = xp.shape, corner
         has_nan = np.isnan(x.max()) if x.size else False
-        best = xp[_offset_slices(0, 0, ho, wo, stride, dilation)].copy()
-        arg = np.zeros(best.shape, dtype=_arg_dtype(kh * kw))
-        for k in range(1, kh * kw):
-            v = xp[_offset_slices(k // kw, k % kw, ho, wo, stride, dilation)]
+        best = xp[_offset_slices(0, g)].copy()
+        arg = np.zeros(best.shape, dtype=_arg_dtype(g.kh * g.kw))
+        for k in range(1, g.kh * g.kw):
+            v = xp[_offset_slices(k, g)]
             better = v > best  # strict: the first maximum in scan order keeps the gradient
             if has_nan:
                 better |= np.isnan(v)  # PyTorch: a NaN always takes over
@@ -100,26 +127,36 @@ class MaxPool2d(Function):
         self.arg = arg
         return best
 
+    def _forward_2x2(self, x: np.ndarray) -> np.ndarray:
+        g = self.geom
+        a, b, c, d = _quarters(x, g.ho, g.wo)
+        out = np.maximum(a, b)
+        np.maximum(out, c, out=out)
+        np.maximum(out, d, out=out)
+        self.x, self.out, self.arg = x, out, None  # the arg-max is found lazily in _arg_2x2
+        self.xp_shape, self.corner = x.shape, (0, 0)
+        return out
+
     def _fix_all_neg_inf(self, best: np.ndarray, arg: np.ndarray) -> None:
         """A window whose real elements are all −inf ties with the −inf padding; PyTorch then picks the first
         element inside the input, so point ``arg`` there instead of at a padding cell."""
         neg = best == -np.inf
         if not neg.any():
             return
-        (_, _, h, w), (kh, kw), stride, padding, dilation, ho, wo = self.geom
+        g = self.geom
         first = []
-        for size, out, s, p, d in ((h, ho, stride[0], padding[0], dilation[0]),
-                                   (w, wo, stride[1], padding[1], dilation[1])):
+        for out, s, p, d in ((g.ho, g.stride[0], g.padding[0], g.dilation[0]),
+                             (g.wo, g.stride[1], g.padding[1], g.dilation[1])):
             start = np.arange(out) * s - p
             first.append(np.maximum(0, -(start // d)))  # smallest i with start + i·d >= 0
-        fix = (first[0][:, None] * kw + first[1][None, :]).astype(arg.dtype)
+        fix = (first[0][:, None] * g.kw + first[1][None, :]).astype(arg.dtype)
         np.copyto(arg, np.broadcast_to(fix, arg.shape), where=neg)
 
-    def _fast_arg(self) -> np.ndarray:
+    def _arg_2x2(self) -> np.ndarray:
+        """The offset of the chosen element of each 2×2 window (first maximum, else last NaN), found lazily."""
         if self.arg is None:
             x, out = self.x, self.out
-            ho, wo = out.shape[2:]
-            views = [x[:, :, i:2 * ho:2, j:2 * wo:2] for i in (0, 1) for j in (0, 1)]
+            views = _quarters(x, *out.shape[2:])
             arg = np.full(out.shape, 3, dtype=np.uint8)
             for k in (2, 1, 0):  # backwards, so the first equal element in scan order is written last
                 np.copyto(arg, k, where=views[k] == out)
@@ -132,43 +169,42 @@ class MaxPool2d(Function):
 
     def indices(self) -> np.ndarray:
         """PyTorch's ``return_indices``: the flat index into the H·W plane of the input of each chosen element."""
-        arg = self.arg if self.arg is not None else self._fast_arg()
-        (_, _, h, w), (kh, kw), stride, padding, dilation, ho, wo = self.geom
+        arg = self.arg if self.arg is not None else self._arg_2x2()
+        g = self.geom
         arg = arg.astype(np.int64)
-        rows = (np.arange(ho) * stride[0] - padding[0])[:, None] + (arg // kw) * dilation[0]
-        cols = (np.arange(wo) * stride[1] - padding[1])[None, :] + (arg % kw) * dilation[1]
-        return rows * w + cols
+        rows = (np.arange(g.ho) * g.stride[0] - g.padding[0])[:, None] + (arg // g.kw) * g.dilation[0]
+        cols = (np.arange(g.wo) * g.stride[1] - g.padding[1])[None, :] + (arg % g.kw) * g.dilation[1]
+        return rows * g.w + cols
 
-    def _fast_backward(self, grad: np.ndarray) -> np.ndarray:
+    def _backward_2x2(self, grad: np.ndarray) -> np.ndarray:
         """Non-overlapping 2×2 windows: one-hot masks of the first maximum, written straight into the four strided
-        slices of the input gradient (NaN windows go through the general ``_fast_arg``)."""
+        slices of the input gradient (NaN windows go through the general ``_arg_2x2``)."""
         x, out = self.x, self.out
         ho, wo = out.shape[2:]
-        sl = [(slice(None), slice(None), slice(i, 2 * ho, 2), slice(j, 2 * wo, 2)) for i in (0, 1) for j in (0, 1)]
-        if grad.strides != out.strides:  # e.g. NCHW from a Flatten while x is batch-innermost conv output
-            grad = same_layout(grad, out)
+        grad = match_layout(grad, out)  # e.g. NCHW from a Flatten while x is batch-innermost conv output
         gx = np.empty_like(x, dtype=grad.dtype)  # x's memory layout; the four slices cover all but an odd edge
         gx[:, :, 2 * ho:] = 0
         gx[:, :, :2 * ho, 2 * wo:] = 0
-        first = x[sl[0]] == out
-        second = (x[sl[1]] == out) & ~first
+        xs = _quarters(x, ho, wo)
+        first = xs[0] == out
+        second = (xs[1] == out) & ~first
         taken = first | second
-        third = (x[sl[2]] == out) & ~taken
+        third = (xs[2] == out) & ~taken
         taken |= third
         np.logical_not(taken, out=taken)  # the fourth element holds the maximum wherever the first three do not
-        for s, mask in zip(sl, (first, second, third, taken)):
-            np.multiply(grad, mask, out=gx[s])
+        for part, mask in zip(_quarters(gx, ho, wo), (first, second, third, taken)):
+            np.multiply(grad, mask, out=part)
         return gx
 
     def backward(self, grad):
         if self.arg is None and not (self.out.size and np.isnan(self.out.max())):
-            return self._fast_backward(grad)
-        arg = self.arg if self.arg is not None else self._fast_arg()
-        (_, _, h, w), (kh, kw), stride, padding, dilation, ho, wo = self.geom
+            return self._backward_2x2(grad)
+        arg = self.arg if self.arg is not None else self._arg_2x2()
+        g = self.geom
         gxp = np.zeros(self.xp_shape, dtype=grad.dtype)
-        for k in range(kh * kw):
-            gxp[_offset_slices(k // kw, k % kw, ho, wo, stride, dilation)] += grad * (arg == k)
-        return _crop(gxp, *self.corner, h, w)
+        for k in range(g.kh * g.kw):
+            gxp[_offset_slices(k, g)] += grad * (arg == k)
+        return _crop(gxp, *self.corner, g.h, g.w)
 
 
 # ---------------------------------------------------------------------------------------------------- avg pooling
@@ -186,59 +222,63 @@ class AvgPool2d(Function):
     """z[n, c, y, x] = (1/D[y, x]) Σ_{i,j} xp[n, c, s_h·y + i, s_w·x + j] over zero padding;
     ∂z/∂x spreads g/D over each window. ``D`` follows PyTorch exactly (see :func:`_avg_counts`).
 
-    The common 2×2, stride-2, unpadded case (every window full, so ``D`` is one number) takes a fast path: the sum
-    of the four strided slices forward, and backward ``g/D`` written straight into the four strided slices of the
-    input gradient (no zero fill, no padded buffer); ``allow_fast=False`` forces the general path (for tests).
+    The plain path sums the window offsets of the zero-padded input. The named variant ``_forward_2x2`` (2×2,
+    stride 2, unpadded: every window full, so ``D`` is one number; off under
+    ``numnet.kernels.using(pool_fast_path=False)``) sums the four strided slices, and its backward writes ``g/D``
+    straight into the four strided slices of the input gradient (no zero fill, no padded buffer).
     """
 
     def forward(self, x, kernel_size=(2, 2), stride=(2, 2), padding=(0, 0), ceil_mode=False, count_include_pad=True,
-                divisor_override=None, allow_fast=True):
-        n, c, h, w = x.shape
-        kh, kw = kernel_size
-        ho = pool_out_size(h, kh, stride[0], padding[0], 1, ceil_mode)
-        wo = pool_out_size(w, kw, stride[1], padding[1], 1, ceil_mode)
-        self.fast = (allow_fast and tuple(kernel_size) == (2, 2) and tuple(stride) == (2, 2)
-                     and tuple(padding) == (0, 0) and (ho, wo) == (h // 2, w // 2))
+                divisor_override=None):
+        g = pool_geometry(x.shape, kernel_size, stride, padding, (1, 1), ceil_mode)
+        self.geom = g
+        self.fast = _is_2x2(g)
         if self.fast:
-            div = x.dtype.type(4 if divisor_override is None else divisor_override)
-            out = np.add(x[:, :, 0:2 * ho:2, 0:2 * wo:2], x[:, :, 0:2 * ho:2, 1:2 * wo:2])
-            out += x[:, :, 1:2 * ho:2, 0:2 * wo:2]
-            out += x[:, :, 1:2 * ho:2, 1:2 * wo:2]
-            out /= div
-            self.shape, self.div = x.shape, div
-            return out
+            return self._forward_2x2(x, divisor_override)
         if divisor_override is not None:
-            div = np.full((ho, wo), divisor_override, dtype=x.dtype)
+            div = np.full((g.ho, g.wo), divisor_override, dtype=x.dtype)
         else:
-            dh = _avg_counts(h, kh, stride[0], padding[0], ho, count_include_pad)
-            dw = _avg_counts(w, kw, stride[1], padding[1], wo, count_include_pad)
+            dh = _avg_counts(g.h, g.kh, g.stride[0], g.padding[0], g.ho, count_include_pad)
+            dw = _avg_counts(g.w, g.kw, g.stride[1], g.padding[1], g.wo, count_include_pad)
             div = np.maximum(dh[:, None] * dw[None, :], 1).astype(x.dtype)  # an empty window sums to 0 anyway
-        xp, corner = _pad_for_windows(x, kernel_size, stride, padding, (1, 1), ho, wo, 0.0)
-        acc = xp[_offset_slices(0, 0, ho, wo, stride, (1, 1))].copy()
-        for k in range(1, kh * kw):
-            acc += xp[_offset_slices(k // kw, k % kw, ho, wo, stride, (1, 1))]
+        xp, corner = _pad_for_windows(x, g, 0.0)
+        acc = xp[_offset_slices(0, g)].copy()
+        for k in range(1, g.kh * g.kw):
+            acc += xp[_offset_slices(k, g)]
         acc /= div
-        self.geom = (x.shape, xp.shape, corner, kernel_size, stride, ho, wo)
-        self.div = div
+        self.xp_shape, self.corner, self.div = xp.shape, corner, div
         return acc
+
+    def _forward_2x2(self, x: np.ndarray, divisor_override: int | None) -> np.ndarray:
+        g = self.geom
+        div = x.dtype.type(4 if divisor_override is None else divisor_override)
+        a, b, c, d = _quarters(x, g.ho, g.wo)
+        out = np.add(a, b)
+        out += c
+        out += d
+        out /= div
+        self.shape, self.div = x.shape, div
+        return out
+
+    def _backward_2x2(self, grad: np.ndarray) -> np.ndarray:
+        gd = grad / self.div
+        ho, wo = grad.shape[2:]
+        gx = np.empty(self.shape, dtype=grad.dtype)
+        for part in _quarters(gx, ho, wo):
+            part[...] = gd
+        gx[:, :, 2 * ho:] = 0  # an odd last row or column is in no window
+        gx[:, :, :2 * ho, 2 * wo:] = 0
+        return gx
 
     def backward(self, grad):
         if self.fast:
-            gd = grad / self.div
-            ho, wo = grad.shape[2:]
-            gx = np.empty(self.shape, dtype=grad.dtype)
-            for i in (0, 1):
-                for j in (0, 1):
-                    gx[:, :, i:2 * ho:2, j:2 * wo:2] = gd
-            gx[:, :, 2 * ho:] = 0  # an odd last row or column is in no window
-            gx[:, :, :2 * ho, 2 * wo:] = 0
-            return gx
-        (_, _, h, w), xp_shape, corner, (kh, kw), stride, ho, wo = self.geom
+            return self._backward_2x2(grad)
+        g = self.geom
         gd = grad / self.div
-        gxp = np.zeros(xp_shape, dtype=grad.dtype)
-        for k in range(kh * kw):
-            gxp[_offset_slices(k // kw, k % kw, ho, wo, stride, (1, 1))] += gd
-        return _crop(gxp, *corner, h, w)
+        gxp = np.zeros(self.xp_shape, dtype=grad.dtype)
+        for k in range(g.kh * g.kw):
+            gxp[_offset_slices(k, g)] += gd
+        return _crop(gxp, *self.corner, g.h, g.w)
 
 
 # ---------------------------------------------------------------------------------------------------- adaptive

@@ -6,7 +6,7 @@ import numpy as np
 
 from numnet.autograd import Function
 from numnet.ops.elementwise import unbroadcast
-from numnet.ops.layout import c_contiguous
+from numnet.ops import layout
 
 
 class Reshape(Function):
@@ -14,14 +14,7 @@ class Reshape(Function):
 
     def forward(self, a, shape=()):
         self.shape = a.shape
-        if a.flags.c_contiguous or a.ndim != 4:
-            return a.reshape(shape)
-        view = a.view()
-        try:
-            view.shape = shape  # a view when the strides allow one
-            return view
-        except AttributeError:  # else a copy; from batch-innermost conv memory, the fast tiled one
-            return c_contiguous(a).reshape(shape)
+        return layout.reshape(a, shape)  # a view where the strides allow, also of batch-innermost memory
 
     def backward(self, g):
         return g.reshape(self.shape)

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import numnet
 import numnet.functional as F
 from numnet.ops.conv import Conv2d
+from numnet.ops.layout import is_batch_innermost
 from numnet.testing import gradcheck
 from tests.reference import assert_close, to_torch, torch_one_thread  # noqa: F401 (autouse fixture)
 
@@ -22,6 +23,11 @@ from tests.reference import assert_close, to_torch, torch_one_thread  # noqa: F4
 DTYPES = (np.float64, np.float32)
 PARITY_EXAMPLES = 250
 _count = {"conv2d": 0}
+
+
+# Every combination of the conv's kernel settings (numnet.kernels); {} is the default ("auto" layout, bias folded).
+KERNEL_SETTINGS = [{}] + [dict(conv_layout=layout, conv_fold_bias=fold)
+                          for layout in ("auto", "batched", "chwn") for fold in (True, False)]
 
 
 def _maybe_pair(draw, lo, hi):
@@ -48,6 +54,7 @@ def conv_configs(draw):
         bias=draw(st.booleans()),
         grads=draw(st.sampled_from(["all", "input", "weight"])),
         seed=draw(st.integers(0, 2**31 - 1)),
+        kernels=draw(st.sampled_from(KERNEL_SETTINGS)),  # every code path meets random geometries
     )
     mode = draw(st.sampled_from(["int", "pair", "valid", "same"]))
     cfg["stride"] = 1 if mode == "same" else _maybe_pair(draw, 1, 3)
@@ -68,8 +75,9 @@ def _run_ours(x, w, b, cfg, g):
     xs = numnet.tensor(x, requires_grad=cfg["grads"] in ("all", "input"))
     ws = numnet.tensor(w, requires_grad=cfg["grads"] in ("all", "weight"))
     bs = None if b is None else numnet.tensor(b, requires_grad=cfg["grads"] == "all")
-    out = F.conv2d(xs, ws, bs, stride=cfg["stride"], padding=cfg["padding"], dilation=cfg["dilation"],
-                   groups=cfg["groups"])
+    with numnet.kernels.using(**cfg["kernels"]):
+        out = F.conv2d(xs, ws, bs, stride=cfg["stride"], padding=cfg["padding"], dilation=cfg["dilation"],
+                       groups=cfg["groups"])
     out.backward(g)
     return out, xs, ws, bs
 
@@ -177,7 +185,8 @@ def test_both_column_layouts_match_torch(layout, c_in, groups):
     w = rng.standard_normal((2 * groups, c_in // groups, 3, 3))
     b = rng.standard_normal(2 * groups)
     xs, ws, bs = (numnet.tensor(a, requires_grad=True) for a in (x, w, b))
-    out = Conv2d.apply(xs, ws, bs, stride=stride, padding=pads, dilation=dilation, groups=groups, layout=layout)
+    with numnet.kernels.using(conv_layout=layout):
+        out = Conv2d.apply(xs, ws, bs, stride=stride, padding=pads, dilation=dilation, groups=groups)
     g = rng.standard_normal(out.shape)
     out.backward(g)
     xt, wt, bt = (to_torch(a, True) for a in (x, w, b))
@@ -290,7 +299,8 @@ def test_fast_paths_match_torch(layout, geometry):
     grads = []
     for fold in (True, False):
         xs, ws, bs = (numnet.tensor(a, requires_grad=True) for a in (x, w, b))
-        out = Conv2d.apply(xs, ws, bs, stride=stride, padding=pads, dilation=dilation, layout=layout, fold_bias=fold)
+        with numnet.kernels.using(conv_layout=layout, conv_fold_bias=fold):
+            out = Conv2d.apply(xs, ws, bs, stride=stride, padding=pads, dilation=dilation)
         out.backward(g, retain_graph=True)
         out.backward(g)  # twice: backward must not consume what it saved
         for ours, theirs, what in ((out, ref, "forward"), (xs.grad.data / 2, xt.grad, "input grad"),
@@ -339,7 +349,7 @@ def test_chwn_output_is_a_batch_innermost_view_and_chains_into_the_next_conv(str
     for first in (x, np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)):
         xs, w1s, b1s, w2s, b2s = (numnet.tensor(a, requires_grad=True) for a in (first, w1, b1, w2, b2))
         hidden = F.conv2d(xs, w1s, b1s, stride=stride, padding=padding)
-        assert hidden.data.transpose(1, 2, 3, 0).flags.c_contiguous  # (C, H, W, N) memory behind (N, C, H, W)
+        assert is_batch_innermost(hidden.data)  # (C, H, W, N) memory behind (N, C, H, W)
         out = F.conv2d(hidden, w2s, b2s)
         out.backward(g)
         assert_close(out, ref, np.float64, "forward")
@@ -360,13 +370,13 @@ def test_inference_in_chunks_equals_torch(monkeypatch, c_in, groups, fold):
     ref = TF.conv2d(to_torch(x), to_torch(w), to_torch(b), stride=(1, 2), padding=1, groups=groups).numpy()
     monkeypatch.setattr(conv_ops, "_CHUNK_BYTES", 2 * (c_in // groups * 6 + fold) * groups * 6 * 3 * 8)
     calls = []
-    real = conv_ops._im2col_gemm
-    monkeypatch.setattr(conv_ops, "_im2col_gemm", lambda x, *a: calls.append(x.shape[0]) or real(x, *a))
+    real = conv_ops._forward_im2col
+    monkeypatch.setattr(conv_ops, "_forward_im2col", lambda x, *a: calls.append(x.shape[0]) or real(x, *a))
     for layout in ("batched", "chwn"):
         calls.clear()
-        with numnet.no_grad():
+        with numnet.no_grad(), numnet.kernels.using(conv_layout=layout, conv_fold_bias=fold):
             out = Conv2d.apply(*(numnet.tensor(a, requires_grad=True) for a in (x, w, b)), stride=(1, 2),
-                               padding=(1, 1, 1, 1), groups=groups, layout=layout, fold_bias=fold)
+                               padding=(1, 1, 1, 1), groups=groups)
         assert calls == [2, 2, 2, 1] and out.grad_fn is None
         assert_close(out, ref, np.float64, f"{layout} chunked forward")
 
@@ -386,7 +396,8 @@ def test_column_blocked_gemms_for_few_outputs_match_torch(monkeypatch, shape, ke
     x, w, b = rng.standard_normal(shape), rng.standard_normal((4, shape[1]) + kernel), rng.standard_normal(4)
     pad = (kernel[0] // 2, kernel[0] // 2, kernel[1] // 2, kernel[1] // 2)
     xs, ws, bs = (numnet.tensor(a, requires_grad=True) for a in (x, w, b))
-    out = Conv2d.apply(xs, ws, bs, padding=pad, layout="chwn")
+    with numnet.kernels.using(conv_layout="chwn"):
+        out = Conv2d.apply(xs, ws, bs, padding=pad)
     g = rng.standard_normal(out.shape)
     out.backward(g)
     assert (min(widths) > 0) == blocked and len(set(widths)) == 1

@@ -8,7 +8,7 @@ import pytest
 
 import numnet
 import numnet.functional as F
-from numnet.ops.layout import batch_innermost, c_contiguous
+from numnet.ops.layout import batch_innermost, c_contiguous, is_batch_innermost
 
 
 def _chwn(a: np.ndarray) -> np.ndarray:
@@ -46,7 +46,7 @@ def test_conv_input_gradient_comes_back_in_the_input_layout(memory):
     w = numnet.tensor(rng.standard_normal((7, 5, 3, 3)))
     F.conv2d(xs, w, padding=1).sum().backward()
     g = xs.grad.data
-    assert g.flags.c_contiguous if memory == "nchw" else g.transpose(1, 2, 3, 0).flags.c_contiguous
+    assert g.flags.c_contiguous if memory == "nchw" else is_batch_innermost(g)
 
 
 def test_reshape_of_batch_innermost_memory_is_a_view_when_possible_else_a_copy():
@@ -70,3 +70,54 @@ def test_same_layout_copies_into_the_other_arrays_memory_order():
     out = same_layout(a, like)
     assert out.strides == tuple(s * 2 for s in like.strides) and out.dtype == a.dtype  # float64: twice the bytes
     np.testing.assert_array_equal(out, a)
+
+
+def test_is_batch_innermost_is_the_one_predicate():
+    a = np.zeros((3, 4, 5, 6))
+    assert not is_batch_innermost(a) and is_batch_innermost(_chwn(a))
+    assert is_batch_innermost(np.zeros((1, 4, 5, 6)))  # one sample: NCHW memory is both
+    assert is_batch_innermost(np.ascontiguousarray(np.zeros((3, 4, 5)).transpose(1, 2, 0)).transpose(2, 0, 1))
+    assert not is_batch_innermost(np.zeros((3, 4))) and not is_batch_innermost(_chwn(a)[:, :, ::2])
+
+
+# Every op the layout module's docstring lists: run on a batch-innermost input, with the cotangent in the output's
+# own memory order (as it arrives in a chain), the op equals the plain-NCHW run, and its output and input gradient
+# keep the layout ("keep") or come back C-contiguous ("nchw"): (output layout, input-gradient layout).
+def _layout_cases():
+    from numnet import nn
+
+    rng = np.random.default_rng(7)
+    w = numnet.tensor(rng.standard_normal((5, 4, 3, 3)))
+    return {
+        "conv2d (chwn path)": (lambda x: F.conv2d(x, w, padding=1), ("keep", "keep")),
+        "relu": (F.relu, ("keep", "keep")),
+        "elementwise add": (lambda x: x * 2.0 + 1.0, ("keep", "keep")),
+        "max_pool2d 2x2": (lambda x: F.max_pool2d(x, 2), ("keep", "keep")),
+        "max_pool2d general": (lambda x: F.max_pool2d(x, 3, 1, 1), ("nchw", "nchw")),
+        "avg_pool2d 2x2": (lambda x: F.avg_pool2d(x, 2), ("keep", "nchw")),
+        "batch_norm": (nn.BatchNorm2d(4), ("keep", "keep")),
+        "batch_norm (no affine)": (nn.BatchNorm2d(4, affine=False), ("keep", "keep")),
+        "flatten": (lambda x: x.flatten(1), ("view", "keep")),  # a view of the (C·H·W, N) memory, no copy
+        "reshape (N and C merged)": (lambda x: x.reshape(12, 36), ("nchw", "nchw")),
+    }
+
+
+@pytest.mark.parametrize("name", list(_layout_cases()))
+def test_ops_keep_or_convert_the_batch_innermost_layout(name):
+    fn, (out_layout, grad_layout) = _layout_cases()[name]
+    a = np.random.default_rng(8).standard_normal((3, 4, 6, 6))
+    results = []
+    for memory in (a, _chwn(a)):
+        x = numnet.tensor(memory, requires_grad=True)
+        out = fn(x)
+        g = np.empty_like(out.data)  # the cotangent in the output's memory order
+        g[...] = np.arange(out.data.size, dtype=np.float64).reshape(out.shape) % 7 - 3
+        out.backward(g)
+        results.append((out.data, x.grad.data, x.data))
+    (out0, grad0, _), (out1, grad1, source) = results
+    np.testing.assert_allclose(out1, out0, rtol=1e-13, atol=1e-13)  # equal to the plain-NCHW run
+    np.testing.assert_allclose(grad1, grad0, rtol=1e-13, atol=1e-13)
+    layout = {"keep": is_batch_innermost, "nchw": lambda v: v.flags.c_contiguous,
+              "view": lambda v: np.shares_memory(v, source)}
+    assert layout[out_layout](out1), f"{name}: output is not {out_layout}"
+    assert layout[grad_layout](grad1), f"{name}: input gradient is not {grad_layout}"

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 import numnet
 import numnet.functional as F
-from numnet.functional.pool import _max_pool2d_impl
 from numnet.ops.pool import pool_out_size
 from numnet.testing import gradcheck
 from tests.reference import assert_close, to_torch, torch_one_thread  # noqa: F401 (autouse fixture)
@@ -99,6 +98,7 @@ def max_pool_configs(draw):
         n=draw(st.integers(1, 3)), c=draw(st.integers(1, 3)), hw=hw,
         kwargs=dict(kernel_size=k, stride=stride, padding=pad, dilation=d, ceil_mode=ceil_mode),
         return_indices=draw(st.booleans()), ties=draw(st.booleans()), seed=draw(st.integers(0, 2**31 - 1)),
+        fast_path=draw(st.booleans()),  # numnet.kernels' pool_fast_path: both paths meet random geometries
     )
 
 
@@ -115,8 +115,9 @@ def _max_pool_parity(cfg):
     rng = np.random.default_rng(cfg["seed"])
     x = _input(rng, (cfg["n"], cfg["c"]) + cfg["hw"], cfg["ties"])
     kw, ri = cfg["kwargs"], cfg["return_indices"]
-    _compare(f"max_pool2d {cfg}", lambda t: F.max_pool2d(t, **kw, return_indices=ri),
-             lambda t: TF.max_pool2d(t, **kw, return_indices=ri), x, rng, with_indices=ri)
+    with numnet.kernels.using(pool_fast_path=cfg["fast_path"]):
+        _compare(f"max_pool2d {cfg}", lambda t: F.max_pool2d(t, **kw, return_indices=ri),
+                 lambda t: TF.max_pool2d(t, **kw, return_indices=ri), x, rng, with_indices=ri)
 
 
 def test_max_pool2d_matches_torch_on_random_configurations():
@@ -136,7 +137,7 @@ def avg_pool_configs(draw):
         kwargs=dict(kernel_size=k, stride=draw(st.one_of(st.none(), _int_strategy(1, 3))), padding=pad,
                     ceil_mode=draw(st.booleans()), count_include_pad=draw(st.booleans()),
                     divisor_override=draw(st.one_of(st.none(), st.none(), st.integers(1, 5)))),
-        seed=draw(st.integers(0, 2**31 - 1)),
+        seed=draw(st.integers(0, 2**31 - 1)), fast_path=draw(st.booleans()),
     )
 
 
@@ -151,7 +152,8 @@ def _avg_pool_parity(cfg):
     rng = np.random.default_rng(cfg["seed"])
     x = rng.standard_normal((cfg["n"], cfg["c"]) + cfg["hw"])
     kw = cfg["kwargs"]
-    _compare(f"avg_pool2d {cfg}", lambda t: F.avg_pool2d(t, **kw), lambda t: TF.avg_pool2d(t, **kw), x, rng)
+    with numnet.kernels.using(pool_fast_path=cfg["fast_path"]):
+        _compare(f"avg_pool2d {cfg}", lambda t: F.avg_pool2d(t, **kw), lambda t: TF.avg_pool2d(t, **kw), x, rng)
 
 
 def test_avg_pool2d_matches_torch_on_random_configurations():
@@ -260,13 +262,14 @@ def test_fast_2x2_path_equals_general_path(hw, ceil_mode, values, memory):
         x[rng.random(shape) < 0.2] = -np.inf
     for dtype in DTYPES:
         results = []
-        for allow_fast in (True, False):
+        for fast_path in (True, False):
             xa = x.astype(dtype)
             if memory == "chwn":
                 xa = np.ascontiguousarray(xa.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
                 assert not xa.flags.c_contiguous
             xs = numnet.tensor(xa, requires_grad=True)
-            out, idx = _max_pool2d_impl(xs, 2, return_indices=True, ceil_mode=ceil_mode, allow_fast=allow_fast)
+            with numnet.kernels.using(pool_fast_path=fast_path):
+                out, idx = F.max_pool2d(xs, 2, return_indices=True, ceil_mode=ceil_mode)
             out.backward(np.arange(out.data.size, dtype=dtype).reshape(out.shape) + 1)  # a distinct grad per output
             results.append((out.data, idx.data, xs.grad.data))
         for a, b in zip(*results):
@@ -281,10 +284,11 @@ def test_fast_2x2_path_equals_general_path(hw, ceil_mode, values, memory):
 
 
 @pytest.mark.parametrize("return_indices", [False, True])
-@pytest.mark.parametrize("allow_fast", [True, False])
-def test_max_pool2d_backward_twice_with_retain_graph(allow_fast, return_indices):
+@pytest.mark.parametrize("fast_path", [True, False])
+def test_max_pool2d_backward_twice_with_retain_graph(fast_path, return_indices):
     x = numnet.tensor(np.random.default_rng(14).standard_normal((2, 2, 4, 5)), requires_grad=True)
-    res = _max_pool2d_impl(x, 2, return_indices=return_indices, allow_fast=allow_fast)
+    with numnet.kernels.using(pool_fast_path=fast_path):
+        res = F.max_pool2d(x, 2, return_indices=return_indices)
     out = res[0] if return_indices else res
     g = np.ones(out.shape)
     out.backward(g, retain_graph=True)
@@ -297,7 +301,8 @@ def test_max_pool2d_backward_twice_with_retain_graph(allow_fast, return_indices)
 def test_fast_path_is_taken_only_for_2x2_stride2_unpadded():
     x = numnet.tensor(np.random.default_rng(11).standard_normal((1, 1, 6, 6)), requires_grad=True)
     assert F.max_pool2d(x, 2)._ctx.arg is None  # fast path: the arg-max is left for backward
-    assert _max_pool2d_impl(x, 2, allow_fast=False)._ctx.arg is not None
+    with numnet.kernels.using(pool_fast_path=False):
+        assert F.max_pool2d(x, 2)._ctx.arg is not None
     assert F.max_pool2d(x, 2, padding=1)._ctx.arg is not None
     assert F.max_pool2d(x, 2, stride=1)._ctx.arg is not None
 
@@ -400,10 +405,11 @@ def test_avg_pool_2x2_fast_path_equals_general_path_and_torch(hw, ceil_mode, div
     x = rng.standard_normal((3, 2) + hw)
     for dtype in DTYPES:
         results = []
-        for allow_fast in (True, False):
+        for fast_path in (True, False):
             xs = numnet.tensor(x.astype(dtype), requires_grad=True)
-            out = AvgPool2d.apply(xs, kernel_size=(2, 2), stride=(2, 2), padding=(0, 0), ceil_mode=ceil_mode,
-                                  count_include_pad=True, divisor_override=divisor_override, allow_fast=allow_fast)
+            with numnet.kernels.using(pool_fast_path=fast_path):
+                out = AvgPool2d.apply(xs, kernel_size=(2, 2), stride=(2, 2), padding=(0, 0), ceil_mode=ceil_mode,
+                                      count_include_pad=True, divisor_override=divisor_override)
             fast = out._ctx.fast  # read before backward releases the context
             out.backward(np.arange(out.data.size, dtype=dtype).reshape(out.shape) + 1)  # a distinct grad per output
             assert out.dtype == dtype and xs.grad.dtype == dtype
