@@ -74,7 +74,7 @@ def tensor(x: Any, op: str, name: str = "input", kinds: str | None = None) -> An
     whether a gradient is wanted, so the caller converts explicitly with ``numnet.tensor(...)``.
     """
     if not isinstance(x, _tensor_class()):
-        raise DTypeError(expected(op, name, "a numnet Tensor", got=f"{_type_name(x)}; convert it with "
+        raise DTypeError(expected(op, name, "a numnet.Tensor", got=f"{_type_name(x)}; convert it with "
                                   f"numnet.tensor(...)"))
     if kinds is not None and x.dtype.kind not in kinds:
         what = "a floating-point Tensor" if kinds == "f" else "a numeric Tensor"
@@ -119,11 +119,11 @@ def int_or_pair(value: Any, op: str, name: str, minimum: int | None = None) -> t
 
 def _range_what(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
     if low is not None and high is not None:
-        return f" in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+        return f" in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
     if low is not None:
-        return f" {'>' if low_open else '>='} {low}"
+        return f" {'>' if low_open else '>='} {low:g}"
     if high is not None:
-        return f" {'<' if high_open else '<='} {high}"
+        return f" {'<' if high_open else '<='} {high:g}"
     return ""
 
 
@@ -131,7 +131,8 @@ def real(value: Any, op: str, name: str, low: float | None = None, high: float |
          low_open: bool = False, high_open: bool = False, finite: bool = True) -> float:
     """``value`` as a ``float``: a real number (not a bool) within ``[low, high]`` (an end is open when
     ``low_open``/``high_open``; None means unbounded), finite unless ``finite=False``."""
-    what = ("a finite real number" if finite else "a real number") + _range_what(low, high, low_open, high_open)
+    bounded = low is not None and high is not None
+    what = ("a finite number" if finite and not bounded else "a number") + _range_what(low, high, low_open, high_open)
     if not _is_real(value):
         raise DTypeError(expected(op, name, what, value))
     v = float(value)
@@ -180,7 +181,7 @@ def float_dtype(dtype: Any, op: str, name: str = "dtype", default: Any = np.floa
     except TypeError:
         dt = None
     if dt is None or dt.kind != "f":
-        raise DTypeError(expected(op, name, "a floating-point dtype", dtype))
+        raise DTypeError(expected(op, name, "a floating-point dtype", dtype, got=None if dt is None else str(dt)))
     return dt
 
 
