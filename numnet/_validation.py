@@ -49,8 +49,11 @@ def _tensor_class() -> type:
 
 
 def expected(op: str, name: str, what: str, value: Any = None, *, got: str | None = None) -> str:
-    """The one message style: ``<op>: expected <name> to be <what>, got <value!r>`` (``got`` replaces the repr)."""
-    return f"{op}: expected {name} to be {what}, got {repr(value) if got is None else got}"
+    """The one message style: ``<op>: expected <name> to be <what>, got <value!r>`` (``got`` replaces the repr).
+
+    An empty ``op`` leaves the prefix out, for a layer's forward, where ``Module.__call__`` adds the layer's path."""
+    prefix = f"{op}: " if op else ""
+    return f"{prefix}expected {name} to be {what}, got {repr(value) if got is None else got}"
 
 
 def is_int(value: Any) -> bool:
