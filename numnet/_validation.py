@@ -33,7 +33,7 @@ from numnet.errors import ArgumentError, DTypeError
 
 __all__ = [
     "expected", "is_int", "tensor", "float_tensor", "integer", "int_or_pair", "real", "probability", "choice",
-    "dim", "float_dtype", "boolean",
+    "dim", "float_dtype", "boolean", "function", "instance",
 ]
 
 _TENSOR: type | None = None
@@ -193,3 +193,17 @@ def boolean(value: Any, op: str, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise DTypeError(expected(op, name, "True or False", value))
     return bool(value)
+
+
+def function(value: Any, op: str, name: str) -> Any:
+    """``value`` if it is callable (a function, a transform, a class, ...)."""
+    if not callable(value):
+        raise DTypeError(expected(op, name, "callable", got=type(value).__name__))
+    return value
+
+
+def instance(value: Any, cls: type | tuple[type, ...], op: str, name: str, what: str) -> Any:
+    """``value`` if it is an instance of ``cls``; ``what`` names the expected kind (e.g. ``"a numpy.random.Generator"``)."""
+    if not isinstance(value, cls):
+        raise DTypeError(expected(op, name, what, got=type(value).__name__))
+    return value
