@@ -203,7 +203,7 @@ def function(value: Any, op: str, name: str) -> Any:
 
 
 def instance(value: Any, cls: type | tuple[type, ...], op: str, name: str, what: str) -> Any:
-    """``value`` if it is an instance of ``cls``; ``what`` names the expected kind (e.g. ``"a numpy.random.Generator"``)."""
+    """``value`` if it is an instance of ``cls``; ``what`` names the kind, e.g. ``"a numpy.random.Generator"``."""
     if not isinstance(value, cls):
         raise DTypeError(expected(op, name, what, got=type(value).__name__))
     return value

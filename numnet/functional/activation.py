@@ -1,8 +1,8 @@
 """Activation functions and dropout: ``relu``, ``leaky_relu``, ``sigmoid``, ``tanh``, ``gelu``, ``softmax``,
 ``log_softmax``, ``dropout``.
 
-Each validates its arguments (with :mod:`numnet._validation`) and calls one primitive from :mod:`numnet.ops.activation`, where the derivative lives.
-The output keeps the input's dtype.
+Each validates its arguments (with :mod:`numnet._validation`) and calls one primitive from
+:mod:`numnet.ops.activation`, where the derivative lives. The output keeps the input's dtype.
 """
 
 from __future__ import annotations

@@ -66,7 +66,8 @@ def test_subset_indexes_parent_and_keeps_batch_protocol():
 
 
 def test_subset_errors():
-    with pytest.raises(ArgumentError, match=r"Subset: expected indices to be in \[-3, 3\) for a dataset of length 3, got "
+    with pytest.raises(ArgumentError,
+                       match=r"Subset: expected indices to be in \[-3, 3\) for a dataset of length 3, got "
                                             r"min 0 and max 3"):
         Subset(TensorDataset(np.zeros(3)), [0, 3])
     with pytest.raises(DTypeError, match="Subset: expected indices to be a 1-d sequence of ints, got dtype float64"):

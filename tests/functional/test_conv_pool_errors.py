@@ -41,7 +41,8 @@ CONV_ERRORS = [
      "conv2d: kernel size 7 x 7 is larger than the padded input 5 x 5"),
     ("dilated_kernel_too_big", lambda: F.conv2d(_t(1, 3, 5, 5), W, dilation=3), ShapeError,
      "conv2d: kernel size 3 x 3 (dilated to 7 x 7) is larger than the padded input 5 x 5"),
-    ("stride0", lambda: F.conv2d(X, W, stride=0), ArgumentError, "conv2d: expected stride to be an int >= 1 or a pair of them, got 0"),
+    ("stride0", lambda: F.conv2d(X, W, stride=0), ArgumentError,
+     "conv2d: expected stride to be an int >= 1 or a pair of them, got 0"),
     ("stride_neg", lambda: F.conv2d(X, W, stride=(1, -2)), ArgumentError,
      "conv2d: expected stride to be an int >= 1 or a pair of them, got (1, -2)"),
     ("stride_type", lambda: F.conv2d(X, W, stride=1.5), DTypeError,
@@ -68,7 +69,8 @@ CONV_ERRORS = [
      "conv2d: input dtype float32 and weight dtype float64 differ"),
     ("bias_dtype", lambda: F.conv2d(X, W, _t(6, dtype=np.float64)), DTypeError,
      "conv2d: input dtype float32 and bias dtype float64 differ"),
-    ("not_tensor", lambda: F.conv2d([[1.0]], W), DTypeError, "conv2d: expected input to be a numnet.Tensor, got list; convert it with numnet.tensor(...)"),
+    ("not_tensor", lambda: F.conv2d([[1.0]], W), DTypeError,
+     "conv2d: expected input to be a numnet.Tensor, got list; convert it with numnet.tensor(...)"),
 ]
 
 

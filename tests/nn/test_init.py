@@ -41,7 +41,8 @@ def test_calculate_gain_matches_pytorch(nonlinearity, param):
 
 
 def test_calculate_gain_rejects_unknown():
-    with pytest.raises(ArgumentError, match="calculate_gain: expected nonlinearity to be one of linear, .*, got 'swish'"):
+    with pytest.raises(ArgumentError,
+                       match="calculate_gain: expected nonlinearity to be one of linear, .*, got 'swish'"):
         init.calculate_gain("swish")
     with pytest.raises(DTypeError, match="calculate_gain: expected param to be a finite number, got True"):
         init.calculate_gain("leaky_relu", True)
@@ -107,7 +108,8 @@ def test_init_errors():
         init.xavier_uniform_(_t((5,)))
     with pytest.raises(ShapeError, match="at least 2 dimensions"):
         init.kaiming_normal_(_t((5,)))
-    with pytest.raises(ArgumentError, match="kaiming_uniform_: expected mode to be one of 'fan_in', 'fan_out', got 'fan_avg'"):
+    with pytest.raises(ArgumentError,
+                       match="kaiming_uniform_: expected mode to be one of 'fan_in', 'fan_out', got 'fan_avg'"):
         init.kaiming_uniform_(_t((4, 4)), mode="fan_avg")
     with pytest.raises(ArgumentError, match="uniform_: expected b to be a number >= a=1.0, got 0.0"):
         init.uniform_(_t((4,)), 1.0, 0.0)

@@ -82,7 +82,8 @@ def test_loss_settings_and_state():
         nn.NLLLoss(weight=[1.0, 2.0])
     with pytest.raises(DTypeError, match="CrossEntropyLoss: expected ignore_index to be an int, got 1.5"):
         nn.CrossEntropyLoss(ignore_index=1.5)
-    with pytest.raises(ArgumentError, match=r"CrossEntropyLoss: expected label_smoothing to be a number in \[0, 1\], got 2.0"):
+    with pytest.raises(ArgumentError,
+                       match=r"CrossEntropyLoss: expected label_smoothing to be a number in \[0, 1\], got 2.0"):
         nn.CrossEntropyLoss(label_smoothing=2.0)
     with pytest.raises(ArgumentError, match=r"^CrossEntropyLoss\(\): cross_entropy: "):
         nn.CrossEntropyLoss()(numnet.zeros(2, 3), numnet.tensor([0, 7]))

@@ -18,7 +18,8 @@ def _w(*shape, dtype=np.float32):
 @pytest.mark.parametrize("make,error,message", [
     (lambda w: optim.SGD([w], lr=-0.1), ArgumentError, r"SGD: expected lr to be a number >= 0, got -0.1"),
     (lambda w: optim.SGD([w], momentum=-0.5), ArgumentError, r"SGD: expected momentum to be a number >= 0, got -0.5"),
-    (lambda w: optim.SGD([w], weight_decay=-1), ArgumentError, r"SGD: expected weight_decay to be a number >= 0, got -1"),
+    (lambda w: optim.SGD([w], weight_decay=-1), ArgumentError,
+     r"SGD: expected weight_decay to be a number >= 0, got -1"),
     (lambda w: optim.SGD([w], nesterov=True), ArgumentError,
      r"SGD: expected momentum to be > 0 with dampening=0 for nesterov=True, got momentum=0, dampening=0"),
     (lambda w: optim.SGD([w], momentum=0.9, dampening=0.1, nesterov=True), ArgumentError,
@@ -28,13 +29,18 @@ def _w(*shape, dtype=np.float32):
     (lambda w: optim.Adam([w], eps=-1e-8), ArgumentError, r"Adam: expected eps to be a number >= 0, got -1e-08"),
     (lambda w: optim.Adam([w], betas=(1.0, 0.999)), ArgumentError,
      r"Adam: expected betas\[0\] to be a number in \[0, 1\), got 1.0"),
-    (lambda w: optim.AdamW([w], betas=(0.9, -0.1)), ArgumentError, r"AdamW: expected betas\[1\] to be a number in \[0, 1\), got -0.1"),
-    (lambda w: optim.Adam([w], betas=0.9), DTypeError, r"Adam: expected betas to be a pair \(beta1, beta2\) of numbers in \[0, 1\), got 0.9"),
-    (lambda w: optim.AdamW([w], weight_decay=-0.01), ArgumentError, r"AdamW: expected weight_decay to be a number >= 0, got -0.01"),
+    (lambda w: optim.AdamW([w], betas=(0.9, -0.1)), ArgumentError,
+     r"AdamW: expected betas\[1\] to be a number in \[0, 1\), got -0.1"),
+    (lambda w: optim.Adam([w], betas=0.9), DTypeError,
+     r"Adam: expected betas to be a pair \(beta1, beta2\) of numbers in \[0, 1\), got 0.9"),
+    (lambda w: optim.AdamW([w], weight_decay=-0.01), ArgumentError,
+     r"AdamW: expected weight_decay to be a number >= 0, got -0.01"),
     (lambda w: optim.RMSprop([w], alpha=-0.9), ArgumentError, r"RMSprop: expected alpha to be a number >= 0, got -0.9"),
     (lambda w: optim.RMSprop([w], eps=-1.0), ArgumentError, r"RMSprop: expected eps to be a number >= 0, got -1.0"),
-    (lambda w: optim.RMSprop([w], momentum=-0.1), ArgumentError, r"RMSprop: expected momentum to be a number >= 0, got -0.1"),
-    (lambda w: optim.SGD([{"params": [w], "lr": -2.0}]), ArgumentError, r"SGD: expected lr to be a number >= 0, got -2.0"),
+    (lambda w: optim.RMSprop([w], momentum=-0.1), ArgumentError,
+     r"RMSprop: expected momentum to be a number >= 0, got -0.1"),
+    (lambda w: optim.SGD([{"params": [w], "lr": -2.0}]), ArgumentError,
+     r"SGD: expected lr to be a number >= 0, got -2.0"),
 ])
 def test_invalid_options(make, error, message):
     with pytest.raises(error, match=message):
@@ -150,7 +156,8 @@ def test_scheduler_errors():
         sched.OneCycleLR(opt, max_lr=1.0, total_steps=-5)
     with pytest.raises(ArgumentError, match=r"OneCycleLR: expected pct_start to be a number in \[0, 1\], got 1.5"):
         sched.OneCycleLR(opt, max_lr=1.0, total_steps=10, pct_start=1.5)
-    with pytest.raises(ArgumentError, match=r"OneCycleLR: expected anneal_strategy to be one of 'cos', 'linear', got 'exp'"):
+    with pytest.raises(ArgumentError,
+                       match=r"OneCycleLR: expected anneal_strategy to be one of 'cos', 'linear', got 'exp'"):
         sched.OneCycleLR(opt, max_lr=1.0, total_steps=10, anneal_strategy="exp")
     with pytest.raises(ArgumentError, match=r"OneCycleLR: expected max_lr to be a number or a list of 1 \(one per "
                                             r"param group\), got 2 values"):
@@ -174,9 +181,12 @@ def test_scheduler_errors():
         sched.ReduceLROnPlateau(opt, factor=1.0)
     with pytest.raises(ArgumentError, match=r"ReduceLROnPlateau: expected mode to be one of 'min', 'max', got 'avg'"):
         sched.ReduceLROnPlateau(opt, mode="avg")
-    with pytest.raises(ArgumentError, match=r"ReduceLROnPlateau: expected threshold_mode to be one of 'rel', 'abs', got 'relative'"):
+    with pytest.raises(ArgumentError,
+                       match=r"ReduceLROnPlateau: expected threshold_mode to be one of 'rel', 'abs', got 'relative'"):
         sched.ReduceLROnPlateau(opt, threshold_mode="relative")
-    with pytest.raises(ArgumentError, match=r"ReduceLROnPlateau: expected min_lr to be a number or a list of 1 \(one per param group\), got 2 values"):
+    with pytest.raises(ArgumentError,
+                       match=r"ReduceLROnPlateau: expected min_lr to be a number or a list of 1 \(one per param "
+                             r"group\), got 2 values"):
         sched.ReduceLROnPlateau(opt, min_lr=[0.0, 0.1])
     with pytest.raises(ArgumentError, match=r"ReduceLROnPlateau: expected patience to be an int >= 0, got -1"):
         sched.ReduceLROnPlateau(opt, patience=-1)
