@@ -127,16 +127,6 @@ NUMBER_SITES = {
 }
 
 
-@pytest.mark.parametrize("value, error", SAME_VALUE, ids=repr)
-@pytest.mark.parametrize("site", sorted(NUMBER_SITES))
-def test_a_bad_number_is_the_same_error_in_functional_nn_and_optim(site, value, error):
-    with pytest.raises((ArgumentError, DTypeError)) as info:
-        NUMBER_SITES[site](value)
-    assert type(info.value) is error
-    assert STYLE.match(str(info.value)), str(info.value)
-    assert str(info.value).endswith(f", got {value!r}")
-
-
 INT_SITES = {
     "F.conv2d(stride)": lambda v: F.conv2d(X, numnet.zeros(4, 3, 3, 3), stride=v),
     "nn.Conv2d(stride)": lambda v: nn.Conv2d(3, 4, 3, stride=v),
@@ -149,13 +139,19 @@ INT_SITES = {
 }
 
 
-@pytest.mark.parametrize("value, error", [(1.5, DTypeError), (True, DTypeError), ("2", DTypeError),
-                                          (0, ArgumentError), (-1, ArgumentError)], ids=repr)
-@pytest.mark.parametrize("site", sorted(INT_SITES))
-def test_a_bad_count_is_the_same_error_everywhere(site, value, error):
+BAD_COUNTS = [(1.5, DTypeError), (True, DTypeError), ("2", DTypeError), (0, ArgumentError), (-1, ArgumentError)]
+CASES = ([(site, NUMBER_SITES[site], value, error, "") for site in sorted(NUMBER_SITES) for value, error in SAME_VALUE]
+         + [(site, INT_SITES[site], value, error, "an int >= 1") for site in sorted(INT_SITES)
+            for value, error in BAD_COUNTS])
+
+
+@pytest.mark.parametrize("site, call, value, error, what", CASES, ids=[f"{c[0]}-{c[2]!r}" for c in CASES])
+def test_the_same_bad_value_is_the_same_error_in_functional_nn_optim_and_data(site, call, value, error, what):
+    """A non-number (or bool) where a number or an int is needed is a DTypeError; a number out of range an
+    ArgumentError; the message is ``<op>: expected <name> to be <what>, got <value!r>`` in every layer."""
     with pytest.raises((ArgumentError, DTypeError)) as info:
-        INT_SITES[site](value)
+        call(value)
     assert type(info.value) is error
     assert STYLE.match(str(info.value)), str(info.value)
-    assert "expected" in str(info.value) and "an int >= 1" in str(info.value)
+    assert what in str(info.value)
     assert str(info.value).endswith(f", got {value!r}")

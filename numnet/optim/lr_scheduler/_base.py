@@ -66,9 +66,15 @@ class LRScheduler:
         last_epoch: index of the last epoch when resuming (default -1: start fresh). Resuming needs
             ``'initial_lr'`` in every param group, as a loaded optimizer state dict has.
 
+    Every scheduler takes ``optimizer`` first and (all but ReduceLROnPlateau) ``last_epoch`` last, meaning what they
+    mean here; each scheduler's docstring lists only its own arguments.
+
     Raises:
-        DTypeError: ``optimizer`` is not a numnet Optimizer.
-        ArgumentError: resuming (``last_epoch >= 0``) without ``'initial_lr'`` in a param group.
+        DTypeError: ``optimizer`` is not a numnet Optimizer; in every scheduler, an argument of the wrong kind (a
+            count that is not an int, a rate or factor that is not a number).
+        ArgumentError: resuming (``last_epoch >= 0``) without ``'initial_lr'`` in a param group; in every
+            scheduler, a value out of range (a count below 1, a negative milestone, ...). The message names the
+            scheduler and the argument.
     """
 
     _is_initial: bool = False
@@ -89,6 +95,17 @@ class LRScheduler:
         self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
         self._initial_step()
+
+    def _set_options(self, counts: dict[str, Any] | None = None, numbers: dict[str, Any] | None = None) -> None:
+        """Check a scheduler's own options — ints >= 1 (``counts``) and real numbers (``numbers``) — and store them
+        as attributes, as given (so the state dict holds the values the user passed)."""
+        name = type(self).__name__
+        for option, value in (counts or {}).items():
+            _check_count(name, option, value)
+            setattr(self, option, value)
+        for option, value in (numbers or {}).items():
+            _check_number(name, option, value)
+            setattr(self, option, value)
 
     def _initial_step(self) -> None:
         self._step_count = 0

@@ -31,19 +31,12 @@ class CosineAnnealingLR(LRScheduler):
     ``2 T_max``).
 
     Args:
-        optimizer: the wrapped optimizer.
         T_max: half-period, in epochs (a positive integer).
         eta_min: minimum rate (default 0).
-        last_epoch: see :class:`LRScheduler`.
-
-    Raises:
-        DTypeError: ``T_max`` is not an int or ``eta_min`` not a number.
-        ArgumentError: ``T_max`` < 1.
 
     Example:
         >>> import numnet.optim
-        >>> w = numnet.zeros(2, requires_grad=True)
-        >>> opt = numnet.optim.SGD([w], lr=1.0)
+        >>> opt = numnet.optim.SGD([numnet.zeros(2, requires_grad=True)], lr=1.0)
         >>> sched = numnet.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=2)
         >>> opt.step(); sched.step()
         >>> sched.get_last_lr()
@@ -51,10 +44,7 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:
-        _check_count("CosineAnnealingLR", "T_max", T_max)
-        _check_number("CosineAnnealingLR", "eta_min", eta_min)
-        self.T_max = T_max
-        self.eta_min = eta_min
+        self._set_options(counts={"T_max": T_max}, numbers={"eta_min": eta_min})
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -81,7 +71,6 @@ class OneCycleLR(LRScheduler):
     :math:`p` of the phase done. Call ``step()`` after every batch.
 
     Args:
-        optimizer: the wrapped optimizer.
         max_lr: peak rate, one value or one per param group.
         total_steps: number of steps in the cycle; or give ``epochs`` and ``steps_per_epoch``.
         epochs, steps_per_epoch: ``total_steps = epochs * steps_per_epoch`` when ``total_steps`` is None.
@@ -104,8 +93,7 @@ class OneCycleLR(LRScheduler):
 
     Example:
         >>> import numnet.optim
-        >>> w = numnet.zeros(2, requires_grad=True)
-        >>> opt = numnet.optim.SGD([w], lr=0.1, momentum=0.9)
+        >>> opt = numnet.optim.SGD([numnet.zeros(2, requires_grad=True)], lr=0.1, momentum=0.9)
         >>> sched = numnet.optim.lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=10)
         >>> round(sched.get_last_lr()[0], 12), opt.param_groups[0]['momentum']   # max_lr / div_factor
         (0.04, 0.95)

@@ -29,7 +29,6 @@ class ReduceLROnPlateau(LRScheduler):
     before bad epochs are counted again.
 
     Args:
-        optimizer: the wrapped optimizer.
         mode: ``'min'`` (default) or ``'max'``.
         factor: multiplicative reduction, < 1 (default 0.1).
         patience: bad epochs tolerated before reducing (default 10).
@@ -46,8 +45,7 @@ class ReduceLROnPlateau(LRScheduler):
 
     Example:
         >>> import numnet.optim
-        >>> w = numnet.zeros(2, requires_grad=True)
-        >>> opt = numnet.optim.SGD([w], lr=1.0)
+        >>> opt = numnet.optim.SGD([numnet.zeros(2, requires_grad=True)], lr=1.0)
         >>> sched = numnet.optim.lr_scheduler.ReduceLROnPlateau(opt, patience=1, factor=0.5)
         >>> for val_loss in [1.0, 1.0, 1.0, 0.5]:
         ...     sched.step(val_loss)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Iterable
 
-from numnet.optim.lr_scheduler._base import LRScheduler, _check_count, _check_number
+from numnet.optim.lr_scheduler._base import LRScheduler, _check_count
 from numnet.optim.optimizer import Optimizer
 
 __all__ = ["StepLR", "MultiStepLR", "ExponentialLR"]
@@ -16,19 +16,12 @@ class StepLR(LRScheduler):
     \rfloor}`.
 
     Args:
-        optimizer: the wrapped optimizer.
         step_size: period of decay, in epochs (a positive integer).
         gamma: multiplicative factor (default 0.1).
-        last_epoch: see :class:`LRScheduler`.
-
-    Raises:
-        DTypeError: ``step_size`` is not an int or ``gamma`` not a number.
-        ArgumentError: ``step_size`` < 1.
 
     Example:
         >>> import numnet.optim
-        >>> w = numnet.zeros(2, requires_grad=True)
-        >>> opt = numnet.optim.SGD([w], lr=1.0)
+        >>> opt = numnet.optim.SGD([numnet.zeros(2, requires_grad=True)], lr=1.0)
         >>> sched = numnet.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
         >>> lrs = []
         >>> for epoch in range(5):
@@ -38,10 +31,7 @@ class StepLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
-        _check_count("StepLR", "step_size", step_size)
-        _check_number("StepLR", "gamma", gamma)
-        self.step_size = step_size
-        self.gamma = gamma
+        self._set_options(counts={"step_size": step_size}, numbers={"gamma": gamma})
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -55,19 +45,12 @@ class MultiStepLR(LRScheduler):
     :math:`\eta_t = \eta_0\,\gamma^{\#\{m \in \text{milestones}: m \le t\}}`.
 
     Args:
-        optimizer: the wrapped optimizer.
         milestones: epoch indices (a milestone listed twice decays twice).
         gamma: multiplicative factor (default 0.1).
-        last_epoch: see :class:`LRScheduler`.
-
-    Raises:
-        DTypeError: a milestone that is not an int.
-        ArgumentError: a negative milestone.
 
     Example:
         >>> import numnet.optim
-        >>> w = numnet.zeros(2, requires_grad=True)
-        >>> opt = numnet.optim.SGD([w], lr=1.0)
+        >>> opt = numnet.optim.SGD([numnet.zeros(2, requires_grad=True)], lr=1.0)
         >>> sched = numnet.optim.lr_scheduler.MultiStepLR(opt, milestones=[1, 3], gamma=0.5)
         >>> lrs = []
         >>> for epoch in range(4):
@@ -81,9 +64,8 @@ class MultiStepLR(LRScheduler):
         milestones = list(milestones)
         for i, m in enumerate(milestones):
             _check_count("MultiStepLR", f"milestones[{i}]", m, minimum=0)
-        _check_number("MultiStepLR", "gamma", gamma)
         self.milestones = Counter(int(m) for m in milestones)
-        self.gamma = gamma
+        self._set_options(numbers={"gamma": gamma})
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -99,14 +81,11 @@ class ExponentialLR(LRScheduler):
     r"""Multiply the rate by ``gamma`` every epoch: :math:`\eta_t = \eta_0\,\gamma^t`.
 
     Args:
-        optimizer: the wrapped optimizer.
         gamma: multiplicative factor.
-        last_epoch: see :class:`LRScheduler`.
 
     Example:
         >>> import numnet.optim
-        >>> w = numnet.zeros(2, requires_grad=True)
-        >>> opt = numnet.optim.SGD([w], lr=1.0)
+        >>> opt = numnet.optim.SGD([numnet.zeros(2, requires_grad=True)], lr=1.0)
         >>> sched = numnet.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
         >>> opt.step(); sched.step(); opt.step(); sched.step()
         >>> sched.get_last_lr()
@@ -114,8 +93,7 @@ class ExponentialLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
-        _check_number("ExponentialLR", "gamma", gamma)
-        self.gamma = gamma
+        self._set_options(numbers={"gamma": gamma})
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
