@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from numnet import _validation as V
 from numnet.errors import ArgumentError
 from numnet.ops import activation as act

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Sequence, Union
 
-import numpy as np
-
 from numnet import _validation as V
 from numnet.errors import ArgumentError, DTypeError, ShapeError
 from numnet.ops.conv import Conv2d

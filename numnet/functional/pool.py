@@ -22,7 +22,7 @@ __all__ = ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool
 IntPair = Union[int, Sequence[int]]
 
 
-def pool_args(op: str, kernel_size: Any, stride: Any, padding: Any, dilation: Any = 1):
+def _pool_args(op: str, kernel_size: Any, stride: Any, padding: Any, dilation: Any = 1):
     """Normalise and check kernel_size, stride (None → kernel_size), padding and dilation with PyTorch's rules:
     k, s, d >= 1 and 0 <= p <= ⌊k / 2⌋ (of the undilated kernel, as PyTorch). The pooling layers call this in their
     constructors, so a layer and its function refuse the same arguments."""
@@ -52,7 +52,7 @@ def _max_pool2d_impl(input: Tensor, kernel_size: IntPair, stride: Optional[IntPa
                      return_indices: bool = False, allow_fast: bool = True):
     op = "max_pool2d"
     x, batched = _image_input(input, op)
-    k, s, p, d = pool_args(op, kernel_size, stride, padding, dilation)
+    k, s, p, d = _pool_args(op, kernel_size, stride, padding, dilation)
     ceil_mode = bool(ceil_mode)
     _check_output(op, x, k, s, p, d, ceil_mode)
     kwargs = dict(kernel_size=k, stride=s, padding=p, dilation=d, ceil_mode=ceil_mode, allow_fast=allow_fast)
@@ -157,7 +157,7 @@ def avg_pool2d(
     """
     op = "avg_pool2d"
     x, batched = _image_input(input, op)
-    k, s, p, _ = pool_args(op, kernel_size, stride, padding, 1)
+    k, s, p, _ = _pool_args(op, kernel_size, stride, padding, 1)
     ceil_mode = bool(ceil_mode)
     if divisor_override is not None:
         divisor_override = _divisor_override(op, divisor_override)
@@ -175,7 +175,7 @@ def _divisor_override(op: str, value: Any) -> int:
     return value
 
 
-def adaptive_size(op: str, output_size: Any) -> tuple[Optional[int], Optional[int]]:
+def _output_size_pair(op: str, output_size: Any) -> tuple[Optional[int], Optional[int]]:
     """``output_size`` as a pair whose entries are ints >= 1 or None (None keeps that input size)."""
     what = "an int >= 1 or a pair of ints >= 1 or None"
     if isinstance(output_size, (tuple, list)):
@@ -193,7 +193,7 @@ def adaptive_size(op: str, output_size: Any) -> tuple[Optional[int], Optional[in
 
 
 def _adaptive_size(op: str, output_size: Any, h: int, w: int) -> tuple[int, int]:
-    sh, sw = adaptive_size(op, output_size)
+    sh, sw = _output_size_pair(op, output_size)
     return (h if sh is None else sh), (w if sw is None else sw)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Optional, Sequence, Union
 
 import numnet.functional as F
-from numnet.functional.pool import _divisor_override, adaptive_size, pool_args
+from numnet.functional.pool import _divisor_override, _output_size_pair, _pool_args
 from numnet.nn.module import Module
 from numnet.tensor import Tensor
 
@@ -38,7 +38,7 @@ class MaxPool2d(Module):
                  dilation: IntPair = 1, return_indices: bool = False, ceil_mode: bool = False) -> None:
         super().__init__()
         # the function's own rules (padding at most half the undilated kernel, as PyTorch), checked up front
-        pool_args("MaxPool2d", kernel_size, stride, padding, dilation)
+        _pool_args("MaxPool2d", kernel_size, stride, padding, dilation)
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
@@ -74,7 +74,7 @@ class AvgPool2d(Module):
                  ceil_mode: bool = False, count_include_pad: bool = True,
                  divisor_override: Optional[int] = None) -> None:
         super().__init__()
-        pool_args("AvgPool2d", kernel_size, stride, padding)
+        _pool_args("AvgPool2d", kernel_size, stride, padding)
         if divisor_override is not None:
             divisor_override = _divisor_override("AvgPool2d", divisor_override)
         self.kernel_size = kernel_size
@@ -106,7 +106,7 @@ class AdaptiveAvgPool2d(Module):
 
     def __init__(self, output_size: Union[int, None, Sequence[Optional[int]]]) -> None:
         super().__init__()
-        adaptive_size("AdaptiveAvgPool2d", output_size)
+        _output_size_pair("AdaptiveAvgPool2d", output_size)
         self.output_size = output_size
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
