@@ -13,9 +13,14 @@ Which error, one rule everywhere:
   where an int is needed, a tensor whose dtype the op cannot use, something that is not a dtype — is a
   :class:`~numnet.errors.DTypeError` (a ``TypeError``, as PyTorch raises for the wrong type);
 - the right kind with a value that is not allowed — out of range, not finite, not one of the choices, a sequence of
-  the wrong length — is an :class:`~numnet.errors.ArgumentError` (a ``ValueError``).
+  the wrong length, a required value left as None — is an :class:`~numnet.errors.ArgumentError` (a ``ValueError``).
+  A choice among strings counts as a value: anything not among the options, a string or not, is an ArgumentError.
 
 Shapes are each op's own business (it words its layout, e.g. ``(N, C, H, W)``) and raise ``ShapeError``.
+
+Use it as ``from numnet import _validation as V``; a check that needs wording of its own (e.g. pooling's "padding
+at most half of kernel_size") still builds its message with :func:`expected`. A new argument kind gets one function
+here and one test in ``tests/test_validation.py``.
 
 This module imports only NumPy and :mod:`numnet.errors` at module level, so every layer of numnet can use it; the
 Tensor class is imported on first use.
