@@ -32,7 +32,8 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from numnet.errors import ArgumentError, DTypeError, ShapeError
+from numnet import _validation as V
+from numnet.errors import DTypeError, ShapeError
 
 __all__ = [
     "sigmoid",
@@ -53,7 +54,7 @@ def _numeric(x: ArrayLike, op: str, name: str) -> np.ndarray:
     """``x`` as an ndarray of a real numeric dtype (bool, complex, strings and objects are refused)."""
     arr = np.asarray(x)
     if arr.dtype.kind not in "iuf":
-        raise DTypeError(f"{op}: {name} must be a real numeric array, got dtype {arr.dtype}")
+        raise DTypeError(V.expected(op, name, "a real numeric array", got=f"dtype {arr.dtype}"))
     return arr
 
 
@@ -66,22 +67,6 @@ def _float(x: ArrayLike, op: str, name: str) -> np.ndarray:
 def _scalar_out(arr: np.ndarray) -> Any:
     """A 0-d result as a NumPy scalar (prints like the lesson: ``0.6034832498647263``); arrays unchanged."""
     return arr[()] if arr.ndim == 0 else arr
-
-
-def _positive_int(value: Any, op: str, name: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise ArgumentError(f"{op}: {name} must be a positive integer, got {value!r}")
-    if value < 1:
-        raise ArgumentError(f"{op}: {name} must be a positive integer, got {value}")
-    return int(value)
-
-
-def _non_negative_int(value: Any, op: str, name: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise ArgumentError(f"{op}: {name} must be a non-negative integer, got {value!r}")
-    if value < 0:
-        raise ArgumentError(f"{op}: {name} must be a non-negative integer, got {value}")
-    return int(value)
 
 
 def _image2d(image: ArrayLike, op: str) -> np.ndarray:
@@ -273,7 +258,8 @@ def convolution2D(image: ArrayLike, kernel: ArrayLike, stride: int = 1, padding:
 
     Raises:
         ShapeError: image or kernel is not 2-D, or the kernel is larger than the padded image.
-        ArgumentError: stride < 1 or padding < 0 (or not integers).
+        ArgumentError: stride < 1 or padding < 0.
+        DTypeError: stride or padding is not an int.
         DTypeError: image or kernel is not real numeric.
 
     Example:
@@ -288,8 +274,8 @@ def convolution2D(image: ArrayLike, kernel: ArrayLike, stride: int = 1, padding:
         raise ShapeError(f"{op}: expected a 2-D kernel (kH, kW), got shape {kernel.shape}")
     if kernel.size == 0:
         raise ShapeError(f"{op}: the kernel is empty (shape {kernel.shape})")
-    stride = _positive_int(stride, op, "stride")
-    padding = _non_negative_int(padding, op, "padding")
+    stride = V.integer(stride, op, "stride", minimum=1)
+    padding = V.integer(padding, op, "padding", minimum=0)
     dtype = np.result_type(image.dtype, kernel.dtype)
     if dtype.kind != "f":
         dtype = np.dtype(np.float64)
@@ -317,7 +303,8 @@ def max_pooling2D(image: ArrayLike, pool_size: int = 2, stride: int = 2) -> np.n
 
     Raises:
         ShapeError: image is not 2-D or smaller than the window.
-        ArgumentError: pool_size or stride is not a positive integer.
+        ArgumentError: pool_size or stride < 1.
+        DTypeError: pool_size or stride is not an int.
         DTypeError: image is not real numeric.
 
     Example:
@@ -327,8 +314,8 @@ def max_pooling2D(image: ArrayLike, pool_size: int = 2, stride: int = 2) -> np.n
     """
     op = "max_pooling2D"
     image = _image2d(image, op)
-    k = _positive_int(pool_size, op, "pool_size")
-    stride = _positive_int(stride, op, "stride")
+    k = V.integer(pool_size, op, "pool_size", minimum=1)
+    stride = V.integer(stride, op, "stride", minimum=1)
     return _windows(image, k, k, stride, op, "pool window").max(axis=(2, 3))
 
 
@@ -347,7 +334,8 @@ def average_pooling2D(image: ArrayLike, pool_size: int = 2, stride: int = 2) -> 
 
     Raises:
         ShapeError: image is not 2-D or smaller than the window.
-        ArgumentError: pool_size or stride is not a positive integer.
+        ArgumentError: pool_size or stride < 1.
+        DTypeError: pool_size or stride is not an int.
         DTypeError: image is not real numeric.
 
     Example:
@@ -357,7 +345,7 @@ def average_pooling2D(image: ArrayLike, pool_size: int = 2, stride: int = 2) -> 
     """
     op = "average_pooling2D"
     image = _image2d(image, op)
-    k = _positive_int(pool_size, op, "pool_size")
-    stride = _positive_int(stride, op, "stride")
+    k = V.integer(pool_size, op, "pool_size", minimum=1)
+    stride = V.integer(stride, op, "stride", minimum=1)
     image = image if image.dtype.kind == "f" else image.astype(np.float64)
     return _windows(image, k, k, stride, op, "pool window").mean(axis=(2, 3))

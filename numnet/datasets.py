@@ -33,6 +33,7 @@ import numpy as np
 from numnet.data.dataset import Dataset
 from numnet.data.idx import read_idx_images, read_idx_labels
 from numnet.data.transforms import is_batched
+from numnet import _validation as V
 from numnet.errors import ArgumentError, DataNotFoundError, FileFormatError
 from numnet.tensor import Tensor
 
@@ -108,8 +109,8 @@ class _ImageSet(Dataset):
     def _setup(self, raw_images: np.ndarray, raw_labels: np.ndarray, train: bool, transform: Callable | None,
                target_transform: Callable | None, normalize: bool) -> None:
         for name, fn in (("transform", transform), ("target_transform", target_transform)):
-            if fn is not None and not callable(fn):
-                raise ArgumentError(f"{type(self).__name__}: {name} must be callable, got {type(fn).__name__}")
+            if fn is not None:
+                V.function(fn, type(self).__name__, name)
         self.train = bool(train)
         self.transform = transform
         self.target_transform = target_transform
@@ -121,8 +122,7 @@ class _ImageSet(Dataset):
         return int(self.data.shape[0])
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
-        if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
-            raise ArgumentError(f"{type(self).__name__}: index must be an integer, got {type(index).__name__}")
+        V.integer(index, type(self).__name__, "index")
         n = len(self)
         if not -n <= index < n:
             raise IndexError(f"{type(self).__name__}: index {index} is out of range for {n} samples")

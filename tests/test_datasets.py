@@ -10,7 +10,7 @@ import numnet
 from numnet import datasets
 from numnet.data import DataLoader, random_split
 from numnet.data.transforms import Lambda, Normalize
-from numnet.errors import ArgumentError, DataNotFoundError, FileFormatError
+from numnet.errors import ArgumentError, DataNotFoundError, DTypeError, FileFormatError
 from tests.data.idx_helpers import write_idx, write_image_set
 
 
@@ -101,14 +101,14 @@ def test_transforms_per_item_and_per_batch(fashion_test):
     # a transform that is not marked batchable is applied sample by sample, with the same result
     per_sample = datasets.FashionMNIST(train=False, transform=Lambda(lambda a: (a - 0.5) / 0.5))
     np.testing.assert_allclose(per_sample.get_batch(np.array([0, 1]))[0], x, rtol=1e-6)
-    with pytest.raises(ArgumentError, match="transform must be callable"):
+    with pytest.raises(DTypeError, match="FashionMNIST: expected transform to be callable, got int"):
         datasets.FashionMNIST(train=False, transform=3)
 
 
 def test_index_errors(fashion_test):
     with pytest.raises(IndexError):
         fashion_test[10000]
-    with pytest.raises(ArgumentError):
+    with pytest.raises(DTypeError, match="FashionMNIST: expected index to be an int, got '0'"):
         fashion_test["0"]
     assert fashion_test[-1][1] == int(fashion_test.targets[-1])
 

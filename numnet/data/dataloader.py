@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
+from numnet import _validation as V
 from numnet.errors import ArgumentError, DTypeError, ShapeError
 from numnet.tensor import Tensor
 
@@ -126,18 +127,16 @@ class DataLoader:
         generator: np.random.Generator | None = None,
         transform: Callable[[Any], Any] | None = None,
     ) -> None:
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ArgumentError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
-        if collate_fn is not None and not callable(collate_fn):
-            raise ArgumentError(f"DataLoader: collate_fn must be callable, got {type(collate_fn).__name__}")
-        if transform is not None and not callable(transform):
-            raise ArgumentError(f"DataLoader: transform must be callable, got {type(transform).__name__}")
-        if generator is not None and not isinstance(generator, np.random.Generator):
-            raise ArgumentError(f"DataLoader: generator must be a numpy.random.Generator, "
-                                f"got {type(generator).__name__}")
+        V.integer(batch_size, "DataLoader", "batch_size", minimum=1)
+        if collate_fn is not None:
+            V.function(collate_fn, "DataLoader", "collate_fn")
+        if transform is not None:
+            V.function(transform, "DataLoader", "transform")
+        if generator is not None:
+            V.instance(generator, np.random.Generator, "DataLoader", "generator", "a numpy.random.Generator or None")
         if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
-            raise ArgumentError(f"DataLoader: dataset must define __len__ and __getitem__, "
-                                f"got {type(dataset).__name__}")
+            raise DTypeError(V.expected("DataLoader", "dataset", "a dataset (with __len__ and __getitem__)",
+                                        got=type(dataset).__name__))
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)

@@ -13,7 +13,8 @@ from typing import Any, Generic, Sequence, TypeVar
 
 import numpy as np
 
-from numnet.errors import ArgumentError, ShapeError
+from numnet import _validation as V
+from numnet.errors import ArgumentError, DTypeError, ShapeError
 from numnet.tensor import Tensor
 
 T = TypeVar("T")
@@ -47,9 +48,7 @@ def _as_array(x: Any) -> np.ndarray:
 
 
 def _check_index(index: Any, n: int, who: str) -> int:
-    if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
-        raise ArgumentError(f"{who}: index must be an integer, got {type(index).__name__}")
-    i = int(index)
+    i = V.integer(index, who, "index")
     if not -n <= i < n:
         raise IndexError(f"{who}: index {i} is out of range for a dataset of length {n}")
     return i % n
@@ -125,13 +124,14 @@ class Subset(Dataset):
         idx = np.asarray(indices)
         if idx.size == 0:
             idx = idx.astype(np.int64)
-        if idx.ndim != 1 or not np.issubdtype(idx.dtype, np.integer):
-            raise ArgumentError(f"Subset: indices must be a 1-d sequence of integers, got dtype {idx.dtype}, "
-                                f"shape {idx.shape}")
+        if not np.issubdtype(idx.dtype, np.integer):
+            raise DTypeError(V.expected("Subset", "indices", "a 1-d sequence of ints", got=f"dtype {idx.dtype}"))
+        if idx.ndim != 1:
+            raise ShapeError(V.expected("Subset", "indices", "a 1-d sequence of ints", got=f"shape {idx.shape}"))
         n = len(dataset)
         if idx.size and (idx.min() < -n or idx.max() >= n):
-            raise ArgumentError(f"Subset: indices must lie in [-{n}, {n}) for a dataset of length {n}, "
-                                f"got min {idx.min()} and max {idx.max()}")
+            raise ArgumentError(V.expected("Subset", "indices", f"in [{-n}, {n}) for a dataset of length {n}",
+                                           got=f"min {idx.min()} and max {idx.max()}"))
         self.dataset = dataset
         self.indices: np.ndarray = (idx % n if n else idx).astype(np.int64)
 
@@ -155,10 +155,10 @@ class Subset(Dataset):
 def _split_lengths(lengths: Sequence[int | float], n: int) -> list[int]:
     if len(lengths) == 0:
         raise ArgumentError("random_split: lengths is empty")
-    if all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in lengths):
+    if all(V.is_int(x) for x in lengths):
         out = [int(x) for x in lengths]
         if any(x < 0 for x in out):
-            raise ArgumentError(f"random_split: lengths must be non-negative, got {out}")
+            raise ArgumentError(V.expected("random_split", "lengths", "ints >= 0", out))
         if sum(out) != n:
             raise ArgumentError(f"random_split: lengths {out} sum to {sum(out)}, but the dataset has {n} samples")
         return out

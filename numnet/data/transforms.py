@@ -12,6 +12,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from numnet import _validation as V
 from numnet.errors import ArgumentError, DTypeError, ShapeError
 from numnet.tensor import Tensor
 
@@ -39,8 +40,7 @@ class Compose:
     def __init__(self, transforms: Sequence[Callable[[Any], Any]]) -> None:
         self.transforms = list(transforms)
         for t in self.transforms:
-            if not callable(t):
-                raise ArgumentError(f"Compose: every transform must be callable, got {type(t).__name__}")
+            V.function(t, "Compose", "every transform")
 
     @property
     def batched(self) -> bool:
@@ -85,7 +85,7 @@ class Normalize:
             raise ArgumentError(f"Normalize: mean and std must be sequences of the same length, "
                                 f"got {self.mean.tolist()} and {self.std.tolist()}")
         if np.any(self.std == 0):
-            raise ArgumentError(f"Normalize: std must be non-zero, got {self.std.tolist()}")
+            raise ArgumentError(V.expected("Normalize", "std", "non-zero", self.std.tolist()))
 
     def __call__(self, x: Any) -> Any:
         arr, was_tensor = _unwrap(x)
@@ -146,8 +146,7 @@ class Lambda:
     """
 
     def __init__(self, fn: Callable[[Any], Any], batched: bool = False) -> None:
-        if not callable(fn):
-            raise ArgumentError(f"Lambda: expected a callable, got {type(fn).__name__}")
+        V.function(fn, "Lambda", "fn")
         self.fn = fn
         self.batched = bool(batched)
 

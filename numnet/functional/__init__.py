@@ -1,7 +1,8 @@
 """``numnet.functional`` (import as ``F``): stateless neural-network functions with PyTorch's signatures.
 
-Each function validates its arguments at this public boundary, documents its math once, and dispatches to the
-primitives in ``numnet/ops``. Submodules: ``conv``, ``pool``, ``activation``, ``loss``, ``normalization``, ``linear``.
+Each function validates its arguments at this public boundary (with the shared rules of ``numnet._validation``: a
+wrong kind, an ``np.ndarray`` for a tensor included, is a ``DTypeError``; a wrong value an ``ArgumentError``),
+documents its math once, and dispatches to the primitives in ``numnet/ops``. Submodules: ``conv``, ``pool``, ``activation``, ``loss``, ``normalization``, ``linear``.
 """
 
 from numnet.functional.activation import *  # noqa: F401,F403

@@ -1,42 +1,21 @@
 """Activation functions and dropout: ``relu``, ``leaky_relu``, ``sigmoid``, ``tanh``, ``gelu``, ``softmax``,
 ``log_softmax``, ``dropout``.
 
-Each validates its arguments and calls one primitive from :mod:`numnet.ops.activation`, where the derivative lives.
-The output keeps the input's dtype.
+Each validates its arguments (with :mod:`numnet._validation`) and calls one primitive from
+:mod:`numnet.ops.activation`, where the derivative lives. The output keeps the input's dtype.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from numnet.errors import ArgumentError, DTypeError
+from numnet import _validation as V
+from numnet.errors import ArgumentError
 from numnet.ops import activation as act
 from numnet.random import default_generator
-from numnet.tensor import Tensor, _norm_dim
+from numnet.tensor import Tensor
 
 __all__ = ["relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax", "dropout"]
-
-
-# ---------------------------------------------------------------------- validation shared by numnet.functional
-def _check_tensor(x: Any, op: str, name: str = "input") -> Tensor:
-    if not isinstance(x, Tensor):
-        raise DTypeError(f"{op}: expected {name} to be a numnet.Tensor, got {type(x).__name__}")
-    return x
-
-
-def _check_float(x: Any, op: str, name: str = "input") -> Tensor:
-    _check_tensor(x, op, name)
-    if x.dtype.kind != "f":
-        raise DTypeError(f"{op}: expected {name} to be a floating-point tensor, got dtype {x.dtype}")
-    return x
-
-
-def _check_number(value: Any, op: str, name: str) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ArgumentError(f"{op}: expected {name} to be a number, got {type(value).__name__}")
-    return float(value)
 
 
 # ---------------------------------------------------------------------- activations
@@ -55,16 +34,15 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
         ``(*) → (*)``, same dtype.
 
     Raises:
-        DTypeError: ``input`` is not a tensor, or is boolean.
+        DTypeError: ``input`` is not a tensor (an ``np.ndarray`` too: wrap it with ``numnet.tensor``), or is
+            boolean.
 
     Example:
         >>> import numnet, numnet.functional as F
         >>> F.relu(numnet.tensor([-1.0, 0.0, 2.0]))
         tensor([0., 0., 2.])
     """
-    _check_tensor(input, "relu")
-    if input.dtype.kind not in "fiu":
-        raise DTypeError(f"relu: expected a numeric tensor, got dtype {input.dtype}")
+    V.tensor(input, "relu", kinds="fiu")
     return act.ReLU.apply(input)
 
 
@@ -84,16 +62,16 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
         ``(*) → (*)``, same dtype.
 
     Raises:
-        DTypeError: ``input`` is not a floating-point tensor.
-        ArgumentError: ``negative_slope`` is not a number.
+        DTypeError: ``input`` is not a floating-point tensor, or ``negative_slope`` is not a number.
+        ArgumentError: ``negative_slope`` is not finite.
 
     Example:
         >>> import numnet, numnet.functional as F
         >>> F.leaky_relu(numnet.tensor([-2.0, 3.0]), 0.1)
         tensor([-0.2,  3. ])
     """
-    _check_float(input, "leaky_relu")
-    slope = _check_number(negative_slope, "leaky_relu", "negative_slope")
+    V.float_tensor(input, "leaky_relu")
+    slope = V.real(negative_slope, "leaky_relu", "negative_slope")
     return act.LeakyReLU.apply(input, negative_slope=slope)
 
 
@@ -116,7 +94,7 @@ def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
         >>> F.sigmoid(numnet.tensor([-1000.0, 0.0, 1000.0]))
         tensor([0. , 0.5, 1. ])
     """
-    _check_float(input, "sigmoid")
+    V.float_tensor(input, "sigmoid")
     return act.Sigmoid.apply(input)
 
 
@@ -139,7 +117,7 @@ def tanh(input: Tensor) -> Tensor:  # noqa: A002
         >>> F.tanh(numnet.tensor([0.0, 100.0]))
         tensor([0., 1.])
     """
-    _check_float(input, "tanh")
+    V.float_tensor(input, "tanh")
     return act.Tanh.apply(input)
 
 
@@ -168,26 +146,20 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
         >>> F.gelu(numnet.tensor([-1.0, 0.0, 1.0]))
         tensor([-0.15865526,  0.        ,  0.8413447 ])
     """
-    _check_float(input, "gelu")
-    if approximate not in ("none", "tanh"):
-        raise ArgumentError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    V.float_tensor(input, "gelu")
+    V.choice(approximate, "gelu", "approximate", ("none", "tanh"))
     return act.GELU.apply(input, approximate=approximate)
 
 
 def _softmax_args(input: Any, dim: Any, dtype: Any, op: str) -> tuple[Tensor, int]:
-    _check_tensor(input, op)
+    V.tensor(input, op)
     if dim is None:
-        raise ArgumentError(f"{op}: dim is required (numnet does not guess it, unlike PyTorch's deprecated "
-                            f"implicit choice); e.g. {op}(x, dim=1) for (N, C) logits")
-    if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, (int, np.integer)):
-        raise ArgumentError(f"{op}: dim must be an int, got {type(dim).__name__}")
+        raise ArgumentError(V.expected(op, "dim", "given", None) + f" (numnet does not guess it, unlike PyTorch's "
+                            f"deprecated implicit choice); e.g. {op}(x, dim=1) for (N, C) logits")
     if dtype is not None:
-        dt = np.dtype(dtype)
-        if dt.kind != "f":
-            raise DTypeError(f"{op}: dtype must be a floating-point dtype, got {dt}")
-        input = input.to(dt)
-    _check_float(input, op)
-    return input, _norm_dim(int(dim), input.ndim, op)
+        input = input.to(V.float_dtype(dtype, op))
+    V.float_tensor(input, op)
+    return input, V.dim(dim, input.ndim, op)
 
 
 def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
@@ -207,7 +179,7 @@ def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
 
     Raises:
         ArgumentError: ``dim`` is missing or out of range.
-        DTypeError: ``input`` is not a floating-point tensor.
+        DTypeError: ``input`` is not a floating-point tensor, ``dim`` is not an int or ``dtype`` not a float dtype.
 
     Example:
         >>> import numnet, numnet.functional as F
@@ -236,7 +208,7 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
 
     Raises:
         ArgumentError: ``dim`` is missing or out of range.
-        DTypeError: ``input`` is not a floating-point tensor.
+        DTypeError: ``input`` is not a floating-point tensor, ``dim`` is not an int or ``dtype`` not a float dtype.
 
     Example:
         >>> import numnet, numnet.functional as F
@@ -267,8 +239,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         ``(*) → (*)``, same dtype.
 
     Raises:
-        DTypeError: ``input`` is not a floating-point tensor.
-        ArgumentError: ``p`` is not a number in [0, 1].
+        DTypeError: ``input`` is not a floating-point tensor, or ``p`` is not a number.
+        ArgumentError: ``p`` is outside [0, 1].
 
     Example:
         >>> import numnet, numnet.functional as F
@@ -276,11 +248,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         >>> F.dropout(numnet.ones(6), p=0.5)
         tensor([2., 0., 0., 0., 2., 2.])
     """
-    _check_float(input, "dropout")
-    rate = _check_number(p, "dropout", "p")
-    if not 0.0 <= rate <= 1.0:
-        raise ArgumentError(f"dropout: p (the probability of an element being zeroed) must be between 0 and 1, "
-                            f"got {p}")
+    V.float_tensor(input, "dropout")
+    rate = V.probability(p, "dropout", "p")
     if not training or rate == 0.0:
         return input
     keep = default_generator().random(input.shape) >= rate

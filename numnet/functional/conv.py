@@ -1,11 +1,10 @@
-"""numnet.functional: 2-D convolution, with argument validation shared by the pooling functions."""
+"""numnet.functional: 2-D convolution, with the image-input check shared by the pooling functions."""
 
 from __future__ import annotations
 
 from typing import Any, Sequence, Union
 
-import numpy as np
-
+from numnet import _validation as V
 from numnet.errors import ArgumentError, DTypeError, ShapeError
 from numnet.ops.conv import Conv2d
 from numnet.tensor import Tensor
@@ -16,37 +15,9 @@ IntPair = Union[int, Sequence[int]]
 
 
 # ---------------------------------------------------------------------------------------------------- shared checks
-def _pair(value: Any, op: str, name: str) -> tuple[int, int]:
-    """An int or a pair of ints, as a pair (PyTorch's ``_pair``); anything else is an ArgumentError."""
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return int(value), int(value)
-    if isinstance(value, (tuple, list)) and len(value) == 2 and all(
-            isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value):
-        return int(value[0]), int(value[1])
-    raise ArgumentError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
-
-
-def _positive(pair: tuple[int, int], op: str, name: str, minimum: int = 1) -> tuple[int, int]:
-    if min(pair) < minimum:
-        shown = pair[0] if pair[0] == pair[1] else pair
-        word = "positive" if minimum == 1 else f">= {minimum}"
-        raise ArgumentError(f"{op}: {name} must be {word}, got {name}={shown}")
-    return pair
-
-
-def _as_float_tensor(x: Any, op: str, name: str) -> Tensor:
-    if isinstance(x, np.ndarray):
-        x = Tensor(x)
-    if not isinstance(x, Tensor):
-        raise DTypeError(f"{op}: expected {name} to be a Tensor, got {type(x).__name__}")
-    if not np.issubdtype(x.dtype, np.floating):
-        raise DTypeError(f"{op}: expected a floating-point {name}, got dtype {x.dtype}; convert it with .float()")
-    return x
-
-
 def _image_input(x: Any, op: str) -> tuple[Tensor, bool]:
     """Check an (N, C, H, W) or unbatched (C, H, W) float input; return it as 4-D and whether it was batched."""
-    x = _as_float_tensor(x, op, "input")
+    x = V.float_tensor(x, op)
     if x.ndim not in (3, 4):
         raise ShapeError(f"{op}: expected input of shape (N, C, H, W) or (C, H, W), "
                          f"got {x.ndim}-D input of shape {tuple(x.shape)}")
@@ -106,7 +77,8 @@ def conv2d(
     Raises:
         ShapeError: input not 3-D/4-D, weight not 4-D, channel mismatch, bias of the wrong length, or a (dilated)
             kernel larger than the padded input.
-        DTypeError: integer input, or input/weight/bias dtypes that differ.
+        DTypeError: input/weight/bias not Tensors (an ``np.ndarray`` too: wrap it with ``numnet.tensor``), integer
+            input, input/weight/bias dtypes that differ, or a stride/padding/dilation/groups that is not an int (pair).
         ArgumentError: stride < 1, negative padding, dilation < 1, groups < 1 or not dividing the channels, or an
             unknown padding string.
 
@@ -122,16 +94,14 @@ def conv2d(
     """
     op = "conv2d"
     x, batched = _image_input(input, op)
-    weight = _as_float_tensor(weight, op, "weight")
+    weight = V.float_tensor(weight, op, "weight")
     if weight.ndim != 4:
         raise ShapeError(f"{op}: expected weight of shape (C_out, C_in/groups, kH, kW), "
                          f"got {weight.ndim}-D weight of shape {tuple(weight.shape)}")
     if weight.dtype != x.dtype:
         raise DTypeError(f"{op}: input dtype {x.dtype} and weight dtype {weight.dtype} differ; "
                          f"convert one of them with .to()")
-    if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool) or groups < 1:
-        raise ArgumentError(f"{op}: groups must be a positive int, got groups={groups!r}")
-    groups = int(groups)
+    groups = V.integer(groups, op, "groups", minimum=1)
     n, c, h, w = x.shape
     c_out, c_g, kh, kw = weight.shape
     if c % groups:
@@ -144,26 +114,24 @@ def conv2d(
         raise ArgumentError(f"{op}: groups={groups} must divide the output channels, "
                             f"got {c_out} output channels (weight shape {tuple(weight.shape)})")
     if bias is not None:
-        bias = _as_float_tensor(bias, op, "bias")
+        bias = V.float_tensor(bias, op, "bias")
         if bias.shape != (c_out,):
             raise ShapeError(f"{op}: bias must have shape ({c_out},) to match the weight's {c_out} output channels, "
                              f"got shape {tuple(bias.shape)}")
         if bias.dtype != x.dtype:
             raise DTypeError(f"{op}: input dtype {x.dtype} and bias dtype {bias.dtype} differ; "
                              f"convert one of them with .to()")
-    stride = _positive(_pair(stride, op, "stride"), op, "stride")
-    dilation = _positive(_pair(dilation, op, "dilation"), op, "dilation")
+    stride = V.int_or_pair(stride, op, "stride", minimum=1)
+    dilation = V.int_or_pair(dilation, op, "dilation", minimum=1)
     if isinstance(padding, str):
         if padding == "valid":
             pads = (0, 0, 0, 0)
         elif padding == "same":
             pads = same_padding(h, kh, stride[0], dilation[0]) + same_padding(w, kw, stride[1], dilation[1])
         else:
-            raise ArgumentError(f"{op}: padding must be an int, a pair, 'valid' or 'same', got {padding!r}")
+            raise ArgumentError(V.expected(op, "padding", "an int >= 0, a pair of them, 'valid' or 'same'", padding))
     else:
-        ph, pw = _pair(padding, op, "padding")
-        if min(ph, pw) < 0:
-            raise ArgumentError(f"{op}: padding must be non-negative, got padding={padding!r}")
+        ph, pw = V.int_or_pair(padding, op, "padding", minimum=0)
         pads = (ph, ph, pw, pw)
     padded = (h + pads[0] + pads[1], w + pads[2] + pads[3])
     kernel = (dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1)

@@ -6,8 +6,8 @@ reshape. Neither owns a derivative of its own.
 
 from __future__ import annotations
 
+from numnet import _validation as V
 from numnet.errors import DTypeError, ShapeError
-from numnet.functional.activation import _check_float, _check_tensor
 from numnet.tensor import Tensor
 
 __all__ = ["linear", "flatten"]
@@ -39,10 +39,10 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         >>> F.linear(x, w, numnet.tensor([0.0, 0.0, 0.5]))
         tensor([[1. , 2. , 3.5]])
     """
-    _check_float(input, "linear")
-    _check_float(weight, "linear", "weight")
+    V.float_tensor(input, "linear")
+    V.float_tensor(weight, "linear", "weight")
     if bias is not None:
-        _check_float(bias, "linear", "bias")
+        V.float_tensor(bias, "linear", "bias")
     dtypes = {input.dtype, weight.dtype} | ({bias.dtype} if bias is not None else set())
     if len(dtypes) > 1:
         raise DTypeError(f"linear: input, weight and bias must share one dtype, got input {input.dtype}, "
@@ -87,5 +87,5 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # 
         >>> F.flatten(numnet.zeros(2, 3, 4), start_dim=1).shape
         (2, 12)
     """
-    _check_tensor(input, "flatten")
+    V.tensor(input, "flatten")
     return input.flatten(start_dim, end_dim)

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from numnet import _validation as V
 from numnet.errors import ArgumentError, DTypeError, ShapeError
-from numnet.functional.activation import _check_float, _check_number, _check_tensor
 from numnet.ops import loss as L
 from numnet.tensor import Tensor
 
@@ -23,17 +23,12 @@ _REDUCTIONS = ("none", "mean", "sum")
 
 
 def _check_reduction(reduction: Any, op: str) -> str:
-    if reduction not in _REDUCTIONS:
-        raise ArgumentError(f"{op}: reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
-    return reduction
+    return V.choice(reduction, op, "reduction", _REDUCTIONS)
 
 
 def _float_target(input: Tensor, target: Any, op: str) -> Tensor:  # noqa: A002
     """A float target of exactly the input's shape, converted to the input's dtype (differentiably)."""
-    _check_tensor(target, op, "target")
-    if target.dtype.kind != "f":
-        raise DTypeError(f"{op}: expected a floating-point target, got dtype {target.dtype} "
-                         f"(convert it with target.to(input.dtype))")
+    V.float_tensor(target, op, "target")
     if target.shape != input.shape:
         raise ShapeError(f"{op}: target shape {tuple(target.shape)} must equal input shape {tuple(input.shape)}")
     return target.to(input.dtype)
@@ -45,7 +40,7 @@ def _const_array(t: Any, op: str, name: str, input: Tensor,  # noqa: A002
     None, broadcastable to the input's shape without enlarging it."""
     if t is None:
         return None
-    _check_float(t, op, name)
+    V.float_tensor(t, op, name)
     if shape is not None:
         if t.shape != shape:
             raise ShapeError(f"{op}: {name} must have shape {shape} (one value per class), got {tuple(t.shape)}")
@@ -62,7 +57,7 @@ def _const_array(t: Any, op: str, name: str, input: Tensor,  # noqa: A002
 
 def _class_input(input: Any, op: str) -> int:  # noqa: A002
     """Validate logits / log-probabilities laid out (N, C, d1, …) or (C,); return C."""
-    _check_float(input, op)
+    V.float_tensor(input, op)
     if input.ndim == 0:
         raise ShapeError(f"{op}: expected input of shape (N, C), (N, C, d1, ...) or (C,), got a 0-d tensor")
     c = input.shape[1] if input.ndim > 1 else input.shape[0]
@@ -91,9 +86,7 @@ def _class_target(input: Tensor, target: Any, n_classes: int, ignore_index: int,
 
 
 def _check_ignore_index(ignore_index: Any, op: str) -> int:
-    if isinstance(ignore_index, (bool, np.bool_)) or not isinstance(ignore_index, (int, np.integer)):
-        raise ArgumentError(f"{op}: ignore_index must be an int, got {type(ignore_index).__name__}")
-    return int(ignore_index)
+    return V.integer(ignore_index, op, "ignore_index")
 
 
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
@@ -119,7 +112,7 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor: 
         >>> F.mse_loss(numnet.tensor([1.0, 2.0]), numnet.tensor([0.0, 0.0]))
         tensor(2.5)
     """
-    _check_float(input, "mse_loss")
+    V.float_tensor(input, "mse_loss")
     target = _float_target(input, target, "mse_loss")
     reduction = _check_reduction(reduction, "mse_loss")
     return L.MSELoss.apply(input, target, reduction=reduction)
@@ -163,7 +156,7 @@ def cross_entropy(
 
     Raises:
         DTypeError: ``input`` not floating point; ``target`` neither integer indices nor float probabilities of the
-            input's shape.
+            input's shape; ``ignore_index`` not an int or ``label_smoothing`` not a number.
         ShapeError: ``target`` or ``weight`` shape does not match ``input``.
         ArgumentError: a target outside ``[0, C)``; unknown ``reduction``; ``label_smoothing`` outside [0, 1].
 
@@ -174,12 +167,10 @@ def cross_entropy(
         tensor(0.11977242)
     """
     c = _class_input(input, "cross_entropy")
-    _check_tensor(target, "cross_entropy", "target")
+    V.tensor(target, "cross_entropy", "target")
     reduction = _check_reduction(reduction, "cross_entropy")
     ignore_index = _check_ignore_index(ignore_index, "cross_entropy")
-    eps = _check_number(label_smoothing, "cross_entropy", "label_smoothing")
-    if not 0.0 <= eps <= 1.0:
-        raise ArgumentError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+    eps = V.probability(label_smoothing, "cross_entropy", "label_smoothing")
     w = _const_array(weight, "cross_entropy", "weight", input, (c,))
     if target.dtype.kind == "f" and target.shape == input.shape:
         return L.SoftCrossEntropy.apply(input, target.to(input.dtype), weight=w, reduction=reduction,
@@ -214,7 +205,7 @@ def nll_loss(
         ``(N, C, d1, ...) → ()``, or ``(N, d1, ...)`` with ``reduction='none'``.
 
     Raises:
-        DTypeError: ``input`` not floating point or ``target`` not integer.
+        DTypeError: ``input`` not floating point, ``target`` not integer, or ``ignore_index`` not an int.
         ShapeError: ``target`` or ``weight`` shape does not match ``input``.
         ArgumentError: a target outside ``[0, C)``; unknown ``reduction``.
 
@@ -225,7 +216,7 @@ def nll_loss(
         tensor(0.3)
     """
     c = _class_input(input, "nll_loss")
-    _check_tensor(target, "nll_loss", "target")
+    V.tensor(target, "nll_loss", "target")
     reduction = _check_reduction(reduction, "nll_loss")
     ignore_index = _check_ignore_index(ignore_index, "nll_loss")
     w = _const_array(weight, "nll_loss", "weight", input, (c,))
@@ -268,7 +259,7 @@ def binary_cross_entropy(
         >>> F.binary_cross_entropy(numnet.tensor([0.5, 1.0]), numnet.tensor([1.0, 0.0]), reduction='none')
         tensor([  0.6931472, 100.       ])
     """
-    _check_float(input, "binary_cross_entropy")
+    V.float_tensor(input, "binary_cross_entropy")
     target = _float_target(input, target, "binary_cross_entropy")
     reduction = _check_reduction(reduction, "binary_cross_entropy")
     w = _const_array(weight, "binary_cross_entropy", "weight", input)
@@ -318,7 +309,7 @@ def binary_cross_entropy_with_logits(
         tensor([1.000000e+04, 6.931472e-01])
     """
     op = "binary_cross_entropy_with_logits"
-    _check_float(input, op)
+    V.float_tensor(input, op)
     target = _float_target(input, target, op)
     reduction = _check_reduction(reduction, op)
     w = _const_array(weight, op, "weight", input)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from numnet import _validation as V
 from numnet.errors import ArgumentError, ShapeError
-from numnet.functional.activation import _check_float, _check_number
 from numnet.ops.normalization import BatchNorm
 from numnet.tensor import Tensor
 
@@ -18,7 +18,7 @@ __all__ = ["batch_norm"]
 def _check_channel_vector(t: Any, name: str, channels: int, input_shape: tuple[int, ...]) -> None:
     if t is None:
         return
-    _check_float(t, "batch_norm", name)
+    V.float_tensor(t, "batch_norm", name)
     if t.shape != (channels,):
         raise ShapeError(f"batch_norm: {name} has shape {tuple(t.shape)} but input has {channels} channels "
                          f"(expected ({channels},); input shape {tuple(input_shape)})")
@@ -59,10 +59,10 @@ def batch_norm(
         ``(N, C, *) → (N, C, *)``, same dtype.
 
     Raises:
-        DTypeError: an argument is not a floating-point tensor.
+        DTypeError: an argument is not a floating-point tensor, or ``momentum``/``eps`` is not a number.
         ShapeError: ``input`` has fewer than 2 dimensions, or a per-channel tensor is not ``(C,)``.
         ArgumentError: running statistics missing in evaluation mode, a single value per channel when training,
-            or a non-numeric / negative ``momentum`` or ``eps``.
+            a non-finite ``momentum`` or ``eps``, or a negative ``eps``.
 
     Example:
         >>> import numnet, numnet.functional as F
@@ -76,17 +76,15 @@ def batch_norm(
         >>> var
         tensor([ 1.1, 20.9])
     """
-    _check_float(input, "batch_norm")
+    V.float_tensor(input, "batch_norm")
     if input.ndim < 2:
         raise ShapeError(f"batch_norm: expected input of shape (N, C) or (N, C, *), got {tuple(input.shape)}")
     c = input.shape[1]
     for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
                     ("bias", bias)):
         _check_channel_vector(t, name, c, input.shape)
-    momentum = _check_number(momentum, "batch_norm", "momentum")
-    eps = _check_number(eps, "batch_norm", "eps")
-    if eps < 0:
-        raise ArgumentError(f"batch_norm: eps must be >= 0, got {eps}")
+    momentum = V.real(momentum, "batch_norm", "momentum")
+    eps = V.real(eps, "batch_norm", "eps", low=0.0)
     training = bool(training)
     if training:
         per_channel = input.numel() // c if c else 0

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence, Union
 
-import numpy as np
-
-from numnet.errors import ArgumentError, ShapeError
-from numnet.functional.conv import _image_input, _pair, _positive, _unbatch
+from numnet import _validation as V
+from numnet.errors import ArgumentError, DTypeError, ShapeError
+from numnet.functional.conv import _image_input, _unbatch
 from numnet.ops.pool import (
     AdaptiveAvgPool2d,
     AdaptiveMaxPool2d,
@@ -23,21 +22,19 @@ __all__ = ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool
 IntPair = Union[int, Sequence[int]]
 
 
-def _pool_args(op: str, kernel_size: Any, stride: Any, padding: Any, dilation: Any):
-    """Normalise and check kernel_size, stride (None → kernel_size), padding (0 <= p <= ⌊k / 2⌋) and dilation,
-    with PyTorch's rules."""
-    k = _positive(_pair(kernel_size, op, "kernel_size"), op, "kernel_size")
+def _pool_args(op: str, kernel_size: Any, stride: Any, padding: Any, dilation: Any = 1):
+    """Normalise and check kernel_size, stride (None → kernel_size), padding and dilation with PyTorch's rules:
+    k, s, d >= 1 and 0 <= p <= ⌊k / 2⌋ (of the undilated kernel, as PyTorch). The pooling layers call this in their
+    constructors, so a layer and its function refuse the same arguments."""
+    k = V.int_or_pair(kernel_size, op, "kernel_size", minimum=1)
     if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0):
         s = k
     else:
-        s = _positive(_pair(stride, op, "stride"), op, "stride")
-    p = _pair(padding, op, "padding")
-    if min(p) < 0:
-        raise ArgumentError(f"{op}: padding must be non-negative, got padding={padding!r}")
-    d = _positive(_pair(dilation, op, "dilation"), op, "dilation")
+        s = V.int_or_pair(stride, op, "stride", minimum=1)
+    p = V.int_or_pair(padding, op, "padding", minimum=0)
+    d = V.int_or_pair(dilation, op, "dilation", minimum=1)
     if p[0] > k[0] // 2 or p[1] > k[1] // 2:
-        raise ArgumentError(f"{op}: padding should be at most half of the kernel size, got padding={padding!r} "
-                            f"and kernel_size={kernel_size!r}")
+        raise ArgumentError(V.expected(op, "padding", f"at most half of kernel_size={kernel_size!r}", padding))
     return k, s, p, d
 
 
@@ -86,7 +83,7 @@ def max_pool2d(
 
     Raises:
         ShapeError: input not 3-D/4-D, or an output smaller than 1 × 1.
-        DTypeError: a non-floating input (numnet pools floats only).
+        DTypeError: a non-floating input (numnet pools floats only), or a size that is not an int (pair).
         ArgumentError: kernel_size/stride/dilation < 1, negative padding or padding above half the kernel.
 
     Example:
@@ -142,8 +139,8 @@ def avg_pool2d(
 
     Raises:
         ShapeError: input not 3-D/4-D, or an output smaller than 1 × 1.
-        DTypeError: a non-floating input.
-        ArgumentError: kernel_size/stride < 1, bad padding, or ``divisor_override`` not a non-zero int.
+        DTypeError: a non-floating input, or a size or ``divisor_override`` that is not an int.
+        ArgumentError: kernel_size/stride < 1, bad padding, or ``divisor_override`` of 0.
 
     Example:
         >>> import numnet, numnet.functional as F
@@ -157,30 +154,41 @@ def avg_pool2d(
     k, s, p, _ = _pool_args(op, kernel_size, stride, padding, 1)
     ceil_mode = bool(ceil_mode)
     if divisor_override is not None:
-        if not isinstance(divisor_override, (int, np.integer)) or isinstance(divisor_override, bool) \
-                or divisor_override == 0:
-            raise ArgumentError(f"{op}: divisor_override must be a non-zero int or None, got {divisor_override!r}")
-        divisor_override = int(divisor_override)
+        divisor_override = _divisor_override(op, divisor_override)
     _check_output(op, x, k, s, p, (1, 1), ceil_mode)
     out = AvgPool2d.apply(x, kernel_size=k, stride=s, padding=p, ceil_mode=ceil_mode,
                           count_include_pad=bool(count_include_pad), divisor_override=divisor_override)
     return _unbatch(out, batched)
 
 
-def _adaptive_size(op: str, output_size: Any, h: int, w: int) -> tuple[int, int]:
+def _divisor_override(op: str, value: Any) -> int:
+    """A non-zero int (PyTorch refuses 0; a negative divisor is allowed there too)."""
+    value = V.integer(value, op, "divisor_override")
+    if value == 0:
+        raise ArgumentError(V.expected(op, "divisor_override", "a non-zero int or None", value))
+    return value
+
+
+def _output_size_pair(op: str, output_size: Any) -> tuple[Optional[int], Optional[int]]:
+    """``output_size`` as a pair whose entries are ints >= 1 or None (None keeps that input size)."""
+    what = "an int >= 1 or a pair of ints >= 1 or None"
     if isinstance(output_size, (tuple, list)):
         if len(output_size) != 2:
-            raise ArgumentError(f"{op}: output_size must be an int or a pair (entries may be None), "
-                                f"got {output_size!r}")
-        sizes = list(output_size)
+            raise ArgumentError(V.expected(op, "output_size", what, output_size))
+        sizes = tuple(output_size)
     else:
-        sizes = [output_size, output_size]
-    sizes = [h if sizes[0] is None else sizes[0], w if sizes[1] is None else sizes[1]]
+        sizes = (output_size, output_size)
     for v in sizes:
-        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-            raise ArgumentError(f"{op}: output_size must be positive ints (or None to keep a size), "
-                                f"got {output_size!r}")
-    return int(sizes[0]), int(sizes[1])
+        if v is not None and not V.is_int(v):
+            raise DTypeError(V.expected(op, "output_size", what, output_size))
+        if v is not None and v < 1:
+            raise ArgumentError(V.expected(op, "output_size", what, output_size))
+    return (None if sizes[0] is None else int(sizes[0]), None if sizes[1] is None else int(sizes[1]))
+
+
+def _adaptive_size(op: str, output_size: Any, h: int, w: int) -> tuple[int, int]:
+    sh, sw = _output_size_pair(op, output_size)
+    return (h if sh is None else sh), (w if sw is None else sw)
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size: Union[int, None, Sequence[Optional[int]]]) -> Tensor:  # noqa: A002
@@ -198,7 +206,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Union[int, None, Sequence[Op
 
     Raises:
         ShapeError: input not 3-D/4-D.  DTypeError: a non-floating input.
-        ArgumentError: an output size that is not a positive int or None.
+        ArgumentError: an output size below 1 or not a pair.
 
     Example:
         >>> import numnet, numnet.functional as F
@@ -228,7 +236,7 @@ def adaptive_max_pool2d(input: Tensor, output_size: Union[int, None, Sequence[Op
 
     Raises:
         ShapeError: input not 3-D/4-D.  DTypeError: a non-floating input.
-        ArgumentError: an output size that is not a positive int or None.
+        ArgumentError: an output size below 1 or not a pair.
 
     Example:
         >>> import numnet, numnet.functional as F

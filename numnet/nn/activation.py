@@ -8,8 +8,8 @@ All map ``(*) → (*)``. ``inplace=True`` is accepted for PyTorch compatibility;
 from __future__ import annotations
 
 import numnet.functional as F
+from numnet import _validation as V
 from numnet.errors import ArgumentError
-from numnet.nn._utils import is_int, number
 from numnet.nn.module import Module
 from numnet.tensor import Tensor
 
@@ -41,7 +41,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
-        self.negative_slope = number(negative_slope, "LeakyReLU", "negative_slope")
+        self.negative_slope = V.real(negative_slope, "LeakyReLU", "negative_slope")
         self.inplace = bool(inplace)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
@@ -70,10 +70,7 @@ class GELU(Module):
 
     def __init__(self, approximate: str = "none") -> None:
         super().__init__()
-        if approximate not in ("none", "tanh"):
-            raise ArgumentError(f"GELU: Expected approximate to be 'none' or 'tanh'. "
-                                f"Received: approximate={approximate!r}")
-        self.approximate = approximate
+        self.approximate = V.choice(approximate, "GELU", "approximate", ("none", "tanh"))
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return F.gelu(input, approximate=self.approximate)
@@ -83,9 +80,9 @@ class GELU(Module):
 
 
 def _dim(dim: object, layer: str) -> int:
-    if not is_int(dim):
-        raise ArgumentError(f"{layer}: Expected dim to be an int (numnet does not guess it). Received: dim={dim!r}")
-    return int(dim)  # type: ignore[arg-type]
+    if dim is None:  # the same rule as F.softmax: a missing dim is a missing value, not a wrong type
+        raise ArgumentError(V.expected(layer, "dim", "given", None) + " (numnet does not guess it)")
+    return V.integer(dim, layer, "dim")
 
 
 class Softmax(Module):

@@ -10,7 +10,8 @@ import numpy as np
 import numnet.functional as F
 from numnet.errors import ArgumentError
 from numnet.nn import init
-from numnet.nn._utils import check_input, float_dtype, pair, positive_int
+from numnet import _validation as V
+from numnet.nn._utils import check_input
 from numnet.nn.module import Module, Parameter
 from numnet.tensor import Tensor
 
@@ -60,30 +61,23 @@ class Conv2d(Module):
                  padding_mode: str = "zeros", dtype: Any = None) -> None:
         super().__init__()
         name = "Conv2d"
-        self.in_channels = positive_int(in_channels, name, "in_channels")
-        self.out_channels = positive_int(out_channels, name, "out_channels")
-        self.groups = positive_int(groups, name, "groups")
+        self.in_channels = V.integer(in_channels, name, "in_channels", minimum=1)
+        self.out_channels = V.integer(out_channels, name, "out_channels", minimum=1)
+        self.groups = V.integer(groups, name, "groups", minimum=1)
         for what, n in (("in_channels", self.in_channels), ("out_channels", self.out_channels)):
             if n % self.groups:
-                raise ArgumentError(f"{name}: Expected {what} to be divisible by groups. "
-                                    f"Received: {what}={n}, groups={self.groups}")
-        self.kernel_size = pair(kernel_size, name, "kernel_size")
-        self.stride = pair(stride, name, "stride")
-        self.dilation = pair(dilation, name, "dilation")
+                raise ArgumentError(V.expected(name, what, f"divisible by groups={self.groups}", n))
+        self.kernel_size = V.int_or_pair(kernel_size, name, "kernel_size", minimum=1)
+        self.stride = V.int_or_pair(stride, name, "stride", minimum=1)
+        self.dilation = V.int_or_pair(dilation, name, "dilation", minimum=1)
         if isinstance(padding, str):
-            if padding not in ("same", "valid"):
-                raise ArgumentError(f"{name}: Expected padding to be an int, a pair, 'same' or 'valid'. "
-                                    f"Received: padding={padding!r}")
-            self.padding: tuple[int, int] | str = padding
+            self.padding: tuple[int, int] | str = V.choice(padding, name, "padding", ("same", "valid"))
         else:
-            self.padding = pair(padding, name, "padding", minimum=0)
-        if padding_mode != "zeros":
-            raise ArgumentError(f"{name}: Expected padding_mode='zeros' (the only mode numnet supports). "
-                                f"Received: padding_mode={padding_mode!r}")
-        self.padding_mode = padding_mode
-        if not isinstance(bias, (bool, np.bool_)):
-            raise ArgumentError(f"{name}: Expected bias to be True or False. Received: bias={bias!r}")
-        dt = float_dtype(dtype, name)
+            self.padding = V.int_or_pair(padding, name, "padding", minimum=0)
+        # 'zeros' is the only mode numnet implements
+        self.padding_mode = V.choice(padding_mode, name, "padding_mode", ("zeros",))
+        V.boolean(bias, name, "bias")
+        dt = V.float_dtype(dtype, name)
         kh, kw = self.kernel_size
         self.weight = Parameter(np.empty((self.out_channels, self.in_channels // self.groups, kh, kw), dtype=dt))
         self.bias = Parameter(np.empty((self.out_channels,), dtype=dt)) if bias else None

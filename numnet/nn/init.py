@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from numnet import _validation as V
 from numnet.errors import ArgumentError, DTypeError, ShapeError
 from numnet.random import default_generator
 from numnet.tensor import Tensor
@@ -38,7 +39,8 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     0.01); selu: 3/4.
 
     Raises:
-        ArgumentError: unknown nonlinearity or a bad ``param``.
+        ArgumentError: unknown nonlinearity, or a non-finite ``param``.
+        DTypeError: a ``param`` that is not a number.
 
     >>> round(calculate_gain("relu"), 6)
     1.414214
@@ -52,31 +54,25 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     if nonlinearity == "leaky_relu":
         if param is None:
             slope = 0.01
-        elif isinstance(param, (int, float)) and not isinstance(param, bool):
-            slope = float(param)
         else:
-            raise ArgumentError(f"calculate_gain: negative_slope must be a number. Received: param={param!r}")
+            slope = V.real(param, "calculate_gain", "param")
         return math.sqrt(2.0 / (1 + slope ** 2))
     if nonlinearity == "selu":
         return 3.0 / 4
     known = ", ".join(_LINEAR + ("tanh", "relu", "leaky_relu", "selu"))
-    raise ArgumentError(f"calculate_gain: unsupported nonlinearity. Expected one of: {known}. "
-                        f"Received: nonlinearity={nonlinearity!r}")
+    raise ArgumentError(V.expected("calculate_gain", "nonlinearity", f"one of {known}", nonlinearity))
 
 
 def _check(tensor: Any, op: str) -> Tensor:
-    if not isinstance(tensor, Tensor):
-        raise DTypeError(f"{op}: expected a numnet Tensor, got {type(tensor).__name__}")
-    if tensor.data.dtype.kind != "f":
-        raise DTypeError(f"{op}: expected a floating-point tensor, got dtype {tensor.data.dtype}")
-    return tensor
+    return V.float_tensor(tensor, op, "tensor")
 
 
 def _gen(generator: np.random.Generator | None, op: str) -> np.random.Generator:
     if generator is None:
         return default_generator()
     if not isinstance(generator, np.random.Generator):
-        raise DTypeError(f"{op}: generator must be a numpy.random.Generator, got {type(generator).__name__}")
+        raise DTypeError(V.expected(op, "generator", "a numpy.random.Generator or None",
+                                    got=type(generator).__name__))
     return generator
 
 
@@ -93,8 +89,7 @@ def _calculate_fan_in_and_fan_out(tensor: Tensor, op: str = "init") -> tuple[int
 
 
 def _fan(tensor: Tensor, mode: str, op: str) -> int:
-    if mode not in ("fan_in", "fan_out"):
-        raise ArgumentError(f"{op}: mode must be 'fan_in' or 'fan_out'. Received: mode={mode!r}")
+    V.choice(mode, op, "mode", ("fan_in", "fan_out"))
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor, op)
     return fan_in if mode == "fan_in" else fan_out
 
@@ -109,8 +104,9 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
     True
     """
     _check(tensor, "uniform_")
+    a, b = V.real(a, "uniform_", "a"), V.real(b, "uniform_", "b")
     if not a <= b:
-        raise ArgumentError(f"uniform_: expected a <= b. Received: a={a}, b={b}")
+        raise ArgumentError(V.expected("uniform_", "b", f"a number >= a={a!r}", b))
     return _fill(tensor, _gen(generator, "uniform_").uniform(a, b, size=tensor.shape))
 
 
@@ -118,8 +114,7 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
             generator: np.random.Generator | None = None) -> Tensor:
     """Fill ``tensor`` with samples of N(mean, std²)."""
     _check(tensor, "normal_")
-    if not std >= 0:
-        raise ArgumentError(f"normal_: expected std >= 0. Received: std={std}")
+    std = V.real(std, "normal_", "std", low=0.0)
     return _fill(tensor, _gen(generator, "normal_").normal(mean, std, size=tensor.shape))
 
 

@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 
 import numnet.functional as F
-from numnet.errors import ArgumentError
 from numnet.nn import init
-from numnet.nn._utils import check_input, float_dtype, is_int, number, positive_int
+from numnet import _validation as V
+from numnet.nn._utils import check_input
 from numnet.nn.module import Module, Parameter
 from numnet.tensor import Tensor
 
@@ -62,11 +62,10 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype: Any = None) -> None:
         super().__init__()
-        self.in_features = positive_int(in_features, "Linear", "in_features")
-        self.out_features = positive_int(out_features, "Linear", "out_features")
-        if not isinstance(bias, (bool, np.bool_)):
-            raise ArgumentError(f"Linear: Expected bias to be True or False. Received: bias={bias!r}")
-        dt = float_dtype(dtype, "Linear")
+        self.in_features = V.integer(in_features, "Linear", "in_features", minimum=1)
+        self.out_features = V.integer(out_features, "Linear", "out_features", minimum=1)
+        V.boolean(bias, "Linear", "bias")
+        dt = V.float_dtype(dtype, "Linear")
         self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=dt))
         self.bias = Parameter(np.empty((self.out_features,), dtype=dt)) if bias else None
         self.reset_parameters()
@@ -101,11 +100,8 @@ class Flatten(Module):
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
-        for name, v in (("start_dim", start_dim), ("end_dim", end_dim)):
-            if not is_int(v):
-                raise ArgumentError(f"Flatten: Expected {name} to be an int. Received: {name}={v!r}")
-        self.start_dim = int(start_dim)
-        self.end_dim = int(end_dim)
+        self.start_dim = V.integer(start_dim, "Flatten", "start_dim")
+        self.end_dim = V.integer(end_dim, "Flatten", "end_dim")
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return F.flatten(input, self.start_dim, self.end_dim)
@@ -129,7 +125,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
-        self.p = number(p, "Dropout", "p", 0.0, 1.0)
+        self.p = V.probability(p, "Dropout", "p")
         self.inplace = bool(inplace)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 
 import numnet.functional as F
-from numnet.errors import ArgumentError, DTypeError
-from numnet.nn._utils import is_int, number
+from numnet import _validation as V
+from numnet.errors import DTypeError
 from numnet.nn.module import Module
 from numnet.tensor import Tensor
 
@@ -23,15 +23,12 @@ __all__ = ["CrossEntropyLoss", "NLLLoss", "MSELoss", "BCEWithLogitsLoss", "BCELo
 class _Loss(Module):
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
-        if reduction not in ("none", "mean", "sum"):
-            raise ArgumentError(f"{type(self).__name__}: Expected reduction to be 'none', 'mean' or 'sum'. "
-                                f"Received: reduction={reduction!r}")
-        self.reduction = reduction
+        self.reduction = V.choice(reduction, type(self).__name__, "reduction", ("none", "mean", "sum"))
 
     def _tensor_buffer(self, name: str, value: Any) -> None:
         if value is not None and not isinstance(value, (Tensor, np.ndarray)):
-            raise DTypeError(f"{type(self).__name__}: Expected {name} to be a Tensor, an array or None. "
-                             f"Received: {name} of type {type(value).__name__}")
+            raise DTypeError(V.expected(type(self).__name__, name, "a numnet.Tensor, an np.ndarray or None",
+                                        got=type(value).__name__))
         self.register_buffer(name, value)
 
     def extra_repr(self) -> str:
@@ -45,9 +42,7 @@ class _WeightedLoss(_Loss):
 
 
 def _ignore_index(value: Any, layer: str) -> int:
-    if not is_int(value):
-        raise ArgumentError(f"{layer}: Expected ignore_index to be an int. Received: ignore_index={value!r}")
-    return int(value)
+    return V.integer(value, layer, "ignore_index")
 
 
 class CrossEntropyLoss(_WeightedLoss):
@@ -74,7 +69,7 @@ class CrossEntropyLoss(_WeightedLoss):
                  label_smoothing: float = 0.0) -> None:
         super().__init__(weight, reduction)
         self.ignore_index = _ignore_index(ignore_index, "CrossEntropyLoss")
-        self.label_smoothing = number(label_smoothing, "CrossEntropyLoss", "label_smoothing", 0.0, 1.0)
+        self.label_smoothing = V.probability(label_smoothing, "CrossEntropyLoss", "label_smoothing")
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
         return F.cross_entropy(input, target, self.weight, self.ignore_index, self.reduction, self.label_smoothing)

@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
+from numnet import _validation as V
 from numnet.autograd import no_grad
 from numnet.errors import ArgumentError, DTypeError, NumnetError, ShapeError
 from numnet.tensor import Tensor
@@ -248,10 +249,9 @@ class Module:
 
     @staticmethod
     def _check_name(name: Any, what: str) -> None:
-        if not isinstance(name, str):
-            raise DTypeError(f"{what}: name must be a string, got {type(name).__name__}")
+        V.instance(name, str, what, "name", "a string")
         if not name or "." in name:
-            raise ArgumentError(f"{what}: name must be non-empty and contain no '.'. Received: name={name!r}")
+            raise ArgumentError(V.expected(what, "name", "a non-empty string without '.'", name))
 
     def register_buffer(self, name: str, tensor: Tensor | np.ndarray | None, persistent: bool = True) -> None:
         """Register state that is not a parameter (saved in ``state_dict`` unless ``persistent=False``)."""
@@ -372,8 +372,7 @@ class Module:
     # ------------------------------------------------------------------ modes and bulk operations
     def train(self, mode: bool = True) -> "Module":
         """Set training mode (``mode=True``) or evaluation mode on this module and all submodules."""
-        if not isinstance(mode, bool):
-            raise DTypeError(f"train: mode must be a bool, got {type(mode).__name__}")
+        mode = V.boolean(mode, "train", "mode")
         for m in self.modules():
             object.__setattr__(m, "training", mode)
         return self
@@ -416,12 +415,7 @@ class Module:
         Parameter objects stay the same (their arrays are replaced), so an optimizer built before still holds them.
         Integer buffers (BatchNorm's ``num_batches_tracked``) keep their dtype.
         """
-        try:
-            dt = np.dtype(dtype)
-        except TypeError:
-            raise DTypeError(f"to: {dtype!r} is not a dtype") from None
-        if dt.kind != "f":
-            raise DTypeError(f"to: only floating-point dtypes are supported for modules, got {dt}")
+        dt = V.float_dtype(dtype, "to", default=np.float64)  # np.dtype(None) is float64, as before
         for p in self.parameters():
             if p.data.dtype.kind == "f" and p.data.dtype != dt:
                 p.data = p.data.astype(dt)

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 
 import numnet.functional as F
-from numnet.errors import ArgumentError
 from numnet.nn import init
-from numnet.nn._utils import check_input, float_dtype, number, positive_int
+from numnet import _validation as V
+from numnet.nn._utils import check_input
 from numnet.nn.module import Module, Parameter
 from numnet.tensor import Tensor
 
@@ -26,15 +26,13 @@ class _BatchNorm(Module):
                  track_running_stats: bool = True, dtype: Any = None, *, bias: bool = True) -> None:
         super().__init__()
         name = type(self).__name__
-        self.num_features = positive_int(num_features, name, "num_features")
-        self.eps = number(eps, name, "eps", low=0.0, low_open=True)
-        self.momentum = None if momentum is None else number(momentum, name, "momentum", 0.0, 1.0)
-        for what, v in (("affine", affine), ("track_running_stats", track_running_stats), ("bias", bias)):
-            if not isinstance(v, (bool, np.bool_)):
-                raise ArgumentError(f"{name}: Expected {what} to be True or False. Received: {what}={v!r}")
-        self.affine = bool(affine)
-        self.track_running_stats = bool(track_running_stats)
-        dt = float_dtype(dtype, name)
+        self.num_features = V.integer(num_features, name, "num_features", minimum=1)
+        self.eps = V.real(eps, name, "eps", low=0.0, low_open=True)
+        self.momentum = None if momentum is None else V.real(momentum, name, "momentum", 0.0, 1.0)
+        self.affine = V.boolean(affine, name, "affine")
+        self.track_running_stats = V.boolean(track_running_stats, name, "track_running_stats")
+        V.boolean(bias, name, "bias")
+        dt = V.float_dtype(dtype, name)
         c = self.num_features
         if self.affine:
             self.weight = Parameter(np.ones(c, dtype=dt))

@@ -6,21 +6,13 @@ from __future__ import annotations
 from typing import Any, Optional, Sequence, Union
 
 import numnet.functional as F
-from numnet.errors import ArgumentError
-from numnet.nn._utils import is_int, pair
+from numnet.functional.pool import _divisor_override, _output_size_pair, _pool_args
 from numnet.nn.module import Module
 from numnet.tensor import Tensor
 
 __all__ = ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d"]
 
 IntPair = Union[int, "tuple[int, int]"]
-
-
-def _check_padding(layer: str, kernel: tuple[int, int], padding: tuple[int, int], dilation=(1, 1)) -> None:
-    for k, p, d in zip(kernel, padding, dilation):
-        if p > (d * (k - 1) + 1) // 2:
-            raise ArgumentError(f"{layer}: Expected padding to be at most half the kernel size. "
-                                f"Received: padding={padding}, kernel_size={kernel}")
 
 
 class MaxPool2d(Module):
@@ -45,12 +37,8 @@ class MaxPool2d(Module):
     def __init__(self, kernel_size: IntPair, stride: Optional[IntPair] = None, padding: IntPair = 0,
                  dilation: IntPair = 1, return_indices: bool = False, ceil_mode: bool = False) -> None:
         super().__init__()
-        k = pair(kernel_size, "MaxPool2d", "kernel_size")
-        if stride is not None:
-            pair(stride, "MaxPool2d", "stride")
-        p = pair(padding, "MaxPool2d", "padding", minimum=0)
-        d = pair(dilation, "MaxPool2d", "dilation")
-        _check_padding("MaxPool2d", k, p, d)
+        # the function's own rules (padding at most half the undilated kernel, as PyTorch), checked up front
+        _pool_args("MaxPool2d", kernel_size, stride, padding, dilation)
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
@@ -86,14 +74,9 @@ class AvgPool2d(Module):
                  ceil_mode: bool = False, count_include_pad: bool = True,
                  divisor_override: Optional[int] = None) -> None:
         super().__init__()
-        k = pair(kernel_size, "AvgPool2d", "kernel_size")
-        if stride is not None:
-            pair(stride, "AvgPool2d", "stride")
-        p = pair(padding, "AvgPool2d", "padding", minimum=0)
-        _check_padding("AvgPool2d", k, p)
-        if divisor_override is not None and (not is_int(divisor_override) or divisor_override == 0):
-            raise ArgumentError(f"AvgPool2d: Expected divisor_override to be a non-zero int or None. "
-                                f"Received: divisor_override={divisor_override!r}")
+        _pool_args("AvgPool2d", kernel_size, stride, padding)
+        if divisor_override is not None:
+            divisor_override = _divisor_override("AvgPool2d", divisor_override)
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
@@ -123,10 +106,7 @@ class AdaptiveAvgPool2d(Module):
 
     def __init__(self, output_size: Union[int, None, Sequence[Optional[int]]]) -> None:
         super().__init__()
-        items = list(output_size) if isinstance(output_size, (tuple, list)) else [output_size, output_size]
-        if len(items) != 2 or not all(v is None or (is_int(v) and v >= 1) for v in items):
-            raise ArgumentError(f"AdaptiveAvgPool2d: Expected output_size to be a positive int or a pair of "
-                                f"positive ints or None. Received: output_size={output_size!r}")
+        _output_size_pair("AdaptiveAvgPool2d", output_size)
         self.output_size = output_size
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002

@@ -6,8 +6,9 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from numnet import _validation as V
 from numnet.errors import ArgumentError, DTypeError
-from numnet.optim.optimizer import Optimizer, _check_nonneg, _check_real
+from numnet.optim.optimizer import Optimizer, _check_nonneg
 from numnet.tensor import Tensor
 
 __all__ = ["Adam", "AdamW"]
@@ -51,8 +52,8 @@ class Adam(Optimizer):
     State per parameter: ``step`` (a float), ``exp_avg``, ``exp_avg_sq``, and ``max_exp_avg_sq`` with amsgrad.
 
     Raises:
-        ArgumentError: lr, eps or weight_decay negative, or a beta outside [0, 1).
-        DTypeError: a non-numeric option, or betas that are not a pair.
+        ArgumentError: lr, eps or weight_decay negative, betas not of length 2, or a beta outside [0, 1).
+        DTypeError: a non-numeric option, or betas that are not a tuple or list.
 
     Example:
         >>> import numnet.optim
@@ -76,18 +77,19 @@ class Adam(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         name = type(self).__name__
-        _check_nonneg(name, "lr", group["lr"], "learning rate")
-        _check_nonneg(name, "eps", group["eps"], "epsilon value")
+        _check_nonneg(name, "lr", group["lr"])
+        _check_nonneg(name, "eps", group["eps"])
         betas = group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise DTypeError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
+        what = "a pair (beta1, beta2) of numbers in [0, 1)"
+        if not isinstance(betas, (tuple, list)):
+            raise DTypeError(V.expected(name, "betas", what, betas))
+        if len(betas) != 2:
+            raise ArgumentError(V.expected(name, "betas", what, betas))
         if isinstance(betas, list):
             group["betas"] = tuple(betas)
         for i, b in enumerate(betas):
-            _check_real(name, f"betas[{i}]", b)
-            if not 0.0 <= b < 1.0:
-                raise ArgumentError(f"{name}: Invalid beta parameter at index {i}: {b} (expected 0 <= beta < 1)")
-        _check_nonneg(name, "weight_decay", group["weight_decay"], "weight_decay value")
+            V.real(b, name, f"betas[{i}]", 0.0, 1.0, high_open=True)
+        _check_nonneg(name, "weight_decay", group["weight_decay"])
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         cast = param.dtype.type
@@ -147,7 +149,7 @@ class AdamW(Adam):
         weight_decay: decoupled decay :math:`\lambda` (default 1e-2).
 
     Raises:
-        ArgumentError: lr, eps or weight_decay negative, or a beta outside [0, 1).
+        ArgumentError: lr, eps or weight_decay negative, betas not of length 2, or a beta outside [0, 1).
 
     Example:
         >>> import numnet.optim

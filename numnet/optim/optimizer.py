@@ -14,12 +14,12 @@ Only NumPy arrays and plain Python scalars, lists and dicts appear inside, so it
 
 from __future__ import annotations
 
-import numbers
 from collections import defaultdict
 from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from numnet import _validation as V
 from numnet.autograd import enable_grad
 from numnet.errors import ArgumentError, DTypeError, ShapeError
 from numnet.tensor import Tensor
@@ -64,15 +64,13 @@ def _scalar_option(value: Any) -> Any:
 
 
 def _check_real(name: str, option: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise DTypeError(f"{name}: {option} must be a real number, got {type(value).__name__} {value!r}")
+    """A real number (inf allowed, as PyTorch); the group keeps the value as given, so checkpoints are unchanged."""
+    V.real(value, name, option, finite=False)
 
 
-def _check_nonneg(name: str, option: str, value: Any, what: str) -> None:
-    """PyTorch's ``Invalid <what> value`` check, as a numnet ArgumentError naming the optimizer."""
-    _check_real(name, option, value)
-    if not value >= 0.0:
-        raise ArgumentError(f"{name}: Invalid {what}: {value} (expected {option} >= 0)")
+def _check_nonneg(name: str, option: str, value: Any) -> None:
+    """PyTorch's ``Invalid <option> value`` check (a number >= 0) in numnet's one message style."""
+    V.real(value, name, option, low=0.0, finite=False)
 
 
 class Optimizer:

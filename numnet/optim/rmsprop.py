@@ -62,11 +62,11 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:
-        _check_nonneg("RMSprop", "lr", group["lr"], "learning rate")
-        _check_nonneg("RMSprop", "eps", group["eps"], "epsilon value")
-        _check_nonneg("RMSprop", "momentum", group["momentum"], "momentum value")
-        _check_nonneg("RMSprop", "weight_decay", group["weight_decay"], "weight_decay value")
-        _check_nonneg("RMSprop", "alpha", group["alpha"], "alpha value")
+        _check_nonneg("RMSprop", "lr", group["lr"])
+        _check_nonneg("RMSprop", "eps", group["eps"])
+        _check_nonneg("RMSprop", "momentum", group["momentum"])
+        _check_nonneg("RMSprop", "weight_decay", group["weight_decay"])
+        _check_nonneg("RMSprop", "alpha", group["alpha"])
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         cast = param.dtype.type

@@ -6,6 +6,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from numnet import _validation as V
 from numnet.errors import ArgumentError
 from numnet.optim.optimizer import Optimizer, _check_nonneg, _check_real
 from numnet.tensor import Tensor
@@ -64,13 +65,13 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:
-        _check_nonneg("SGD", "lr", group["lr"], "learning rate")
-        _check_nonneg("SGD", "momentum", group["momentum"], "momentum value")
+        _check_nonneg("SGD", "lr", group["lr"])
+        _check_nonneg("SGD", "momentum", group["momentum"])
         _check_real("SGD", "dampening", group["dampening"])
-        _check_nonneg("SGD", "weight_decay", group["weight_decay"], "weight_decay value")
+        _check_nonneg("SGD", "weight_decay", group["weight_decay"])
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
-            raise ArgumentError(f"SGD: Nesterov momentum requires a momentum and zero dampening (got momentum="
-                                f"{group['momentum']}, dampening={group['dampening']})")
+            raise ArgumentError(V.expected("SGD", "momentum", "> 0 with dampening=0 for nesterov=True",
+                                           got=f"momentum={group['momentum']}, dampening={group['dampening']}"))
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         cast = param.dtype.type

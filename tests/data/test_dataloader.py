@@ -169,15 +169,19 @@ def test_default_collate_errors():
 
 def test_dataloader_argument_errors():
     ds = TensorDataset(np.zeros(3))
-    for bad in (0, -1, 2.0, True, None):
-        with pytest.raises(ArgumentError, match="batch_size"):
+    for bad in (0, -1):
+        with pytest.raises(ArgumentError, match=f"DataLoader: expected batch_size to be an int >= 1, got {bad}"):
             DataLoader(ds, batch_size=bad)
-    with pytest.raises(ArgumentError, match="generator"):
+    for bad in (2.0, True, None):
+        with pytest.raises(DTypeError, match=f"DataLoader: expected batch_size to be an int >= 1, got {bad}"):
+            DataLoader(ds, batch_size=bad)
+    with pytest.raises(DTypeError, match="DataLoader: expected generator to be a numpy.random.Generator or None, "
+                                         "got int"):
         DataLoader(ds, generator=0)
-    with pytest.raises(ArgumentError, match="collate_fn"):
+    with pytest.raises(DTypeError, match="DataLoader: expected collate_fn to be callable, got int"):
         DataLoader(ds, collate_fn=1)
-    with pytest.raises(ArgumentError, match="transform"):
+    with pytest.raises(DTypeError, match="DataLoader: expected transform to be callable, got str"):
         DataLoader(ds, transform="x")
-    with pytest.raises(ArgumentError, match="__len__"):
+    with pytest.raises(DTypeError, match="__len__"):
         DataLoader(5)
     assert "batch_size=1" in repr(DataLoader(ds))

@@ -3,7 +3,7 @@ import pytest
 
 import numnet
 from numnet.data import Dataset, Subset, TensorDataset, random_split
-from numnet.errors import ArgumentError, ShapeError
+from numnet.errors import ArgumentError, DTypeError, ShapeError
 
 
 class Squares(Dataset):
@@ -48,7 +48,7 @@ def test_tensor_dataset_errors():
     ds = TensorDataset(np.zeros(3))
     with pytest.raises(IndexError, match="out of range"):
         ds[3]
-    with pytest.raises(ArgumentError, match="integer"):
+    with pytest.raises(DTypeError, match="TensorDataset: expected index to be an int, got 1.0"):
         ds[1.0]
 
 
@@ -66,10 +66,14 @@ def test_subset_indexes_parent_and_keeps_batch_protocol():
 
 
 def test_subset_errors():
-    with pytest.raises(ArgumentError, match=r"\[-3, 3\)"):
+    with pytest.raises(ArgumentError,
+                       match=r"Subset: expected indices to be in \[-3, 3\) for a dataset of length 3, got "
+                                            r"min 0 and max 3"):
         Subset(TensorDataset(np.zeros(3)), [0, 3])
-    with pytest.raises(ArgumentError, match="integers"):
+    with pytest.raises(DTypeError, match="Subset: expected indices to be a 1-d sequence of ints, got dtype float64"):
         Subset(TensorDataset(np.zeros(3)), [0.5])
+    with pytest.raises(ShapeError, match=r"Subset: expected indices to be a 1-d sequence of ints, got shape \(1, 2\)"):
+        Subset(TensorDataset(np.zeros(3)), [[0, 1]])
     assert len(Subset(TensorDataset(np.zeros(3)), [])) == 0
 
 
@@ -107,7 +111,7 @@ def test_random_split_errors():
         random_split(ds, [5, 4])
     with pytest.raises(ArgumentError, match="fractions"):
         random_split(ds, [0.5, 0.6])
-    with pytest.raises(ArgumentError, match="non-negative"):
+    with pytest.raises(ArgumentError, match=r"random_split: expected lengths to be ints >= 0, got \[11, -1\]"):
         random_split(ds, [11, -1])
     with pytest.raises(ArgumentError, match="empty"):
         random_split(ds, [])

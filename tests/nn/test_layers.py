@@ -171,30 +171,37 @@ def test_batchnorm_train_updates_running_stats_eval_does_not():
 
 # ---------------------------------------------------------------------------------------------------- constructors
 @pytest.mark.parametrize("build, error, pattern", [
-    (lambda: nn.Conv2d(6, 16, 0), ArgumentError, r"Conv2d: Expected kernel_size .* Received: kernel_size=0"),
+    (lambda: nn.Conv2d(6, 16, 0), ArgumentError,
+     r"Conv2d: expected kernel_size to be an int >= 1 or a pair of them, got 0"),
     (lambda: nn.Conv2d(6, 16, 3, groups=4), ArgumentError,
-     r"Expected in_channels to be divisible by groups. Received: in_channels=6, groups=4"),
+     r"Conv2d: expected in_channels to be divisible by groups=4, got 6"),
     (lambda: nn.Conv2d(4, 6, 3, groups=4), ArgumentError, r"out_channels to be divisible by groups"),
-    (lambda: nn.Conv2d(0, 6, 3), ArgumentError, r"Received: in_channels=0"),
-    (lambda: nn.Conv2d(1, 6, 3, stride=0), ArgumentError, r"Received: stride=0"),
-    (lambda: nn.Conv2d(1, 6, 3, padding=-1), ArgumentError, r"Received: padding=-1"),
-    (lambda: nn.Conv2d(1, 6, 3, padding="full"), ArgumentError, r"'same' or 'valid'. Received: padding='full'"),
-    (lambda: nn.Conv2d(1, 6, 3, padding_mode="reflect"), ArgumentError, r"padding_mode='zeros'"),
+    (lambda: nn.Conv2d(0, 6, 3), ArgumentError, r"Conv2d: expected in_channels to be an int >= 1, got 0"),
+    (lambda: nn.Conv2d(1, 6, 3, stride=0), ArgumentError,
+     r"expected stride to be an int >= 1 or a pair of them, got 0"),
+    (lambda: nn.Conv2d(1, 6, 3, padding=-1), ArgumentError,
+     r"expected padding to be an int >= 0 or a pair of them, got -1"),
+    (lambda: nn.Conv2d(1, 6, 3, padding="full"), ArgumentError,
+     r"expected padding to be one of 'same', 'valid', got 'full'"),
+    (lambda: nn.Conv2d(1, 6, 3, padding_mode="reflect"), ArgumentError,
+     r"expected padding_mode to be one of 'zeros', got 'reflect'"),
     (lambda: nn.Conv2d(1, 6, (3, 3, 3)), ArgumentError, r"pair"),
     (lambda: nn.Conv2d(1, 6, 3, dtype=np.int32), DTypeError, r"floating-point dtype"),
-    (lambda: nn.Linear(0, 3), ArgumentError, r"Linear: Expected in_features to be a positive int"),
-    (lambda: nn.Linear(2.5, 3), ArgumentError, r"in_features=2.5"),
-    (lambda: nn.BatchNorm2d(0), ArgumentError, r"num_features=0"),
+    (lambda: nn.Linear(0, 3), ArgumentError, r"Linear: expected in_features to be an int >= 1, got 0"),
+    (lambda: nn.Linear(2.5, 3), DTypeError, r"Linear: expected in_features to be an int >= 1, got 2.5"),
+    (lambda: nn.BatchNorm2d(0), ArgumentError, r"BatchNorm2d: expected num_features to be an int >= 1, got 0"),
     (lambda: nn.BatchNorm2d(3, momentum=2), ArgumentError, r"momentum"),
     (lambda: nn.BatchNorm1d(3, eps=0), ArgumentError, r"eps"),
-    (lambda: nn.Dropout(1.5), ArgumentError, r"Dropout: Expected p to be a number in \[0.0, 1.0\]"),
-    (lambda: nn.MaxPool2d(0), ArgumentError, r"kernel_size=0"),
-    (lambda: nn.MaxPool2d(2, padding=2), ArgumentError, r"at most half the kernel"),
+    (lambda: nn.Dropout(1.5), ArgumentError, r"Dropout: expected p to be a number in \[0, 1\], got 1.5"),
+    (lambda: nn.MaxPool2d(0), ArgumentError,
+     r"MaxPool2d: expected kernel_size to be an int >= 1 or a pair of them, got 0"),
+    (lambda: nn.MaxPool2d(2, padding=2), ArgumentError,
+     r"MaxPool2d: expected padding to be at most half of kernel_size=2, got 2"),
     (lambda: nn.AvgPool2d(2, divisor_override=0), ArgumentError, r"divisor_override"),
     (lambda: nn.AdaptiveAvgPool2d(0), ArgumentError, r"output_size"),
-    (lambda: nn.Softmax(), ArgumentError, r"Softmax: Expected dim to be an int"),
+    (lambda: nn.Softmax(), ArgumentError, r"Softmax: expected dim to be given, got None"),
     (lambda: nn.GELU("fast"), ArgumentError, r"approximate"),
-    (lambda: nn.Flatten(1.0), ArgumentError, r"start_dim"),
+    (lambda: nn.Flatten(1.0), DTypeError, r"Flatten: expected start_dim to be an int, got 1.0"),
     (lambda: nn.CrossEntropyLoss(reduction="avg"), ArgumentError, r"reduction"),
 ])
 def test_constructors_validate_up_front(build, error, pattern):
@@ -215,7 +222,8 @@ def test_wrong_input_shapes_raise_shape_errors(layer, x, pattern):
 
 
 def test_non_tensor_input_is_a_dtype_error():
-    with pytest.raises(DTypeError, match="numnet Tensor"):
+    with pytest.raises(DTypeError, match=r"expected input to be a numnet.Tensor, got numpy.ndarray; convert it with "
+                                         r"numnet.tensor\(...\)"):
         nn.Linear(2, 2)(np.zeros((1, 2)))
 
 

@@ -157,15 +157,15 @@ def test_large_offset_float32_is_stable():
     (lambda: F.batch_norm(numnet.tensor(np.zeros((4, 3, 2))), None, None, None, numnet.ones(5), training=True),
      numnet.ShapeError, "batch_norm: bias has shape (5,) but input has 3 channels"),
     (lambda: F.batch_norm(numnet.tensor(np.zeros((4, 3), dtype=np.int64)), None, None, training=True),
-     numnet.DTypeError, "batch_norm: expected input to be a floating-point tensor, got dtype int64"),
+     numnet.DTypeError, "batch_norm: expected input to be a floating-point Tensor, got dtype int64"),
     (lambda: F.batch_norm(numnet.tensor(np.zeros((4, 3))), numnet.tensor([0, 0, 0]), numnet.ones(3)),
-     numnet.DTypeError, "batch_norm: expected running_mean to be a floating-point tensor"),
+     numnet.DTypeError, "batch_norm: expected running_mean to be a floating-point Tensor"),
     (lambda: F.batch_norm(np.zeros((4, 3)), None, None, training=True), numnet.DTypeError,
-     "batch_norm: expected input to be a numnet.Tensor, got ndarray"),
+     "batch_norm: expected input to be a numnet.Tensor, got numpy.ndarray; convert it with numnet.tensor(...)"),
     (lambda: F.batch_norm(numnet.tensor(np.zeros((4, 3))), None, None, training=True, momentum=None),
-     numnet.ArgumentError, "batch_norm: expected momentum to be a number, got NoneType"),
+     numnet.DTypeError, "batch_norm: expected momentum to be a finite number, got None"),
     (lambda: F.batch_norm(numnet.tensor(np.zeros((4, 3))), None, None, training=True, eps=-1.0),
-     numnet.ArgumentError, "batch_norm: eps must be >= 0, got -1.0"),
+     numnet.ArgumentError, "batch_norm: expected eps to be a finite number >= 0, got -1.0"),
 ])
 def test_bad_input_messages(call, exc, msg):
     with pytest.raises(exc) as info:

@@ -7,10 +7,11 @@ import doctest
 import pytest
 
 import numnet.optim
-from numnet.optim import adam, lr_scheduler, optimizer, rmsprop, sgd
+from numnet.optim import adam, optimizer, rmsprop, sgd
+from numnet.optim.lr_scheduler import _cyclic, _plateau, _step
 
 
-@pytest.mark.parametrize("module", [numnet.optim, optimizer, sgd, adam, rmsprop, lr_scheduler],
+@pytest.mark.parametrize("module", [numnet.optim, optimizer, sgd, adam, rmsprop, _step, _cyclic, _plateau],
                          ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)

@@ -1,0 +1,214 @@
+"""Argument validation shared by numnet's public functions, layers, optimizers, schedulers and data tools.
+
+One function per argument kind, each returning the value normalised (an ``int``, a pair, a ``float``, a dtype, ...)
+or raising one of numnet's errors with ONE message style::
+
+    <op or layer>: expected <name> to be <what>, got <value!r>
+
+e.g. ``conv2d: expected stride to be an int >= 1 or a pair of them, got 0``.
+
+Which error, one rule everywhere:
+
+- the argument is the wrong *kind* of thing — not a Tensor, not a number where a number is needed, a bool or a float
+  where an int is needed, a tensor whose dtype the op cannot use, something that is not a dtype — is a
+  :class:`~numnet.errors.DTypeError` (a ``TypeError``, as PyTorch raises for the wrong type);
+- the right kind with a value that is not allowed — out of range, not finite, not one of the choices, a sequence of
+  the wrong length, a required value left as None — is an :class:`~numnet.errors.ArgumentError` (a ``ValueError``).
+  A choice among strings counts as a value: anything not among the options, a string or not, is an ArgumentError.
+
+Shapes are each op's own business (it words its layout, e.g. ``(N, C, H, W)``) and raise ``ShapeError``.
+
+Use it as ``from numnet import _validation as V``; a check that needs wording of its own (e.g. pooling's "padding
+at most half of kernel_size") still builds its message with :func:`expected`. A new argument kind gets one function
+here and one test in ``tests/test_validation.py``.
+
+This module imports only NumPy and :mod:`numnet.errors` at module level, so every layer of numnet can use it; the
+Tensor class is imported on first use.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, Iterable
+
+import numpy as np
+
+from numnet.errors import ArgumentError, DTypeError
+
+__all__ = [
+    "expected", "is_int", "tensor", "float_tensor", "integer", "int_or_pair", "real", "probability", "choice",
+    "dim", "float_dtype", "boolean", "function", "instance",
+]
+
+_TENSOR: type | None = None
+
+
+def _tensor_class() -> type:
+    """numnet.Tensor, imported once on first use (numnet.tensor itself may import this module)."""
+    global _TENSOR
+    if _TENSOR is None:
+        from numnet.tensor import Tensor
+        _TENSOR = Tensor
+    return _TENSOR
+
+
+def expected(op: str, name: str, what: str, value: Any = None, *, got: str | None = None) -> str:
+    """The one message style: ``<op>: expected <name> to be <what>, got <value!r>`` (``got`` replaces the repr).
+
+    An empty ``op`` leaves the prefix out, for a layer's forward, where ``Module.__call__`` adds the layer's path."""
+    prefix = f"{op}: " if op else ""
+    return f"{prefix}expected {name} to be {what}, got {repr(value) if got is None else got}"
+
+
+def is_int(value: Any) -> bool:
+    """True for a Python or NumPy integer that is not a bool (``True`` is an int to Python, never to numnet)."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, (numbers.Real, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
+def _type_name(value: Any) -> str:
+    cls = type(value)
+    return cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+
+
+def tensor(x: Any, op: str, name: str = "input", kinds: str | None = None) -> Any:
+    """``x`` itself if it is a numnet Tensor (whose dtype kind is in ``kinds``, e.g. ``"fiu"``, when given).
+
+    An ``np.ndarray``, a list or a number is refused like PyTorch's ``F.*`` do: numnet does not guess a dtype or
+    whether a gradient is wanted, so the caller converts explicitly with ``numnet.tensor(...)``.
+    """
+    if not isinstance(x, _tensor_class()):
+        raise DTypeError(expected(op, name, "a numnet.Tensor", got=f"{_type_name(x)}; convert it with "
+                                  f"numnet.tensor(...)"))
+    if kinds is not None and x.dtype.kind not in kinds:
+        what = "a floating-point Tensor" if kinds == "f" else "a numeric Tensor"
+        hint = "; convert it with .float()" if kinds == "f" else ""
+        raise DTypeError(expected(op, name, what, got=f"dtype {x.dtype}{hint}"))
+    return x
+
+
+def float_tensor(x: Any, op: str, name: str = "input") -> Any:
+    """``x`` if it is a floating-point numnet Tensor (see :func:`tensor`)."""
+    return tensor(x, op, name, "f")
+
+
+def _int_what(minimum: int | None) -> str:
+    return "an int" if minimum is None else f"an int >= {minimum}"
+
+
+def integer(value: Any, op: str, name: str, minimum: int | None = None) -> int:
+    """``value`` as an ``int`` (not a bool), at least ``minimum`` when given."""
+    if not is_int(value):
+        raise DTypeError(expected(op, name, _int_what(minimum), value))
+    if minimum is not None and value < minimum:
+        raise ArgumentError(expected(op, name, _int_what(minimum), value))
+    return int(value)
+
+
+def int_or_pair(value: Any, op: str, name: str, minimum: int | None = None) -> tuple[int, int]:
+    """An int or a pair of ints (each >= ``minimum`` when given) as a pair, like PyTorch's ``_pair``."""
+    what = f"{_int_what(minimum)} or a pair of them"
+    if is_int(value):
+        items: tuple[Any, ...] = (value, value)
+    elif isinstance(value, (tuple, list)) and all(is_int(v) for v in value):
+        items = tuple(value)
+        if len(items) != 2:
+            raise ArgumentError(expected(op, name, what, value))
+    else:
+        raise DTypeError(expected(op, name, what, value))
+    if minimum is not None and min(items) < minimum:
+        raise ArgumentError(expected(op, name, what, value))
+    return int(items[0]), int(items[1])
+
+
+def _range_what(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
+    if low is not None and high is not None:
+        return f" in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+    if low is not None:
+        return f" {'>' if low_open else '>='} {low:g}"
+    if high is not None:
+        return f" {'<' if high_open else '<='} {high:g}"
+    return ""
+
+
+def real(value: Any, op: str, name: str, low: float | None = None, high: float | None = None, *,
+         low_open: bool = False, high_open: bool = False, finite: bool = True) -> float:
+    """``value`` as a ``float``: a real number (not a bool) within ``[low, high]`` (an end is open when
+    ``low_open``/``high_open``; None means unbounded), finite unless ``finite=False``."""
+    bounded = low is not None and high is not None
+    what = ("a finite number" if finite and not bounded else "a number") + _range_what(low, high, low_open, high_open)
+    if not _is_real(value):
+        raise DTypeError(expected(op, name, what, value))
+    v = float(value)
+    ok = not (finite and not math.isfinite(v)) and not math.isnan(v)
+    if ok and low is not None:
+        ok = v > low if low_open else v >= low
+    if ok and high is not None:
+        ok = v < high if high_open else v <= high
+    if not ok:
+        raise ArgumentError(expected(op, name, what, value))
+    return v
+
+
+def probability(value: Any, op: str, name: str = "p") -> float:
+    """A real number in [0, 1], as a ``float``."""
+    return real(value, op, name, 0.0, 1.0)
+
+
+def choice(value: Any, op: str, name: str, options: Iterable[str]) -> str:
+    """``value`` if it is one of the strings ``options``; anything else (a string or not) is an ArgumentError."""
+    options = tuple(options)
+    if not (isinstance(value, str) and value in options):
+        shown = ", ".join(repr(o) for o in options)
+        raise ArgumentError(expected(op, name, f"one of {shown}", value))
+    return value
+
+
+def dim(value: Any, ndim: int, op: str, name: str = "dim") -> int:
+    """A dimension index of an ``ndim``-D tensor (negative counts from the end; a 0-d tensor has dims -1 and 0),
+    made non-negative."""
+    n = max(ndim, 1)
+    what = f"an int in [{-n}, {n - 1}]"
+    if not is_int(value):
+        raise DTypeError(expected(op, name, what, value))
+    if not -n <= value < n:
+        raise ArgumentError(expected(op, name, what, value) + f" (the tensor has {ndim} dimension(s))")
+    return int(value) % n
+
+
+def float_dtype(dtype: Any, op: str, name: str = "dtype", default: Any = np.float32) -> np.dtype:
+    """A NumPy floating-point dtype; None gives ``default``."""
+    if dtype is None:
+        return np.dtype(default)
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt is None or dt.kind != "f":
+        raise DTypeError(expected(op, name, "a floating-point dtype", dtype, got=None if dt is None else str(dt)))
+    return dt
+
+
+def boolean(value: Any, op: str, name: str) -> bool:
+    """``value`` as a ``bool``; only ``True``/``False`` (Python or NumPy) are accepted, not 0/1 or None."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise DTypeError(expected(op, name, "True or False", value))
+    return bool(value)
+
+
+def function(value: Any, op: str, name: str) -> Any:
+    """``value`` if it is callable (a function, a transform, a class, ...)."""
+    if not callable(value):
+        raise DTypeError(expected(op, name, "callable", got=type(value).__name__))
+    return value
+
+
+def instance(value: Any, cls: type | tuple[type, ...], op: str, name: str, what: str) -> Any:
+    """``value`` if it is an instance of ``cls``; ``what`` names the kind, e.g. ``"a numpy.random.Generator"``."""
+    if not isinstance(value, cls):
+        raise DTypeError(expected(op, name, what, got=type(value).__name__))
+    return value

@@ -1,0 +1,161 @@
+"""numnet._validation: one test per argument rule — what it accepts and returns, and the error class and message
+(``<op>: expected <name> to be <what>, got <value!r>``) for the wrong kind (DTypeError) and a wrong value
+(ArgumentError)."""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import numnet
+from numnet import _validation as V
+from numnet.errors import ArgumentError, DTypeError
+
+
+def _raises(exc, text):
+    return pytest.raises(exc, match="^" + re.escape(text) + "$")
+
+
+def test_expected_is_the_one_message_style():
+    assert V.expected("conv2d", "stride", "an int >= 1", 0) == "conv2d: expected stride to be an int >= 1, got 0"
+    assert V.expected("f", "x", "a thing", got="dtype int8") == "f: expected x to be a thing, got dtype int8"
+    assert V.expected("", "input", "a Tensor", "s") == "expected input to be a Tensor, got 's'"
+
+
+def test_is_int_refuses_bools():
+    assert V.is_int(3) and V.is_int(np.int64(3)) and V.is_int(np.uint8(0))
+    assert not any(V.is_int(v) for v in (True, np.bool_(False), 3.0, "3", None))
+
+
+def test_tensor():
+    t = numnet.tensor([1, 2])
+    assert V.tensor(t, "relu") is t
+    assert V.tensor(t, "relu", kinds="fiu") is t
+    with _raises(DTypeError, "relu: expected input to be a numnet.Tensor, got numpy.ndarray; "
+                             "convert it with numnet.tensor(...)"):
+        V.tensor(np.zeros(2), "relu")
+    with _raises(DTypeError, "relu: expected x to be a numnet.Tensor, got list; convert it with numnet.tensor(...)"):
+        V.tensor([1.0], "relu", "x")
+    with _raises(DTypeError, "relu: expected input to be a numeric Tensor, got dtype bool"):
+        V.tensor(numnet.tensor([True]), "relu", kinds="fiu")
+
+
+def test_float_tensor():
+    t = numnet.zeros(2)
+    assert V.float_tensor(t, "sigmoid") is t
+    with _raises(DTypeError, "sigmoid: expected input to be a floating-point Tensor, got dtype int64; "
+                             "convert it with .float()"):
+        V.float_tensor(numnet.tensor(np.arange(2)), "sigmoid")
+    with pytest.raises(DTypeError, match="convert it with numnet.tensor"):
+        V.float_tensor(np.zeros(2), "sigmoid")
+
+
+def test_integer():
+    assert V.integer(np.int32(4), "op", "n") == 4 and type(V.integer(np.int32(4), "op", "n")) is int
+    assert V.integer(-3, "op", "n") == -3
+    assert V.integer(0, "op", "n", minimum=0) == 0
+    with _raises(ArgumentError, "op: expected n to be an int >= 1, got 0"):
+        V.integer(0, "op", "n", minimum=1)
+    for bad in (2.0, True, None, "2"):
+        with _raises(DTypeError, f"op: expected n to be an int >= 1, got {bad!r}"):
+            V.integer(bad, "op", "n", minimum=1)
+
+
+def test_int_or_pair():
+    assert V.int_or_pair(3, "op", "k") == (3, 3)
+    assert V.int_or_pair([2, np.int64(5)], "op", "k", minimum=1) == (2, 5)
+    assert V.int_or_pair((0, 0), "op", "p", minimum=0) == (0, 0)
+    with _raises(ArgumentError, "op: expected k to be an int >= 1 or a pair of them, got (1, 0)"):
+        V.int_or_pair((1, 0), "op", "k", minimum=1)
+    with _raises(ArgumentError, "op: expected k to be an int >= 1 or a pair of them, got (2, 2, 2)"):
+        V.int_or_pair((2, 2, 2), "op", "k", minimum=1)
+    for bad in (1.5, (1, 2.0), True, (True, 1), None, "3"):
+        with _raises(DTypeError, f"op: expected k to be an int >= 1 or a pair of them, got {bad!r}"):
+            V.int_or_pair(bad, "op", "k", minimum=1)
+
+
+def test_real():
+    assert V.real(1, "op", "x") == 1.0 and type(V.real(np.float32(0.5), "op", "x")) is float
+    assert V.real(math.inf, "op", "lr", low=0.0, finite=False) == math.inf
+    assert V.real(0.0, "op", "x", low=0.0) == 0.0
+    with _raises(ArgumentError, "op: expected x to be a finite number > 0, got 0.0"):
+        V.real(0.0, "op", "x", low=0.0, low_open=True)
+    with _raises(ArgumentError, "op: expected x to be a number in [0, 1), got 1.0"):
+        V.real(1.0, "op", "x", 0.0, 1.0, high_open=True)
+    with _raises(ArgumentError, "op: expected x to be a finite number <= 2, got 3"):
+        V.real(3, "op", "x", high=2)
+    with _raises(ArgumentError, "op: expected x to be a finite number, got inf"):
+        V.real(math.inf, "op", "x")
+    with _raises(ArgumentError, "op: expected x to be a number >= 0, got nan"):
+        V.real(math.nan, "op", "x", low=0.0, finite=False)
+    for bad in ("1", True, None, [1.0]):
+        with _raises(DTypeError, f"op: expected x to be a finite number, got {bad!r}"):
+            V.real(bad, "op", "x")
+
+
+def test_probability():
+    assert V.probability(0, "dropout") == 0.0 and V.probability(1, "dropout") == 1.0
+    with _raises(ArgumentError, "dropout: expected p to be a number in [0, 1], got 1.5"):
+        V.probability(1.5, "dropout")
+    with _raises(DTypeError, "dropout: expected p to be a number in [0, 1], got 'half'"):
+        V.probability("half", "dropout")
+
+
+def test_choice():
+    assert V.choice("sum", "mse_loss", "reduction", ("none", "mean", "sum")) == "sum"
+    for bad in ("avg", 1, None):
+        with _raises(ArgumentError, f"mse_loss: expected reduction to be one of 'none', 'mean', 'sum', got {bad!r}"):
+            V.choice(bad, "mse_loss", "reduction", ("none", "mean", "sum"))
+
+
+def test_dim():
+    assert V.dim(-1, 3, "softmax") == 2 and V.dim(np.int64(1), 3, "softmax") == 1
+    assert V.dim(0, 0, "softmax") == 0 and V.dim(-1, 0, "softmax") == 0  # a 0-d tensor has dims -1 and 0
+    with _raises(ArgumentError, "softmax: expected dim to be an int in [-2, 1], got 2 (the tensor has 2 dimension(s))"):
+        V.dim(2, 2, "softmax")
+    with _raises(DTypeError, "softmax: expected dim to be an int in [-2, 1], got 1.0"):
+        V.dim(1.0, 2, "softmax")
+
+
+def test_float_dtype():
+    assert V.float_dtype(None, "Linear") == np.float32
+    assert V.float_dtype(None, "to", default=np.float64) == np.float64
+    assert V.float_dtype("float16", "Linear") == np.float16
+    with _raises(DTypeError, "Linear: expected dtype to be a floating-point dtype, got int32"):
+        V.float_dtype(np.int32, "Linear")
+    with _raises(DTypeError, "Linear: expected dtype to be a floating-point dtype, got 'complexish'"):
+        V.float_dtype("complexish", "Linear")
+
+
+def test_boolean():
+    assert V.boolean(np.bool_(True), "Linear", "bias") is True
+    for bad in (1, 0, None, "True"):
+        with _raises(DTypeError, f"Linear: expected bias to be True or False, got {bad!r}"):
+            V.boolean(bad, "Linear", "bias")
+
+
+def test_function_and_instance():
+    assert V.function(len, "Lambda", "fn") is len
+    with _raises(DTypeError, "Lambda: expected fn to be callable, got int"):
+        V.function(3, "Lambda", "fn")
+    g = np.random.default_rng(0)
+    assert V.instance(g, np.random.Generator, "DataLoader", "generator", "a numpy.random.Generator") is g
+    with _raises(DTypeError, "DataLoader: expected generator to be a numpy.random.Generator, got int"):
+        V.instance(0, np.random.Generator, "DataLoader", "generator", "a numpy.random.Generator")
+
+
+def test_module_imports_only_numpy_and_errors():
+    """So every layer of numnet, numnet.tensor included, can use it without an import cycle."""
+    tree = ast.parse(Path(V.__file__).read_text())
+    top = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            top |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            top.add(node.module)
+    assert top <= {"__future__", "math", "numbers", "typing", "numpy", "numnet.errors"}, top
