@@ -76,7 +76,6 @@ from numnet.io import (  # noqa: E402,F401
 # The public API: what ``from numnet import *`` gives (tests/test_namespace.py checks it). Submodules that are only
 # imported along the way (autograd, creation, dtypes, errors, ops) are reachable as ``numnet.X`` but not star-exported;
 # nor are ``io`` and ``random``, which would shadow the standard library's modules (their functions are listed).
-# At merge: add "kernels" beside the subpackages once numnet/kernels.py exists.
 __all__ = [
     # tensors and their creation
     "Tensor", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "zeros_like", "ones_like", "arange",
@@ -96,5 +95,5 @@ __all__ = [
     "NumnetError", "ShapeError", "DTypeError", "ArgumentError", "FileFormatError", "DataNotFoundError",
     "GradcheckError",
     # subpackages
-    "functional", "models", "nn", "optim",
+    "functional", "kernels", "models", "nn", "optim",
 ]

@@ -244,7 +244,7 @@ def test_tensor_layer_imports_nothing_above_ops():
     from pathlib import Path
 
     root = Path(numnet.__file__).parent
-    allowed = {"numnet", "numnet.autograd", "numnet.errors", "numnet.dtypes", "numnet._dims", "numnet.ops",
+    allowed = {"numnet", "numnet.autograd", "numnet.errors", "numnet._validation", "numnet.dtypes", "numnet._dims", "numnet.ops",
                "numnet._tensor_activation", "numnet._tensor_reduce", "numnet._tensor_shape", "numnet.tensor"}
     for name in ["tensor.py", "dtypes.py", "_dims.py", "_tensor_activation.py", "_tensor_reduce.py",
                  "_tensor_shape.py"]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from numnet import _validation as V
-from numnet.errors import ArgumentError
+from numnet._tensor_activation import softmax_args
 from numnet.ops import activation as act
 from numnet.random import default_generator
 from numnet.tensor import Tensor
@@ -151,17 +151,6 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
     return act.GELU.apply(input, approximate=approximate)
 
 
-def _softmax_args(input: Any, dim: Any, dtype: Any, op: str) -> tuple[Tensor, int]:
-    V.tensor(input, op)
-    if dim is None:
-        raise ArgumentError(V.expected(op, "dim", "given", None) + f" (numnet does not guess it, unlike PyTorch's "
-                            f"deprecated implicit choice); e.g. {op}(x, dim=1) for (N, C) logits")
-    if dtype is not None:
-        input = input.to(V.float_dtype(dtype, op))
-    V.float_tensor(input, op)
-    return input, V.dim(dim, input.ndim, op)
-
-
 def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
     """Softmax along ``dim``: non-negative values that sum to 1 along that dimension.
 
@@ -187,7 +176,7 @@ def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
         tensor([[0.5, 0.5],
                 [0. , 1. ]])
     """
-    input, axis = _softmax_args(input, dim, dtype, "softmax")
+    input, axis = softmax_args(input, dim, dtype, "softmax")
     return act.Softmax.apply(input, axis=axis)
 
 
@@ -215,7 +204,7 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
         >>> F.log_softmax(numnet.tensor([0.0, 1e4]), dim=0)
         tensor([-10000.,      0.])
     """
-    input, axis = _softmax_args(input, dim, dtype, "log_softmax")
+    input, axis = softmax_args(input, dim, dtype, "log_softmax")
     return act.LogSoftmax.apply(input, axis=axis)
 
 
