@@ -39,22 +39,22 @@ class _ActivationMethods:
     def relu(self) -> "Tensor":
         """max(x, 0) elementwise; see :func:`numnet.functional.relu`."""
         V.tensor(self, "relu", kinds="fiu")
-        return act.ReLU.apply(self)
+        return act.ReLUOp.apply(self)
 
     def sigmoid(self) -> "Tensor":
         """1 / (1 + e⁻ˣ) elementwise; see :func:`numnet.functional.sigmoid`."""
-        return act.Sigmoid.apply(V.float_tensor(self, "sigmoid"))
+        return act.SigmoidOp.apply(V.float_tensor(self, "sigmoid"))
 
     def tanh(self) -> "Tensor":
         """tanh(x) elementwise; see :func:`numnet.functional.tanh`."""
-        return act.Tanh.apply(V.float_tensor(self, "tanh"))
+        return act.TanhOp.apply(V.float_tensor(self, "tanh"))
 
     def softmax(self, dim: int, dtype: Any = None) -> "Tensor":
         """Softmax along ``dim``; see :func:`numnet.functional.softmax`."""
         x, axis = softmax_args(self, dim, dtype, "softmax")
-        return act.Softmax.apply(x, axis=axis)
+        return act.SoftmaxOp.apply(x, axis=axis)
 
     def log_softmax(self, dim: int, dtype: Any = None) -> "Tensor":
         """Log-softmax along ``dim``; see :func:`numnet.functional.log_softmax`."""
         x, axis = softmax_args(self, dim, dtype, "log_softmax")
-        return act.LogSoftmax.apply(x, axis=axis)
+        return act.LogSoftmaxOp.apply(x, axis=axis)

@@ -29,7 +29,7 @@ class _ReduceMethods:
         """Sum over ``dim`` (all dims when None); bool and int tensors sum to int64."""
         axis = _norm_dims(dim, self.ndim, "sum")
         x = self if self.data.dtype.kind not in "biu" or self.data.dtype == np.int64 else self.to(np.int64)
-        return reduce.Sum.apply(x, axis=axis, keepdims=keepdim)
+        return reduce.SumOp.apply(x, axis=axis, keepdims=keepdim)
 
     def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> "Tensor":
         """Mean over ``dim`` (all dims when None).
@@ -39,7 +39,7 @@ class _ReduceMethods:
         """
         if self.data.dtype.kind not in "fc":
             raise DTypeError(f"mean: needs a floating-point tensor, got dtype {self.dtype}")
-        return reduce.Mean.apply(self, axis=_norm_dims(dim, self.ndim, "mean"), keepdims=keepdim)
+        return reduce.MeanOp.apply(self, axis=_norm_dims(dim, self.ndim, "mean"), keepdims=keepdim)
 
     def var(self, dim: int | Sequence[int] | None = None, keepdim: bool = False, *, unbiased: bool | None = None,
             correction: int | None = None) -> "Tensor":
@@ -49,7 +49,7 @@ class _ReduceMethods:
         if self.data.dtype.kind != "f":
             raise DTypeError(f"var: needs a floating-point tensor, got dtype {self.dtype}")
         corr = correction if correction is not None else (0 if unbiased is False else 1)
-        return reduce.Var.apply(self, axis=_norm_dims(dim, self.ndim, "var"), keepdims=keepdim, correction=corr)
+        return reduce.VarOp.apply(self, axis=_norm_dims(dim, self.ndim, "var"), keepdims=keepdim, correction=corr)
 
     def _max_min(self, dim: Any, keepdim: bool, minimum: bool, name: str):
         tensor_cls = _tensor_class()
@@ -58,14 +58,14 @@ class _ReduceMethods:
         if dim is None:
             if self.data.size == 0:
                 raise ShapeError(f"{name}: cannot reduce an empty tensor of shape {self.shape}; pass dim")
-            return reduce.MaxAll.apply(self, minimum=minimum)
+            return reduce.MaxAllOp.apply(self, minimum=minimum)
         axis = _norm_dim(dim, self.ndim, name)
         if self.ndim == 0:
-            return MaxResult(shape.Reshape.apply(self, shape=()), tensor_cls(np.zeros((), dtype=np.int64)))
+            return MaxResult(shape.ReshapeOp.apply(self, shape=()), tensor_cls(np.zeros((), dtype=np.int64)))
         if self.shape[axis] == 0:
             raise ShapeError(f"{name}: cannot reduce over dim {dim} of size 0 (shape {self.shape})")
         idx = np.argmin(self.data, axis=axis) if minimum else np.argmax(self.data, axis=axis)
-        values = reduce.MaxDim.apply(self, axis=axis, keepdims=keepdim, minimum=minimum, indices=idx)
+        values = reduce.MaxDimOp.apply(self, axis=axis, keepdims=keepdim, minimum=minimum, indices=idx)
         if keepdim:
             idx = np.expand_dims(idx, axis)
         return MaxResult(values, tensor_cls._from_op(idx.astype(np.int64, copy=False), None))

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def _reshape(t: "Tensor", new_shape: tuple[int, ...]) -> "Tensor":
-    return shape.Reshape.apply(t, shape=new_shape)
+    return shape.ReshapeOp.apply(t, shape=new_shape)
 
 
 class _ShapeMethods:
@@ -56,18 +56,18 @@ class _ShapeMethods:
         if sorted(norm) != list(range(self.ndim)):
             raise ArgumentError(f"permute: expected a permutation of the {self.ndim} dims of shape {self.shape}, "
                                 f"got {tuple(dims)}")
-        return shape.Permute.apply(self, dims=norm)
+        return shape.PermuteOp.apply(self, dims=norm)
 
     def transpose(self, dim0: int, dim1: int) -> "Tensor":
         """Swap two dims."""
         if self.ndim == 0:
             _norm_dim(dim0, 0, "transpose"), _norm_dim(dim1, 0, "transpose")
-            return shape.Reshape.apply(self, shape=())
+            return shape.ReshapeOp.apply(self, shape=())
         d0 = _norm_dim(dim0, self.ndim, "transpose")
         d1 = _norm_dim(dim1, self.ndim, "transpose")
         dims = list(range(self.ndim))
         dims[d0], dims[d1] = dims[d1], dims[d0]
-        return shape.Permute.apply(self, dims=tuple(dims))
+        return shape.PermuteOp.apply(self, dims=tuple(dims))
 
     def squeeze(self, dim: int | Sequence[int] | None = None) -> "Tensor":
         """Drop dims of size 1 (all of them, or those among ``dim`` that have size 1)."""
@@ -103,4 +103,4 @@ class _ShapeMethods:
                 expected = "a size >= 0" if own is None else f"{own}" + (" or -1" if own != 1 else " (or any size)")
                 raise ShapeError(f"expand: shape {self.shape} cannot be expanded to {sizes}: "
                                  f"dim {i} expected {expected}, got {sizes[i]}")
-        return shape.Expand.apply(self, shape=target)
+        return shape.ExpandOp.apply(self, shape=target)

@@ -165,7 +165,9 @@ class Function:
 
     @property
     def name(self) -> str:
-        return type(self).__name__
+        """The op's name in messages and reprs: the class name without the ``Op`` suffix (``MulOp`` → ``Mul``)."""
+        name = type(self).__name__
+        return name[:-2] if name.endswith("Op") else name
 
 
 def _tensor_class() -> type:

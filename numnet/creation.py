@@ -110,7 +110,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
         if t.ndim != ref.ndim or t.shape[:axis] + t.shape[axis + 1:] != ref.shape[:axis] + ref.shape[axis + 1:]:
             raise ShapeError(f"cat: tensor {i} has shape {t.shape}, but tensor 0 has shape {ref.shape}: "
                              f"expected the same sizes in every dim except dim {dim}")
-    return shape.Cat.apply(*_same_dtype(tensors), axis=axis)
+    return shape.CatOp.apply(*_same_dtype(tensors), axis=axis)
 
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
@@ -130,7 +130,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
             raise ShapeError(f"stack: tensor {i} has shape {t.shape} but tensor 0 has shape {tensors[0].shape}; "
                              "expected all shapes equal")
     d = _norm_dim(dim, tensors[0].ndim + 1, "stack")
-    return shape.Stack.apply(*_same_dtype(tensors), axis=d)
+    return shape.StackOp.apply(*_same_dtype(tensors), axis=d)
 
 
 def where(condition: Tensor | np.ndarray, input: Any, other: Any) -> Tensor:  # noqa: A002
@@ -148,7 +148,7 @@ def where(condition: Tensor | np.ndarray, input: Any, other: Any) -> Tensor:  # 
         ref = Tensor(_to_array(input))
     a, b = _same_dtype((ref._lift(input), ref._lift(other)))
     _broadcast_error("where", cond.shape, a.shape, b.shape)
-    return ew.Where.apply(a, b, cond=cond)
+    return ew.WhereOp.apply(a, b, cond=cond)
 
 
 def maximum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
@@ -186,4 +186,4 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     width = [(0, 0)] * input.ndim
     for i in range(len(pad) // 2):
         width[input.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
-    return shape.Pad.apply(input, pad_width=tuple(width), value=0 if value is None else value)
+    return shape.PadOp.apply(input, pad_width=tuple(width), value=0 if value is None else value)

@@ -191,7 +191,7 @@ class Tensor(_ActivationMethods, _ReduceMethods, _ShapeMethods):
         if dtype == self.data.dtype:
             return self
         if self.requires_grad and dtype.kind in "fc":
-            return ew.Cast.apply(self, dtype=dtype)
+            return ew.CastOp.apply(self, dtype=dtype)
         return Tensor(self.data.astype(dtype))
 
     def float(self) -> "Tensor":
@@ -283,28 +283,28 @@ class Tensor(_ActivationMethods, _ReduceMethods, _ShapeMethods):
         return Tensor._from_op(arr.astype(dt), None)
 
     def __add__(self, other: Any) -> "Tensor":
-        return _binary(ew.Add, "add", self, self._lift(other))
+        return _binary(ew.AddOp, "add", self, self._lift(other))
 
     def __radd__(self, other: Any) -> "Tensor":
-        return _binary(ew.Add, "add", self._lift(other), self)
+        return _binary(ew.AddOp, "add", self._lift(other), self)
 
     def __sub__(self, other: Any) -> "Tensor":
-        return _binary(ew.Sub, "sub", self, self._lift(other))
+        return _binary(ew.SubOp, "sub", self, self._lift(other))
 
     def __rsub__(self, other: Any) -> "Tensor":
-        return _binary(ew.Sub, "sub", self._lift(other), self)
+        return _binary(ew.SubOp, "sub", self._lift(other), self)
 
     def __mul__(self, other: Any) -> "Tensor":
-        return _binary(ew.Mul, "mul", self, self._lift(other))
+        return _binary(ew.MulOp, "mul", self, self._lift(other))
 
     def __rmul__(self, other: Any) -> "Tensor":
-        return _binary(ew.Mul, "mul", self._lift(other), self)
+        return _binary(ew.MulOp, "mul", self._lift(other), self)
 
     @staticmethod
     def _div(a: "Tensor", b: "Tensor") -> "Tensor":
         if a.data.dtype.kind not in "fc" and b.data.dtype.kind not in "fc":  # true division of ints → float32
             a, b = a.to(_DEFAULT_FLOAT), b.to(_DEFAULT_FLOAT)
-        return _binary(ew.Div, "div", a, b)
+        return _binary(ew.DivOp, "div", a, b)
 
     def __truediv__(self, other: Any) -> "Tensor":
         return Tensor._div(self, self._lift(other))
@@ -313,15 +313,15 @@ class Tensor(_ActivationMethods, _ReduceMethods, _ShapeMethods):
         return Tensor._div(self._lift(other), self)
 
     def __pow__(self, other: Any) -> "Tensor":
-        return _binary(ew.Pow, "pow", self, self._lift(other))
+        return _binary(ew.PowOp, "pow", self, self._lift(other))
 
     def __rpow__(self, other: Any) -> "Tensor":
-        return _binary(ew.Pow, "pow", self._lift(other), self)
+        return _binary(ew.PowOp, "pow", self._lift(other), self)
 
     def __neg__(self) -> "Tensor":
         if self.data.dtype.kind == "b":
             raise DTypeError("neg: negation of a bool tensor is not supported; use ~ or logical_not")
-        return ew.Neg.apply(self)
+        return ew.NegOp.apply(self)
 
     def __pos__(self) -> "Tensor":
         return self
@@ -357,7 +357,7 @@ class Tensor(_ActivationMethods, _ReduceMethods, _ShapeMethods):
             raise ShapeError(f"matmul: batch dims {batch_a} and {batch_b} of shapes {self.shape} and {other.shape} "
                              "cannot be broadcast together") from None
         a, b = _same_dtype((self, other))
-        return linalg.MatMul.apply(a, b)
+        return linalg.MatMulOp.apply(a, b)
 
     # comparisons: no gradient
     def _compare(self, other: Any, fn: Callable, op: str) -> "Tensor":
@@ -421,19 +421,19 @@ class Tensor(_ActivationMethods, _ReduceMethods, _ShapeMethods):
 
     def exp(self) -> "Tensor":
         """eˣ elementwise."""
-        return ew.Exp.apply(self._floating())
+        return ew.ExpOp.apply(self._floating())
 
     def log(self) -> "Tensor":
         """Natural logarithm elementwise (−inf at 0, NaN below, as in PyTorch)."""
-        return ew.Log.apply(self._floating())
+        return ew.LogOp.apply(self._floating())
 
     def sqrt(self) -> "Tensor":
         """√x elementwise; the gradient at 0 is inf."""
-        return ew.Sqrt.apply(self._floating())
+        return ew.SqrtOp.apply(self._floating())
 
     def abs(self) -> "Tensor":
         """|x| elementwise; the gradient at 0 is 0 (PyTorch's convention)."""
-        return ew.Abs.apply(self)
+        return ew.AbsOp.apply(self)
 
     def clamp(self, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
         """Limit every element to [min, max]; the gradient passes where the input lies within the bounds
@@ -449,23 +449,23 @@ class Tensor(_ActivationMethods, _ReduceMethods, _ShapeMethods):
         if x.data.dtype.kind in "biu" and any(isinstance(v, builtins.float) or np.asarray(v).dtype.kind == "f"
                                               for v in (lo, hi) if v is not None):
             x = x.to(_DEFAULT_FLOAT)
-        return ew.Clamp.apply(x, lo=lo, hi=hi)
+        return ew.ClampOp.apply(x, lo=lo, hi=hi)
 
     clip = clamp
 
     def maximum(self, other: Any) -> "Tensor":
         """Elementwise larger of self and other; on ties each side gets half the gradient."""
-        return _binary(ew.Maximum, "maximum", self, self._lift(other))
+        return _binary(ew.MaximumOp, "maximum", self, self._lift(other))
 
     def minimum(self, other: Any) -> "Tensor":
         """Elementwise smaller of self and other; on ties each side gets half the gradient."""
-        return _binary(ew.Minimum, "minimum", self, self._lift(other))
+        return _binary(ew.MinimumOp, "minimum", self, self._lift(other))
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, index: Any) -> "Tensor":
         index = _convert_index(index)
         try:
-            return shape.GetItem.apply(self, index=index)
+            return shape.GetItemOp.apply(self, index=index)
         except IndexError as exc:
             raise IndexError(f"index: {exc} (tensor shape {self.shape})") from None
 

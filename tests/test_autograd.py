@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import numnet
-from numnet.ops.activation import ReLU
+from numnet.ops.activation import ReLUOp
 from numnet.autograd import Function, _topological_order, enable_grad, set_grad_enabled
 
 
@@ -175,11 +175,11 @@ def test_ops_see_no_input_needing_grad_under_no_grad():
     """So a forward under no_grad saves nothing for backward (ReLU keeps no mask, conv keeps no columns)."""
     x = numnet.tensor(np.array([[-1.0, 2.0]]), requires_grad=True)
     with numnet.no_grad():
-        ctx = ReLU(x)
+        ctx = ReLUOp(x)
         assert ctx.needs_input_grad == (False,)
-        ReLU.apply(x)
-    assert ReLU(x).needs_input_grad == (True,)
-    out = ReLU.apply(x)
+        ReLUOp.apply(x)
+    assert ReLUOp(x).needs_input_grad == (True,)
+    out = ReLUOp.apply(x)
     assert out.grad_fn.needs_input_grad == (True,) and "mask" in out.grad_fn.__dict__
 
 

@@ -43,7 +43,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
         tensor([0., 0., 2.])
     """
     V.tensor(input, "relu", kinds="fiu")
-    return act.ReLU.apply(input)
+    return act.ReLUOp.apply(input)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -72,7 +72,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     """
     V.float_tensor(input, "leaky_relu")
     slope = V.real(negative_slope, "leaky_relu", "negative_slope")
-    return act.LeakyReLU.apply(input, negative_slope=slope)
+    return act.LeakyReLUOp.apply(input, negative_slope=slope)
 
 
 def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
@@ -95,7 +95,7 @@ def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
         tensor([0. , 0.5, 1. ])
     """
     V.float_tensor(input, "sigmoid")
-    return act.Sigmoid.apply(input)
+    return act.SigmoidOp.apply(input)
 
 
 def tanh(input: Tensor) -> Tensor:  # noqa: A002
@@ -118,7 +118,7 @@ def tanh(input: Tensor) -> Tensor:  # noqa: A002
         tensor([0., 1.])
     """
     V.float_tensor(input, "tanh")
-    return act.Tanh.apply(input)
+    return act.TanhOp.apply(input)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
@@ -148,7 +148,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
     """
     V.float_tensor(input, "gelu")
     V.choice(approximate, "gelu", "approximate", ("none", "tanh"))
-    return act.GELU.apply(input, approximate=approximate)
+    return act.GELUOp.apply(input, approximate=approximate)
 
 
 def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
@@ -177,7 +177,7 @@ def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
                 [0. , 1. ]])
     """
     input, axis = softmax_args(input, dim, dtype, "softmax")
-    return act.Softmax.apply(input, axis=axis)
+    return act.SoftmaxOp.apply(input, axis=axis)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
@@ -205,7 +205,7 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
         tensor([-10000.,      0.])
     """
     input, axis = softmax_args(input, dim, dtype, "log_softmax")
-    return act.LogSoftmax.apply(input, axis=axis)
+    return act.LogSoftmaxOp.apply(input, axis=axis)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -244,4 +244,4 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     keep = default_generator().random(input.shape) >= rate
     scale = 0.0 if rate == 1.0 else 1.0 / (1.0 - rate)
     mask = keep * input.dtype.type(scale)
-    return act.Dropout.apply(input, mask=mask)
+    return act.DropoutOp.apply(input, mask=mask)

@@ -6,7 +6,7 @@ from typing import Any, Sequence, Union
 
 from numnet import _validation as V
 from numnet.errors import ArgumentError, DTypeError, ShapeError
-from numnet.ops.conv import Conv2d
+from numnet.ops.conv import Conv2dOp
 from numnet.tensor import Tensor
 
 __all__ = ["conv2d"]
@@ -140,6 +140,6 @@ def conv2d(
         raise ShapeError(f"{op}: kernel size {kh} x {kw}{dil} is larger than the padded input "
                          f"{padded[0]} x {padded[1]} (input {h} x {w}, padding {pads})")
     inputs = (x, weight) if bias is None else (x, weight, bias)
-    out = Conv2d.apply(*inputs, stride=stride, padding=pads, dilation=dilation, groups=groups)
+    out = Conv2dOp.apply(*inputs, stride=stride, padding=pads, dilation=dilation, groups=groups)
     return _unbatch(out, batched)
 

@@ -115,7 +115,7 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor: 
     V.float_tensor(input, "mse_loss")
     target = _float_target(input, target, "mse_loss")
     reduction = _check_reduction(reduction, "mse_loss")
-    return L.MSELoss.apply(input, target, reduction=reduction)
+    return L.MSELossOp.apply(input, target, reduction=reduction)
 
 
 def cross_entropy(
@@ -173,10 +173,10 @@ def cross_entropy(
     eps = V.probability(label_smoothing, "cross_entropy", "label_smoothing")
     w = _const_array(weight, "cross_entropy", "weight", input, (c,))
     if target.dtype.kind == "f" and target.shape == input.shape:
-        return L.SoftCrossEntropy.apply(input, target.to(input.dtype), weight=w, reduction=reduction,
+        return L.SoftCrossEntropyOp.apply(input, target.to(input.dtype), weight=w, reduction=reduction,
                                         label_smoothing=eps)
     t = _class_target(input, target, c, ignore_index, "cross_entropy")
-    return L.CrossEntropy.apply(input, target=t, weight=w, ignore_index=ignore_index, reduction=reduction,
+    return L.CrossEntropyOp.apply(input, target=t, weight=w, ignore_index=ignore_index, reduction=reduction,
                                 label_smoothing=eps)
 
 
@@ -221,7 +221,7 @@ def nll_loss(
     ignore_index = _check_ignore_index(ignore_index, "nll_loss")
     w = _const_array(weight, "nll_loss", "weight", input, (c,))
     t = _class_target(input, target, c, ignore_index, "nll_loss")
-    return L.NLLLoss.apply(input, target=t, weight=w, ignore_index=ignore_index, reduction=reduction)
+    return L.NLLLossOp.apply(input, target=t, weight=w, ignore_index=ignore_index, reduction=reduction)
 
 
 def binary_cross_entropy(
@@ -268,7 +268,7 @@ def binary_cross_entropy(
     if outside.any():
         raise ArgumentError(f"binary_cross_entropy: all elements of input should be probabilities in [0, 1], "
                             f"got {x[outside].flat[0]} (use binary_cross_entropy_with_logits for logits)")
-    return L.BCELoss.apply(input, target, weight=w, reduction=reduction)
+    return L.BCELossOp.apply(input, target, weight=w, reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(
@@ -314,4 +314,4 @@ def binary_cross_entropy_with_logits(
     reduction = _check_reduction(reduction, op)
     w = _const_array(weight, op, "weight", input)
     pw = _const_array(pos_weight, op, "pos_weight", input)
-    return L.BCEWithLogits.apply(input, target, weight=w, pos_weight=pw, reduction=reduction)
+    return L.BCEWithLogitsOp.apply(input, target, weight=w, pos_weight=pw, reduction=reduction)

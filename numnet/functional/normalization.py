@@ -9,7 +9,7 @@ from typing import Any
 
 from numnet import _validation as V
 from numnet.errors import ArgumentError, ShapeError
-from numnet.ops.normalization import BatchNorm
+from numnet.ops.normalization import BatchNormOp
 from numnet.tensor import Tensor
 
 __all__ = ["batch_norm"]
@@ -96,7 +96,7 @@ def batch_norm(
         raise ArgumentError(f"batch_norm: {missing} is required when training=False (evaluation uses the "
                             f"running statistics)")
     params = [t for t in (weight, bias) if t is not None]
-    return BatchNorm.apply(
+    return BatchNormOp.apply(
         input, *params,
         running_mean=None if running_mean is None else running_mean.data,
         running_var=None if running_var is None else running_var.data,

@@ -8,10 +8,10 @@ from numnet import _validation as V
 from numnet.errors import ArgumentError, DTypeError, ShapeError
 from numnet.functional.conv import _image_input, _unbatch
 from numnet.ops.pool import (
-    AdaptiveAvgPool2d,
-    AdaptiveMaxPool2d,
-    AvgPool2d,
-    MaxPool2d,
+    AdaptiveAvgPool2dOp,
+    AdaptiveMaxPool2dOp,
+    AvgPool2dOp,
+    MaxPool2dOp,
     apply_with_indices,
     pool_out_size,
 )
@@ -100,8 +100,8 @@ def max_pool2d(
     _check_output(op, x, k, s, p, d, ceil_mode)
     kwargs = dict(kernel_size=k, stride=s, padding=p, dilation=d, ceil_mode=ceil_mode)
     if not return_indices:
-        return _unbatch(MaxPool2d.apply(x, **kwargs), batched)
-    out, idx = apply_with_indices(MaxPool2d, x, **kwargs)
+        return _unbatch(MaxPool2dOp.apply(x, **kwargs), batched)
+    out, idx = apply_with_indices(MaxPool2dOp, x, **kwargs)
     return _unbatch(out, batched), Tensor(idx if batched else idx[0])
 
 
@@ -156,7 +156,7 @@ def avg_pool2d(
     if divisor_override is not None:
         divisor_override = _divisor_override(op, divisor_override)
     _check_output(op, x, k, s, p, (1, 1), ceil_mode)
-    out = AvgPool2d.apply(x, kernel_size=k, stride=s, padding=p, ceil_mode=ceil_mode,
+    out = AvgPool2dOp.apply(x, kernel_size=k, stride=s, padding=p, ceil_mode=ceil_mode,
                           count_include_pad=bool(count_include_pad), divisor_override=divisor_override)
     return _unbatch(out, batched)
 
@@ -216,7 +216,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Union[int, None, Sequence[Op
     op = "adaptive_avg_pool2d"
     x, batched = _image_input(input, op)
     size = _adaptive_size(op, output_size, *x.shape[2:])
-    return _unbatch(AdaptiveAvgPool2d.apply(x, output_size=size), batched)
+    return _unbatch(AdaptiveAvgPool2dOp.apply(x, output_size=size), batched)
 
 
 def adaptive_max_pool2d(input: Tensor, output_size: Union[int, None, Sequence[Optional[int]]],  # noqa: A002
@@ -248,6 +248,6 @@ def adaptive_max_pool2d(input: Tensor, output_size: Union[int, None, Sequence[Op
     x, batched = _image_input(input, op)
     size = _adaptive_size(op, output_size, *x.shape[2:])
     if not return_indices:
-        return _unbatch(AdaptiveMaxPool2d.apply(x, output_size=size), batched)
-    out, idx = apply_with_indices(AdaptiveMaxPool2d, x, output_size=size)
+        return _unbatch(AdaptiveMaxPool2dOp.apply(x, output_size=size), batched)
+    out, idx = apply_with_indices(AdaptiveMaxPool2dOp, x, output_size=size)
     return _unbatch(out, batched), Tensor(idx if batched else idx[0])

@@ -104,7 +104,7 @@ def normal_cdf(x: np.ndarray) -> np.ndarray:
     return 0.5 * erfc(-x * _INV_SQRT_2)
 
 
-class ReLU(Function):
+class ReLUOp(Function):
     """z = max(x, 0);  ∂z/∂x = 1 where x > 0, else 0 (0 at x = 0, as PyTorch)."""
 
     def forward(self, x):
@@ -116,7 +116,7 @@ class ReLU(Function):
         return g * self.mask
 
 
-class LeakyReLU(Function):
+class LeakyReLUOp(Function):
     """z = x if x > 0 else s·x;  ∂z/∂x = 1 where x > 0, else s (s at x = 0, as PyTorch)."""
 
     def forward(self, x, negative_slope=0.01):
@@ -128,7 +128,7 @@ class LeakyReLU(Function):
         return np.where(self.mask, g, g * self.slope)
 
 
-class Sigmoid(Function):
+class SigmoidOp(Function):
     """z = 1/(1 + e⁻ˣ), computed from e^(−|x|) so nothing overflows;  ∂z/∂x = z(1 − z)."""
 
     def forward(self, x):
@@ -142,7 +142,7 @@ class Sigmoid(Function):
         return g * out * (1.0 - out)
 
 
-class Tanh(Function):
+class TanhOp(Function):
     """z = tanh x;  ∂z/∂x = 1 − z²."""
 
     def forward(self, x):
@@ -154,7 +154,7 @@ class Tanh(Function):
         return g * (1.0 - out * out)
 
 
-class GELU(Function):
+class GELUOp(Function):
     """Exact: z = x·Φ(x), ∂z/∂x = Φ(x) + x·φ(x).
     Tanh form: z = ½x(1 + tanh u), u = √(2/π)(x + κx³), κ = 0.044715;
     ∂z/∂x = ½(1 + tanh u) + ½x(1 − tanh²u)·√(2/π)(1 + 3κx²)."""
@@ -184,7 +184,7 @@ def _as_1d(x: np.ndarray) -> np.ndarray:
     return x.reshape(1) if x.ndim == 0 else x
 
 
-class Softmax(Function):
+class SoftmaxOp(Function):
     """zᵢ = e^(xᵢ − m) / Σⱼ e^(xⱼ − m) along ``axis`` (m the maximum, so nothing overflows);
     ∂L/∂x = z ⊙ (g − Σ g⊙z)."""
 
@@ -219,7 +219,7 @@ def log_softmax_parts(x: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray,
     return shifted, e, s
 
 
-class LogSoftmax(Function):
+class LogSoftmaxOp(Function):
     """zᵢ = (xᵢ − m) − log Σⱼ e^(xⱼ − m) along ``axis`` (log-sum-exp after a max shift: exact for huge logits);
     ∂L/∂x = g − softmax(x)·Σ g."""
 
@@ -240,7 +240,7 @@ class LogSoftmax(Function):
         return out.reshape(self.shape)
 
 
-class Dropout(Function):
+class DropoutOp(Function):
     """z = x ⊙ m with a fixed mask m (0 or 1/(1 − p), drawn by the caller);  ∂z/∂x = m."""
 
     def forward(self, x, mask=None):

@@ -195,7 +195,7 @@ def _forward_chunked(x: np.ndarray, wmat: np.ndarray, g: ConvGeometry, lay: _Col
     return out
 
 
-class Conv2d(Function):
+class Conv2dOp(Function):
     """out[n, o] = b[o] + Σ_{c in group(o)} Σ_{i,j} w[o, c, i, j] · xp[n, c, s_h·y + d_h·i, s_w·x + d_w·j].
 
     Arguments are already validated and normalised by ``numnet.functional.conv2d``: ``stride`` and ``dilation`` are

@@ -29,7 +29,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return grad.reshape(shape)
 
 
-class Add(Function):
+class AddOp(Function):
     """z = a + b;  ∂z/∂a = 1, ∂z/∂b = 1."""
 
     def forward(self, a, b):
@@ -42,7 +42,7 @@ class Add(Function):
                 unbroadcast(g, sb) if self.needs_input_grad[1] else None)
 
 
-class Sub(Function):
+class SubOp(Function):
     """z = a − b;  ∂z/∂a = 1, ∂z/∂b = −1."""
 
     def forward(self, a, b):
@@ -55,7 +55,7 @@ class Sub(Function):
                 -unbroadcast(g, sb) if self.needs_input_grad[1] else None)
 
 
-class Mul(Function):
+class MulOp(Function):
     """z = a·b;  ∂z/∂a = b, ∂z/∂b = a."""
 
     def forward(self, a, b):
@@ -69,7 +69,7 @@ class Mul(Function):
         return ga, gb
 
 
-class Div(Function):
+class DivOp(Function):
     """z = a / b;  ∂z/∂a = 1/b, ∂z/∂b = −a/b² = −z/b."""
 
     def forward(self, a, b):
@@ -84,7 +84,7 @@ class Div(Function):
         return ga, gb
 
 
-class Pow(Function):
+class PowOp(Function):
     """z = aᵇ;  ∂z/∂a = b·aᵇ⁻¹ (0 where b = 0), ∂z/∂b = aᵇ·ln a (0 where a = 0 and b ≥ 0), PyTorch's conventions."""
 
     def forward(self, a, b):
@@ -110,7 +110,7 @@ class Pow(Function):
         return ga, gb
 
 
-class Neg(Function):
+class NegOp(Function):
     """z = −a."""
 
     def forward(self, a):
@@ -120,7 +120,7 @@ class Neg(Function):
         return -g
 
 
-class Exp(Function):
+class ExpOp(Function):
     """z = eᵃ;  ∂z/∂a = z."""
 
     def forward(self, a):
@@ -131,7 +131,7 @@ class Exp(Function):
         return g * self.out
 
 
-class Log(Function):
+class LogOp(Function):
     """z = ln a;  ∂z/∂a = 1/a."""
 
     def forward(self, a):
@@ -142,7 +142,7 @@ class Log(Function):
         return g / self.a
 
 
-class Sqrt(Function):
+class SqrtOp(Function):
     """z = √a;  ∂z/∂a = 1/(2√a)."""
 
     def forward(self, a):
@@ -153,7 +153,7 @@ class Sqrt(Function):
         return g / (2 * self.out)
 
 
-class Abs(Function):
+class AbsOp(Function):
     """z = |a|;  ∂z/∂a = sign(a) (0 at 0, as PyTorch)."""
 
     def forward(self, a):
@@ -164,7 +164,7 @@ class Abs(Function):
         return g * np.sign(self.a)
 
 
-class Clamp(Function):
+class ClampOp(Function):
     """z = min(max(a, lo), hi);  ∂z/∂a = 1 where lo ≤ a ≤ hi, else 0 (PyTorch passes the gradient at the bounds).
 
     ``lo``/``hi`` are numbers or arrays broadcastable to ``a`` (constants: no gradient flows to them).
@@ -188,7 +188,7 @@ class Clamp(Function):
         return g * self.mask
 
 
-class Where(Function):
+class WhereOp(Function):
     """z = cond ? a : b (cond is a constant boolean array)."""
 
     def forward(self, a, b, cond=None):
@@ -214,7 +214,7 @@ def _split_weights(a: np.ndarray, b: np.ndarray, a_wins: np.ndarray, b_wins: np.
     return wa, wb
 
 
-class Maximum(Function):
+class MaximumOp(Function):
     """z = max(a, b) elementwise; on ties each side gets half the gradient (PyTorch's rule for ``maximum``)."""
 
     def forward(self, a, b):
@@ -229,7 +229,7 @@ class Maximum(Function):
         return ga, gb
 
 
-class Minimum(Function):
+class MinimumOp(Function):
     """z = min(a, b) elementwise; ties split the gradient in half."""
 
     def forward(self, a, b):
@@ -244,7 +244,7 @@ class Minimum(Function):
         return ga, gb
 
 
-class Cast(Function):
+class CastOp(Function):
     """z = a converted to another float dtype; the gradient is converted back."""
 
     def forward(self, a, dtype=None):

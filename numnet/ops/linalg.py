@@ -8,7 +8,7 @@ from numnet.autograd import Function
 from numnet.ops.elementwise import unbroadcast
 
 
-class MatMul(Function):
+class MatMulOp(Function):
     """Z = A @ B;  ∂L/∂A = G @ Bᵀ, ∂L/∂B = Aᵀ @ G (batch axes summed back where they were broadcast).
 
     A 1-D A is treated as a row (1, k) and a 1-D B as a column (k, 1); the gradient re-inserts the dims that

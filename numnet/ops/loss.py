@@ -55,7 +55,7 @@ def _stable_sigmoid(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, inv, e * inv)
 
 
-class MSELoss(Function):
+class MSELossOp(Function):
     """ℓ = (x − t)²;  ∂ℓ/∂x = 2(x − t), ∂ℓ/∂t = −2(x − t)."""
 
     def forward(self, x, t, reduction="mean"):
@@ -88,7 +88,7 @@ def _class_shape(ndim: int, c: int) -> tuple[int, ...]:
     return (1, c) + (1,) * (ndim - 2)
 
 
-class CrossEntropy(Function):
+class CrossEntropyOp(Function):
     """Cross-entropy of logits with class-index targets, fused with the log-softmax.
 
     With p = softmax(x) along the class axis, w the class weights (all 1 if none), ε the label smoothing and
@@ -137,7 +137,7 @@ class CrossEntropy(Function):
         return grad[0] if self.single else grad
 
 
-class SoftCrossEntropy(Function):
+class SoftCrossEntropyOp(Function):
     """Cross-entropy of logits with class-probability targets t (same shape as x), fused with the log-softmax.
 
     With q_c = w_c·((1 − ε)·t_c + ε/C):  ℓ = −Σ_c q_c log p_c;  ∂ℓ/∂x_c = p_c·Σ_c' q_c' − q_c;
@@ -181,7 +181,7 @@ class SoftCrossEntropy(Function):
         return gx, gt
 
 
-class NLLLoss(Function):
+class NLLLossOp(Function):
     """Negative log-likelihood with class-index targets: ℓ = −w_t·x_t (0 for an ignored target);
     ∂ℓ/∂x_c = −w_t·[c = t]. 'mean' divides by Σ w_t over the non-ignored targets."""
 
@@ -204,7 +204,7 @@ class NLLLoss(Function):
         return grad[0] if self.single else grad
 
 
-class BCELoss(Function):
+class BCELossOp(Function):
     """Binary cross-entropy on probabilities, logs clamped at −100 as in PyTorch:
     ℓ = −w·(t·max(log x, −100) + (1 − t)·max(log(1 − x), −100));
     ∂ℓ/∂x = w·(x − t)/max(x(1 − x), 1e-12),  ∂ℓ/∂t = w·(max(log(1 − x), −100) − max(log x, −100))."""
@@ -237,7 +237,7 @@ class BCELoss(Function):
         return gx, gt
 
 
-class BCEWithLogits(Function):
+class BCEWithLogitsOp(Function):
     """Binary cross-entropy on logits, stable for any x (log σ(x) = −softplus(−x)):
     with l_w = 1 + (p_w − 1)·t (1 without ``pos_weight``),
     ℓ = w·((1 − t)·x + l_w·softplus(−x));

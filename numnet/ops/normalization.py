@@ -26,7 +26,7 @@ def _channel_dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.einsum("ncl,ncl->c", a.reshape(shape), b.reshape(shape))
 
 
-class BatchNorm(Function):
+class BatchNormOp(Function):
     """y = γ·(x − μ)/√(σ² + ε) + β per channel.
 
     Training (μ, σ² = batch mean and biased batch variance, both depending on x):

@@ -96,7 +96,7 @@ def _quarters(x: np.ndarray, ho: int, wo: int) -> list[np.ndarray]:
 
 
 # ---------------------------------------------------------------------------------------------------- max pooling
-class MaxPool2d(Function):
+class MaxPool2dOp(Function):
     """z[n, c, y, x] = max_{i,j} xp[n, c, s_h·y + d_h·i, s_w·x + d_w·j];  ∂z/∂x is 1 at the chosen element, else 0.
 
     Arguments are validated and normalised to pairs by ``numnet.functional.max_pool2d``. The plain path sweeps the
@@ -218,7 +218,7 @@ def _avg_counts(size: int, k: int, s: int, p: int, out: int, count_include_pad: 
     return np.minimum(end, size) - np.maximum(start, 0)
 
 
-class AvgPool2d(Function):
+class AvgPool2dOp(Function):
     """z[n, c, y, x] = (1/D[y, x]) Σ_{i,j} xp[n, c, s_h·y + i, s_w·x + j] over zero padding;
     ∂z/∂x spreads g/D over each window. ``D`` follows PyTorch exactly (see :func:`_avg_counts`).
 
@@ -306,7 +306,7 @@ def _separable(x: np.ndarray, a_h: np.ndarray, a_w: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(z.reshape(rows, n, c, cols).transpose(1, 2, 0, 3))
 
 
-class AdaptiveAvgPool2d(Function):
+class AdaptiveAvgPool2dOp(Function):
     """z = A_h · x · A_wᵀ per plane, with A the adaptive averaging matrices;  ∂L/∂x = A_hᵀ · g · A_w."""
 
     def forward(self, x, output_size=(1, 1)):
@@ -327,7 +327,7 @@ class AdaptiveAvgPool2d(Function):
         return _separable(grad, a_h.T, a_w.T)
 
 
-class AdaptiveMaxPool2d(Function):
+class AdaptiveMaxPool2dOp(Function):
     """z[n, c, y, x] = max over adaptive window (y, x); the gradient goes to the first maximum in scan order (last
     NaN), as PyTorch. Windows of different sizes are swept by offset with indices clamped to each window's end (a
     repeated element never beats itself, so scan order is kept)."""

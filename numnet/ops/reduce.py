@@ -19,7 +19,7 @@ def _expand_back(g: np.ndarray, shape: tuple[int, ...], axis, keepdims: bool) ->
     return g
 
 
-class Sum(Function):
+class SumOp(Function):
     """z = Σ_axis a;  ∂z/∂a = 1 broadcast back."""
 
     def forward(self, a, axis=None, keepdims=False):
@@ -30,7 +30,7 @@ class Sum(Function):
         return np.broadcast_to(_expand_back(g, self.shape, self.axis, self.keepdims), self.shape)
 
 
-class Mean(Function):
+class MeanOp(Function):
     """z = (1/n) Σ_axis a;  ∂z/∂a = 1/n broadcast back."""
 
     def forward(self, a, axis=None, keepdims=False):
@@ -48,7 +48,7 @@ class Mean(Function):
         return np.broadcast_to(g, self.shape)
 
 
-class Var(Function):
+class VarOp(Function):
     """z = Σ_axis (a − ā)² / (n − correction);  ∂z/∂a = 2(a − ā)/(n − correction).
 
     ``n − correction ≤ 0`` gives inf/NaN, as in PyTorch.
@@ -69,7 +69,7 @@ class Var(Function):
             return g * self.centered * (g.dtype.type(2) / self.denom)
 
 
-class MaxAll(Function):
+class MaxAllOp(Function):
     """z = max (or min) over the whole tensor; ties share the gradient evenly (PyTorch's rule for ``x.max()``).
 
     A NaN anywhere makes z NaN, and the gradient is shared among the NaNs.
@@ -84,7 +84,7 @@ class MaxAll(Function):
         return self.mask * (g / g.dtype.type(self.mask.sum()))
 
 
-class MaxDim(Function):
+class MaxDimOp(Function):
     """z = max (or min) along one axis; the gradient goes to the index ``torch.max(dim)`` returns (the first that
     attains it). ``indices`` (argmax/argmin along ``axis``) may be passed in when the caller already has them."""
 

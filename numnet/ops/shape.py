@@ -9,7 +9,7 @@ from numnet.ops.elementwise import unbroadcast
 from numnet.ops import layout
 
 
-class Reshape(Function):
+class ReshapeOp(Function):
     """z = a viewed with a new shape;  the gradient is reshaped back."""
 
     def forward(self, a, shape=()):
@@ -20,7 +20,7 @@ class Reshape(Function):
         return g.reshape(self.shape)
 
 
-class Permute(Function):
+class PermuteOp(Function):
     """z = a with its axes reordered by ``dims``;  the gradient is permuted by the inverse order."""
 
     def forward(self, a, dims=()):
@@ -31,7 +31,7 @@ class Permute(Function):
         return np.transpose(g, self.inverse)
 
 
-class Expand(Function):
+class ExpandOp(Function):
     """z = a broadcast to ``shape`` (a read-only view);  the gradient is summed back over the broadcast axes."""
 
     def forward(self, a, shape=()):
@@ -47,7 +47,7 @@ def _has_array_index(index) -> bool:
     return any(isinstance(i, (list, np.ndarray)) and np.asarray(i).dtype != bool for i in items)
 
 
-class GetItem(Function):
+class GetItemOp(Function):
     """z = a[index] (NumPy indexing);  backward scatters the gradient into zeros, adding where an index repeats.
 
     Repeated integer indices are summed with one ``np.bincount`` over flat positions (no ``np.add.at``).
@@ -72,7 +72,7 @@ class GetItem(Function):
         return out
 
 
-class Cat(Function):
+class CatOp(Function):
     """z = concatenate(inputs, axis);  each input gets its slice of the gradient."""
 
     def forward(self, *arrays, axis=0):
@@ -84,7 +84,7 @@ class Cat(Function):
         return tuple(np.split(g, self.splits, axis=self.axis))
 
 
-class Stack(Function):
+class StackOp(Function):
     """z = stack(inputs, axis) along a new axis;  input i gets ``g`` indexed at i along that axis."""
 
     def forward(self, *arrays, axis=0):
@@ -95,7 +95,7 @@ class Stack(Function):
         return tuple(np.moveaxis(g, self.axis, 0))
 
 
-class Pad(Function):
+class PadOp(Function):
     """z = a with constant padding ``pad_width`` (NumPy's per-axis (before, after) pairs, all >= 0);
     the gradient is the interior slice."""
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import numnet
 import numnet.functional as F
-from numnet.ops.conv import Conv2d
+from numnet.ops.conv import Conv2dOp
 from numnet.ops.layout import is_batch_innermost
 from numnet.testing import gradcheck
 from tests.reference import assert_close, to_torch, torch_one_thread  # noqa: F401 (autouse fixture)
@@ -186,7 +186,7 @@ def test_both_column_layouts_match_torch(layout, c_in, groups):
     b = rng.standard_normal(2 * groups)
     xs, ws, bs = (numnet.tensor(a, requires_grad=True) for a in (x, w, b))
     with numnet.kernels.using(conv_layout=layout):
-        out = Conv2d.apply(xs, ws, bs, stride=stride, padding=pads, dilation=dilation, groups=groups)
+        out = Conv2dOp.apply(xs, ws, bs, stride=stride, padding=pads, dilation=dilation, groups=groups)
     g = rng.standard_normal(out.shape)
     out.backward(g)
     xt, wt, bt = (to_torch(a, True) for a in (x, w, b))
@@ -300,7 +300,7 @@ def test_fast_paths_match_torch(layout, geometry):
     for fold in (True, False):
         xs, ws, bs = (numnet.tensor(a, requires_grad=True) for a in (x, w, b))
         with numnet.kernels.using(conv_layout=layout, conv_fold_bias=fold):
-            out = Conv2d.apply(xs, ws, bs, stride=stride, padding=pads, dilation=dilation)
+            out = Conv2dOp.apply(xs, ws, bs, stride=stride, padding=pads, dilation=dilation)
         out.backward(g, retain_graph=True)
         out.backward(g)  # twice: backward must not consume what it saved
         for ours, theirs, what in ((out, ref, "forward"), (xs.grad.data / 2, xt.grad, "input grad"),
@@ -375,7 +375,7 @@ def test_inference_in_chunks_equals_torch(monkeypatch, c_in, groups, fold):
     for layout in ("batched", "chwn"):
         calls.clear()
         with numnet.no_grad(), numnet.kernels.using(conv_layout=layout, conv_fold_bias=fold):
-            out = Conv2d.apply(*(numnet.tensor(a, requires_grad=True) for a in (x, w, b)), stride=(1, 2),
+            out = Conv2dOp.apply(*(numnet.tensor(a, requires_grad=True) for a in (x, w, b)), stride=(1, 2),
                                padding=(1, 1, 1, 1), groups=groups)
         assert calls == [2, 2, 2, 1] and out.grad_fn is None
         assert_close(out, ref, np.float64, f"{layout} chunked forward")
@@ -397,7 +397,7 @@ def test_column_blocked_gemms_for_few_outputs_match_torch(monkeypatch, shape, ke
     pad = (kernel[0] // 2, kernel[0] // 2, kernel[1] // 2, kernel[1] // 2)
     xs, ws, bs = (numnet.tensor(a, requires_grad=True) for a in (x, w, b))
     with numnet.kernels.using(conv_layout="chwn"):
-        out = Conv2d.apply(xs, ws, bs, padding=pad)
+        out = Conv2dOp.apply(xs, ws, bs, padding=pad)
     g = rng.standard_normal(out.shape)
     out.backward(g)
     assert (min(widths) > 0) == blocked and len(set(widths)) == 1

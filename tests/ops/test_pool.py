@@ -399,7 +399,7 @@ def test_docstring_examples():
 @pytest.mark.parametrize("ceil_mode", [False, True])
 @pytest.mark.parametrize("divisor_override", [None, 3])
 def test_avg_pool_2x2_fast_path_equals_general_path_and_torch(hw, ceil_mode, divisor_override):
-    from numnet.ops.pool import AvgPool2d
+    from numnet.ops.pool import AvgPool2dOp
 
     rng = np.random.default_rng([hw[0], hw[1], int(ceil_mode), divisor_override or 0])
     x = rng.standard_normal((3, 2) + hw)
@@ -408,7 +408,7 @@ def test_avg_pool_2x2_fast_path_equals_general_path_and_torch(hw, ceil_mode, div
         for fast_path in (True, False):
             xs = numnet.tensor(x.astype(dtype), requires_grad=True)
             with numnet.kernels.using(pool_fast_path=fast_path):
-                out = AvgPool2d.apply(xs, kernel_size=(2, 2), stride=(2, 2), padding=(0, 0), ceil_mode=ceil_mode,
+                out = AvgPool2dOp.apply(xs, kernel_size=(2, 2), stride=(2, 2), padding=(0, 0), ceil_mode=ceil_mode,
                                       count_include_pad=True, divisor_override=divisor_override)
             fast = out._ctx.fast  # read before backward releases the context
             out.backward(np.arange(out.data.size, dtype=dtype).reshape(out.shape) + 1)  # a distinct grad per output

@@ -72,7 +72,7 @@ def test_the_cache_is_bounded(small_threshold, monkeypatch):
 
 @pytest.mark.parametrize("layout", ["batched", "chwn"])
 def test_convolutions_reusing_buffers_match_torch_also_with_retain_graph(small_threshold, layout):
-    from numnet.ops.conv import Conv2d
+    from numnet.ops.conv import Conv2dOp
 
     rng = np.random.default_rng(5)
     x, w = rng.standard_normal((3, 4, 9, 9)), rng.standard_normal((5, 4, 3, 3))
@@ -83,7 +83,7 @@ def test_convolutions_reusing_buffers_match_torch_also_with_retain_graph(small_t
     for _ in range(3):  # later rounds run on buffers the earlier ones gave back
         xs, ws = numnet.tensor(x, requires_grad=True), numnet.tensor(w, requires_grad=True)
         with numnet.kernels.using(conv_layout=layout):
-            out = Conv2d.apply(xs, ws, padding=(1, 1, 1, 1))
+            out = Conv2dOp.apply(xs, ws, padding=(1, 1, 1, 1))
         out.backward(g, retain_graph=True)  # the columns must survive a retained graph
         out.backward(g)
         assert_close(out, ref, np.float64, "forward")
