@@ -9,37 +9,13 @@ import pytest
 
 import numnet
 from numnet import nn, optim
-from numnet.callbacks import (
-    ORDER_CHECKPOINT,
-    ORDER_DEFAULT,
-    ORDER_HISTORY,
-    ORDER_PROGRESS,
-    ORDER_SCHEDULE,
-    Callback,
-    CallbackList,
-    CSVLogger,
-    EarlyStopping,
-    History,
-    LearningRateScheduler,
-    LRSchedulerCallback,
-    ModelCheckpoint,
-    ProgressBar,
-    TerminateOnNaN,
-)
+from numnet.callbacks import ORDER_CHECKPOINT, ORDER_DEFAULT, ORDER_HISTORY, ORDER_PROGRESS, ORDER_SCHEDULE
+from numnet.callbacks import Callback, CallbackList, CSVLogger, EarlyStopping, History, LearningRateScheduler
+from numnet.callbacks import LRSchedulerCallback, ModelCheckpoint, ProgressBar, TerminateOnNaN
 from numnet.io import load_checkpoint
 from numnet.train import Trainer, fit
 
-
-def blobs(n: int = 64, seed: int = 0):
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((n, 4)).astype(np.float32)
-    w = np.random.default_rng(100).standard_normal((4, 3)).astype(np.float32)
-    return x, (x @ w).argmax(axis=1).astype(np.int64)
-
-
-def small_model(seed: int = 0) -> nn.Module:
-    numnet.manual_seed(seed)
-    return nn.Linear(4, 3)
+from tests.train_helpers import blobs, small_model
 
 
 def test_the_built_in_orders():
@@ -64,7 +40,7 @@ def test_callback_list_sorts_by_order_and_keeps_ties_in_the_given_order():
 
 
 def test_fit_calls_history_progress_schedule_user_then_checkpoints(tmp_path, capsys):
-    x, y = blobs()
+    x, y = blobs(64)
     model = small_model()
     opt = optim.SGD(model.parameters(), lr=0.4)
     sched = optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
@@ -111,7 +87,7 @@ class Seen(Callback):
 
 
 def test_what_each_callback_sees_at_epoch_end(tmp_path):
-    x, y = blobs()
+    x, y = blobs(64)
     model = small_model()
     opt = optim.SGD(model.parameters(), lr=0.4)
     sched = optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
@@ -134,7 +110,7 @@ def test_what_each_callback_sees_at_epoch_end(tmp_path):
 
 
 def test_progress_line_comes_before_other_callbacks_messages(capsys):
-    x, y = blobs()
+    x, y = blobs(64)
     model = small_model()
     stopper = EarlyStopping(monitor="loss", patience=0, mode="max", verbose=1)  # stops after the second epoch
     fit(model, (x, y), loss="cross_entropy", optimizer=optim.SGD(model.parameters(), lr=0.1), epochs=5,
@@ -145,7 +121,7 @@ def test_progress_line_comes_before_other_callbacks_messages(capsys):
 
 
 def test_evaluate_orders_its_callbacks_too():
-    x, y = blobs()
+    x, y = blobs(64)
     calls = []
 
     class Before(Callback):
@@ -172,7 +148,7 @@ def test_evaluate_orders_its_callbacks_too():
 
 @pytest.mark.parametrize("order", [ORDER_DEFAULT, ORDER_CHECKPOINT + 1])
 def test_a_callback_after_checkpoints_sees_the_file_of_its_epoch(tmp_path, order):
-    x, y = blobs()
+    x, y = blobs(64)
     model = small_model()
     found = []
 

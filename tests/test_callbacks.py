@@ -25,21 +25,7 @@ from numnet.callbacks import (
 from numnet.errors import ArgumentError
 from numnet.train import Trainer, fit
 
-
-def blobs(n: int = 128, seed: int = 0):
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((n, 4)).astype(np.float32)
-    w = np.random.default_rng(100).standard_normal((4, 3)).astype(np.float32)
-    return x, (x @ w).argmax(axis=1).astype(np.int64)
-
-
-def small_model(seed: int = 0) -> nn.Module:
-    numnet.manual_seed(seed)
-    return nn.Linear(4, 3)
-
-
-def params_of(model) -> list[np.ndarray]:
-    return [p.data.copy() for p in model.parameters()]
+from tests.train_helpers import blobs, small_model, params_of
 
 
 class Snapshots(Callback):

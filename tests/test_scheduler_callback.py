@@ -14,12 +14,7 @@ from numnet.data import DataLoader, TensorDataset
 from numnet.errors import ArgumentError
 from numnet.train import Trainer, fit
 
-
-def blobs(n: int = 96, seed: int = 0):
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((n, 4)).astype(np.float32)
-    w = np.random.default_rng(100).standard_normal((4, 3)).astype(np.float32)
-    return x, (x @ w).argmax(axis=1).astype(np.int64)
+from tests.train_helpers import assert_params_equal, blobs
 
 
 SCHEDULERS = {
@@ -34,7 +29,7 @@ def setup(kind):
     model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(0.2), nn.Linear(8, 3))
     opt = optim.SGD(model.parameters(), lr=0.3, momentum=0.9)
     make, interval = SCHEDULERS[kind]
-    x, y = blobs()
+    x, y = blobs(96)
     loader = DataLoader(TensorDataset(x, y), batch_size=16, shuffle=True)
     return model, opt, make(opt), interval, loader, (x[:32], (y[:32] + 1) % 3)
 
@@ -51,8 +46,7 @@ def test_a_callback_in_callbacks_is_exactly_fit_scheduler(kind):
              callbacks=[LRSchedulerCallback(sched, interval=interval)])
     assert h1.history == h2.history
     assert len(set(h1.history["lr"])) > 1  # the rate did move
-    for p, w in zip(model.parameters(), want):
-        assert np.array_equal(p.data, w)
+    assert_params_equal(model, want)
 
 
 def test_step_interval_steps_after_every_optimizer_step_and_logs_the_steps_rate():
@@ -91,8 +85,7 @@ def test_resume_with_a_user_scheduler_callback_is_bit_identical(tmp_path):
     resumed = fit(model, loader, val_data=val, loss="cross_entropy", optimizer=opt, epochs=3, verbose=0,
                   resume_from=ckpt, callbacks=[LRSchedulerCallback(sched, interval)])
     assert resumed.history == straight.history
-    for p, w in zip(model.parameters(), want):
-        assert np.array_equal(p.data, w)
+    assert_params_equal(model, want)
 
 
 def test_plateau_monitor_and_a_missing_key():

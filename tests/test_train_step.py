@@ -14,21 +14,7 @@ from numnet.callbacks import Callback, ProgressBar
 from numnet.data import DataLoader, TensorDataset
 from numnet.train import Trainer, evaluate, fit, predict
 
-
-def blobs(n: int = 96, seed: int = 0):
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((n, 4)).astype(np.float32)
-    w = np.random.default_rng(100).standard_normal((4, 3)).astype(np.float32)
-    return x, (x @ w).argmax(axis=1).astype(np.int64)
-
-
-def small_model(seed: int = 0) -> nn.Module:
-    numnet.manual_seed(seed)
-    return nn.Linear(4, 3)
-
-
-def params_of(model) -> list[np.ndarray]:
-    return [p.data.copy() for p in model.parameters()]
+from tests.train_helpers import blobs, small_model, params_of
 
 
 class FakeTTY(io.StringIO):
@@ -38,7 +24,7 @@ class FakeTTY(io.StringIO):
 
 # ---------------------------------------------------------------------------------------------------- train_step
 def test_default_train_step_is_the_handwritten_pytorch_loop_bit_for_bit():
-    x, y = blobs()
+    x, y = blobs(96)
     model = small_model()
     opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     fit(model, (x, y), loss="cross_entropy", optimizer=opt, epochs=2, batch_size=16, shuffle=False, verbose=0)
@@ -74,7 +60,7 @@ class ClippedTrainer(Trainer):
 
 
 def test_train_step_override_clips_gradients():
-    x, y = blobs()
+    x, y = blobs(96)
     data = DataLoader(TensorDataset(x, y), batch_size=16)  # no shuffling: the reference sees the same batches
     model = small_model()
     trainer = ClippedTrainer(model, "cross_entropy", optim.SGD(model.parameters(), lr=0.5))
@@ -179,7 +165,7 @@ class MarginTrainer(Trainer):
 
 
 def test_test_step_override_reaches_validation_logs_and_evaluate():
-    x, y = blobs()
+    x, y = blobs(96)
     model = small_model()
     trainer = MarginTrainer(model, "cross_entropy", optim.SGD(model.parameters(), lr=0.1))
     history = trainer.fit((x, y), val_data=(x[:48], y[:48]), epochs=2, batch_size=16, verbose=0)

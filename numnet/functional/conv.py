@@ -39,6 +39,13 @@ def same_padding(size: int, k: int, s: int, d: int) -> tuple[int, int]:
 
 
 # ---------------------------------------------------------------------------------------------------- conv2d
+def _same_dtype(t: Tensor, x: Tensor, op: str, name: str) -> None:
+    """The weight or bias has the input's dtype (numnet does not promote inside a layer, as PyTorch)."""
+    if t.dtype != x.dtype:
+        raise DTypeError(f"{op}: input dtype {x.dtype} and {name} dtype {t.dtype} differ; "
+                         f"convert one of them with .to()")
+
+
 def conv2d(
     input: Tensor,  # noqa: A002
     weight: Tensor,
@@ -98,9 +105,7 @@ def conv2d(
     if weight.ndim != 4:
         raise ShapeError(f"{op}: expected weight of shape (C_out, C_in/groups, kH, kW), "
                          f"got {weight.ndim}-D weight of shape {tuple(weight.shape)}")
-    if weight.dtype != x.dtype:
-        raise DTypeError(f"{op}: input dtype {x.dtype} and weight dtype {weight.dtype} differ; "
-                         f"convert one of them with .to()")
+    _same_dtype(weight, x, op, "weight")
     groups = V.integer(groups, op, "groups", minimum=1)
     n, c, h, w = x.shape
     c_out, c_g, kh, kw = weight.shape
@@ -118,9 +123,7 @@ def conv2d(
         if bias.shape != (c_out,):
             raise ShapeError(f"{op}: bias must have shape ({c_out},) to match the weight's {c_out} output channels, "
                              f"got shape {tuple(bias.shape)}")
-        if bias.dtype != x.dtype:
-            raise DTypeError(f"{op}: input dtype {x.dtype} and bias dtype {bias.dtype} differ; "
-                             f"convert one of them with .to()")
+        _same_dtype(bias, x, op, "bias")
     stride = V.int_or_pair(stride, op, "stride", minimum=1)
     dilation = V.int_or_pair(dilation, op, "dilation", minimum=1)
     if isinstance(padding, str):

@@ -73,6 +73,12 @@ def _check_nonneg(name: str, option: str, value: Any) -> None:
     V.real(value, name, option, low=0.0, finite=False)
 
 
+def _check_nonneg_options(name: str, group: dict[str, Any], *options: str) -> None:
+    """:func:`_check_nonneg` for each of ``options`` of a parameter group, in order."""
+    for option in options:
+        _check_nonneg(name, option, group[option])
+
+
 class Optimizer:
     """Base class of all optimizers (like ``torch.optim.Optimizer``).
 

@@ -7,7 +7,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from numnet.optim.adam import _lerp_
-from numnet.optim.optimizer import Optimizer, _check_nonneg
+from numnet.optim.optimizer import Optimizer, _check_nonneg_options
 from numnet.tensor import Tensor
 
 __all__ = ["RMSprop"]
@@ -62,11 +62,7 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:
-        _check_nonneg("RMSprop", "lr", group["lr"])
-        _check_nonneg("RMSprop", "eps", group["eps"])
-        _check_nonneg("RMSprop", "momentum", group["momentum"])
-        _check_nonneg("RMSprop", "weight_decay", group["weight_decay"])
-        _check_nonneg("RMSprop", "alpha", group["alpha"])
+        _check_nonneg_options("RMSprop", group, "lr", "eps", "momentum", "weight_decay", "alpha")
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         cast = param.dtype.type

@@ -8,7 +8,7 @@ import numpy as np
 
 from numnet import _validation as V
 from numnet.errors import ArgumentError
-from numnet.optim.optimizer import Optimizer, _check_nonneg, _check_real
+from numnet.optim.optimizer import Optimizer, _check_nonneg_options, _check_real
 from numnet.tensor import Tensor
 
 __all__ = ["SGD"]
@@ -65,10 +65,9 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:
-        _check_nonneg("SGD", "lr", group["lr"])
-        _check_nonneg("SGD", "momentum", group["momentum"])
+        _check_nonneg_options("SGD", group, "lr", "momentum")
         _check_real("SGD", "dampening", group["dampening"])
-        _check_nonneg("SGD", "weight_decay", group["weight_decay"])
+        _check_nonneg_options("SGD", group, "weight_decay")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ArgumentError(V.expected("SGD", "momentum", "> 0 with dampening=0 for nesterov=True",
                                            got=f"momentum={group['momentum']}, dampening={group['dampening']}"))

@@ -74,13 +74,6 @@ CONV_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize("name,call,exc,text", CONV_ERRORS, ids=[c[0] for c in CONV_ERRORS])
-def test_conv2d_errors(name, call, exc, text):
-    with raises(exc, text) as info:
-        call()
-    assert isinstance(info.value, NumnetError)
-
-
 # ---------------------------------------------------------------------------------------------------- pooling
 POOL_ERRORS = [
     ("max_ndim", lambda: F.max_pool2d(_t(8, 8), 2), ShapeError,
@@ -125,8 +118,9 @@ POOL_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize("name,call,exc,text", POOL_ERRORS, ids=[c[0] for c in POOL_ERRORS])
-def test_pool_errors(name, call, exc, text):
+@pytest.mark.parametrize("name,call,exc,text", CONV_ERRORS + POOL_ERRORS,
+                         ids=[c[0] for c in CONV_ERRORS + POOL_ERRORS])
+def test_conv2d_and_pool_errors(name, call, exc, text):
     with raises(exc, text) as info:
         call()
     assert isinstance(info.value, NumnetError)
