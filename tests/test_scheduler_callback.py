@@ -14,7 +14,7 @@ from numnet.data import DataLoader, TensorDataset
 from numnet.errors import ArgumentError
 from numnet.train import Trainer, fit
 
-from tests.train_helpers import assert_params_equal, blobs
+from tests.train_helpers import assert_params_equal, blobs, small_model
 
 
 SCHEDULERS = {
@@ -34,6 +34,14 @@ def setup(kind):
     return model, opt, make(opt), interval, loader, (x[:32], (y[:32] + 1) % 3)
 
 
+def fit_with_callback(kind, **kwargs):
+    """Three epochs of ``setup(kind)`` with its scheduler passed as an LRSchedulerCallback."""
+    model, opt, sched, interval, loader, val = setup(kind)
+    history = fit(model, loader, val_data=val, loss="cross_entropy", optimizer=opt, epochs=3, verbose=0,
+                  callbacks=[LRSchedulerCallback(sched, interval=interval)], **kwargs)
+    return history, model
+
+
 @pytest.mark.parametrize("kind", list(SCHEDULERS))
 def test_a_callback_in_callbacks_is_exactly_fit_scheduler(kind):
     model, opt, sched, interval, loader, val = setup(kind)
@@ -41,9 +49,7 @@ def test_a_callback_in_callbacks_is_exactly_fit_scheduler(kind):
              scheduler_interval=interval, epochs=3, verbose=0)
     want = [p.data.copy() for p in model.parameters()]
 
-    model, opt, sched, interval, loader, val = setup(kind)
-    h2 = fit(model, loader, val_data=val, loss="cross_entropy", optimizer=opt, epochs=3, verbose=0,
-             callbacks=[LRSchedulerCallback(sched, interval=interval)])
+    h2, model = fit_with_callback(kind)
     assert h1.history == h2.history
     assert len(set(h1.history["lr"])) > 1  # the rate did move
     assert_params_equal(model, want)
@@ -51,8 +57,7 @@ def test_a_callback_in_callbacks_is_exactly_fit_scheduler(kind):
 
 def test_step_interval_steps_after_every_optimizer_step_and_logs_the_steps_rate():
     x, y = blobs(64)
-    numnet.manual_seed(0)
-    model = nn.Linear(4, 3)
+    model = small_model()
     opt = optim.SGD(model.parameters(), lr=1.0)
     rates = []
 
@@ -69,9 +74,7 @@ def test_step_interval_steps_after_every_optimizer_step_and_logs_the_steps_rate(
 
 def test_resume_with_a_user_scheduler_callback_is_bit_identical(tmp_path):
     kind = "onecycle-step"
-    model, opt, sched, interval, loader, val = setup(kind)
-    straight = fit(model, loader, val_data=val, loss="cross_entropy", optimizer=opt, epochs=3, verbose=0,
-                   callbacks=[LRSchedulerCallback(sched, interval)])
+    straight, model = fit_with_callback(kind)
     want = [p.data.copy() for p in model.parameters()]
 
     model, opt, sched, interval, loader, val = setup(kind)
@@ -81,17 +84,14 @@ def test_resume_with_a_user_scheduler_callback_is_bit_identical(tmp_path):
     assert "scheduler" in numnet.io.load_metadata(ckpt)  # the Trainer checkpoints the callback's scheduler
 
     numnet.manual_seed(99)
-    model, opt, sched, interval, loader, val = setup(kind)
-    resumed = fit(model, loader, val_data=val, loss="cross_entropy", optimizer=opt, epochs=3, verbose=0,
-                  resume_from=ckpt, callbacks=[LRSchedulerCallback(sched, interval)])
+    resumed, model = fit_with_callback(kind, resume_from=ckpt)
     assert resumed.history == straight.history
     assert_params_equal(model, want)
 
 
 def test_plateau_monitor_and_a_missing_key():
     x, y = blobs(64)
-    numnet.manual_seed(0)
-    model = nn.Linear(4, 3)
+    model = small_model()
     opt = optim.SGD(model.parameters(), lr=0.1)
     plateau = optim.lr_scheduler.ReduceLROnPlateau(opt, mode="max", patience=0, factor=0.5)
     seen = []
@@ -110,8 +110,7 @@ def test_plateau_monitor_and_a_missing_key():
 
 def test_an_epoch_stopped_early_does_not_step_the_epoch_scheduler():
     x, y = blobs(64)
-    numnet.manual_seed(0)
-    model = nn.Linear(4, 3)
+    model = small_model()
     opt = optim.SGD(model.parameters(), lr=0.4)
     sched = optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
 
