@@ -13,6 +13,7 @@ from numnet.callbacks import Callback, History, ProgressBar
 from numnet.data import DataLoader, TensorDataset
 from numnet.errors import ArgumentError
 from numnet.metrics import accuracy, resolve_metrics, top_k_accuracy
+from tests.train_helpers import FakeTTY
 from numnet.train import Trainer, evaluate, fit, predict
 
 
@@ -235,11 +236,6 @@ def test_trainer_evaluate_verbose_prints_a_line():
 
 
 # ---------------------------------------------------------------------------------------------------- progress
-class FakeTTY(io.StringIO):
-    def isatty(self):
-        return True
-
-
 def test_progress_non_tty_prints_one_clean_line_per_epoch():
     x, y = blobs(200)
     model = small_model()

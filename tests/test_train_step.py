@@ -14,12 +14,7 @@ from numnet.callbacks import Callback, ProgressBar
 from numnet.data import DataLoader, TensorDataset
 from numnet.train import Trainer, evaluate, fit, predict
 
-from tests.train_helpers import blobs, small_model, params_of
-
-
-class FakeTTY(io.StringIO):
-    def isatty(self):
-        return True
+from tests.train_helpers import FakeTTY, blobs, small_model, params_of
 
 
 # ---------------------------------------------------------------------------------------------------- train_step

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 
 import numnet
@@ -31,3 +33,10 @@ def assert_params_equal(model: nn.Module, want: list[np.ndarray]) -> None:
     assert len(got) == len(want)
     for p, w in zip(got, want):
         assert np.array_equal(p.data, w)
+
+
+class FakeTTY(io.StringIO):
+    """A text stream that says it is a terminal, so the progress bar draws itself as on a TTY."""
+
+    def isatty(self) -> bool:
+        return True
