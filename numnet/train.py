@@ -45,9 +45,9 @@ from numnet._train_data import (
 from numnet._train_logs import _first_lr, _Running
 from numnet.autograd import no_grad
 from numnet.callbacks import Callback, CallbackList, History, LRSchedulerCallback, ProgressBar
+from numnet.callbacks.schedule import check_interval
 from numnet.errors import ArgumentError
 from numnet.metrics import Metric, resolve_metrics
-from numnet.optim.lr_scheduler import ReduceLROnPlateau
 from numnet.tensor import Tensor
 
 __all__ = ["Trainer", "fit", "evaluate", "predict"]
@@ -126,11 +126,7 @@ class Trainer:
 
     def __init__(self, model: Any, loss: Any, optimizer: Any = None, scheduler: Any = None,
                  scheduler_interval: str = "epoch", metrics: Sequence[str | Metric] | None = ("accuracy",)) -> None:
-        if scheduler_interval not in ("epoch", "step"):
-            raise ArgumentError(f"fit: expected scheduler_interval 'epoch' or 'step', got {scheduler_interval!r}")
-        if isinstance(scheduler, ReduceLROnPlateau) and scheduler_interval == "step":
-            raise ArgumentError("fit: ReduceLROnPlateau needs a metric, so it steps per epoch; use "
-                                "scheduler_interval='epoch'")
+        check_interval(scheduler, scheduler_interval, "fit", "scheduler_interval")
         self.model = model
         self.loss_fn = _resolve_loss(loss, "fit")
         self.optimizer = optimizer

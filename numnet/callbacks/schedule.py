@@ -14,9 +14,19 @@ from typing import Any, Callable
 
 import numpy as np
 
+from numnet import _validation as V
 from numnet.callbacks.base import ORDER_SCHEDULE, Callback, Logs, _fmt
 from numnet.errors import ArgumentError
 from numnet.optim.lr_scheduler import ReduceLROnPlateau
+
+
+def check_interval(scheduler: Any, interval: Any, op: str, name: str) -> str:
+    """``interval`` ("epoch" or "step") for stepping ``scheduler``; ReduceLROnPlateau needs a metric, so only
+    "epoch" suits it."""
+    V.choice(interval, op, name, ("epoch", "step"))
+    if isinstance(scheduler, ReduceLROnPlateau) and interval == "step":
+        raise ArgumentError(f"{op}: ReduceLROnPlateau needs a metric, so it steps per epoch; use {name}='epoch'")
+    return interval
 
 
 class LRSchedulerCallback(Callback):
@@ -50,11 +60,7 @@ class LRSchedulerCallback(Callback):
         if not callable(getattr(scheduler, "step", None)):
             raise ArgumentError(f"LRSchedulerCallback: expected a scheduler with step(), got "
                                 f"{type(scheduler).__name__}")
-        if interval not in ("epoch", "step"):
-            raise ArgumentError(f"LRSchedulerCallback: expected interval 'epoch' or 'step', got {interval!r}")
-        if isinstance(scheduler, ReduceLROnPlateau) and interval == "step":
-            raise ArgumentError("LRSchedulerCallback: ReduceLROnPlateau needs a metric, so it steps per epoch; use "
-                                "interval='epoch'")
+        check_interval(scheduler, interval, "LRSchedulerCallback", "interval")
         self.scheduler = scheduler
         self.interval = interval
         self.monitor = monitor
