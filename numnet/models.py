@@ -23,7 +23,7 @@ from typing import Any, Sequence
 
 from numnet.errors import ArgumentError
 from numnet.nn import (BatchNorm2d, Conv2d, Dropout, Flatten, Linear, MaxPool2d, Module, ReLU, Sequential)
-from numnet.nn._utils import is_int, number, positive_int
+from numnet import _validation as V
 from numnet.tensor import Tensor
 
 __all__ = ["LeNet5", "VGGSmall", "MLP", "MODELS", "get_model", "input_shape_of"]
@@ -46,8 +46,8 @@ class LeNet5(Module):
 
     def __init__(self, num_classes: int = 10, in_channels: int = 1) -> None:
         super().__init__()
-        num_classes = positive_int(num_classes, "LeNet5", "num_classes")
-        in_channels = positive_int(in_channels, "LeNet5", "in_channels")
+        num_classes = V.integer(num_classes, "LeNet5", "num_classes", 1)
+        in_channels = V.integer(in_channels, "LeNet5", "in_channels", 1)
         self.config = {"num_classes": num_classes, "in_channels": in_channels}
         self.features = Sequential(
             Conv2d(in_channels, 6, 5, padding=2), ReLU(), MaxPool2d(2),
@@ -86,14 +86,13 @@ class VGGSmall(Module):
     def __init__(self, num_classes: int = 10, in_channels: int = 1, width: int = 32, dropout: float = 0.3,
                  input_size: int = 28) -> None:
         super().__init__()
-        num_classes = positive_int(num_classes, "VGGSmall", "num_classes")
-        in_channels = positive_int(in_channels, "VGGSmall", "in_channels")
-        width = positive_int(width, "VGGSmall", "width")
-        dropout = number(dropout, "VGGSmall", "dropout", 0.0, 1.0)
-        input_size = positive_int(input_size, "VGGSmall", "input_size", minimum=4)
+        num_classes = V.integer(num_classes, "VGGSmall", "num_classes", 1)
+        in_channels = V.integer(in_channels, "VGGSmall", "in_channels", 1)
+        width = V.integer(width, "VGGSmall", "width", 1)
+        dropout = V.real(dropout, "VGGSmall", "dropout", 0.0, 1.0)
+        input_size = V.integer(input_size, "VGGSmall", "input_size", 4)
         if input_size % 4:
-            raise ArgumentError(f"VGGSmall: Expected input_size to be a multiple of 4. "
-                                f"Received: input_size={input_size}")
+            raise ArgumentError(V.expected("VGGSmall", "input_size", "a multiple of 4", input_size))
         self.config = {"num_classes": num_classes, "in_channels": in_channels, "width": width,
                        "dropout": dropout, "input_size": input_size}
 
@@ -129,13 +128,13 @@ class MLP(Module):
     def __init__(self, in_features: int = 784, hidden: Sequence[int] = (256, 128), num_classes: int = 10,
                  dropout: float = 0.0) -> None:
         super().__init__()
-        in_features = positive_int(in_features, "MLP", "in_features")
-        num_classes = positive_int(num_classes, "MLP", "num_classes")
-        dropout = number(dropout, "MLP", "dropout", 0.0, 1.0)
-        if is_int(hidden):
+        in_features = V.integer(in_features, "MLP", "in_features", 1)
+        num_classes = V.integer(num_classes, "MLP", "num_classes", 1)
+        dropout = V.real(dropout, "MLP", "dropout", 0.0, 1.0)
+        if V.is_int(hidden):
             hidden = (hidden,)
-        if not isinstance(hidden, (tuple, list)) or not all(is_int(h) and h >= 1 for h in hidden):
-            raise ArgumentError(f"MLP: Expected hidden to be a sequence of positive ints. Received: hidden={hidden!r}")
+        if not isinstance(hidden, (tuple, list)) or not all(V.is_int(h) and h >= 1 for h in hidden):
+            raise ArgumentError(V.expected("MLP", "hidden", "a sequence of ints >= 1", hidden))
         hidden = [int(h) for h in hidden]
         self.config = {"in_features": in_features, "hidden": hidden, "num_classes": num_classes,
                        "dropout": dropout}

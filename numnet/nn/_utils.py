@@ -18,19 +18,3 @@ def check_input(x: Any, expected: str, ok: Callable[[tuple[int, ...]], bool]) ->
     if not ok(tuple(x.shape)):
         raise ShapeError(f"expected input {expected}, got {tuple(x.shape)}")
     return x
-
-
-# Kept for the callers outside this package's files (numnet/models.py, numnet/nn/summary.py) until they import
-# numnet._validation directly; the rules and messages are _validation's.
-is_int = V.is_int
-
-
-def positive_int(value: Any, layer: str, name: str, minimum: int = 1) -> int:
-    """``value`` as an int >= ``minimum`` (see :func:`numnet._validation.integer`)."""
-    return V.integer(value, layer, name, minimum)
-
-
-def number(value: Any, layer: str, name: str, low: float | None = None, high: float | None = None,
-           low_open: bool = False) -> float:
-    """A finite real number within [low, high] (``low_open``: (low, high]); see :func:`numnet._validation.real`."""
-    return V.real(value, layer, name, low, high, low_open=low_open)

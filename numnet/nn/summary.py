@@ -21,7 +21,7 @@ import numpy as np
 
 from numnet.autograd import no_grad
 from numnet.errors import ArgumentError
-from numnet.nn._utils import is_int
+from numnet import _validation as V
 from numnet.tensor import Tensor
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -150,12 +150,11 @@ def summary(model: "Module", input_shape: Sequence[int], print_fn: Callable[[str
     >>> s.total_params, s.total_macs
     (61706, 416520)
     """
-    if is_int(input_shape):
+    if V.is_int(input_shape):
         input_shape = (int(input_shape),)
     if not isinstance(input_shape, (tuple, list)) or not input_shape \
-            or not all(is_int(n) and n >= 1 for n in input_shape):
-        raise ArgumentError(f"summary: Expected input_shape to be a sequence of positive ints. "
-                            f"Received: input_shape={input_shape!r}")
+            or not all(V.is_int(n) and n >= 1 for n in input_shape):
+        raise ArgumentError(V.expected("summary", "input_shape", "a sequence of ints >= 1", input_shape))
     shape = tuple(int(n) for n in input_shape)
     if not includes_batch:
         shape = (1,) + shape
