@@ -67,10 +67,9 @@ class VGGSmall(Module):
     ``features``: two blocks of [Conv2d 3×3 (padding 1) → BatchNorm2d → ReLU] × 2 → MaxPool2d(2), with
     ``width`` and ``2·width`` channels (28 → 14 → 7 pixels); ``classifier``: Flatten → Dropout → Linear(2·width·7·7,
     128) → ReLU → Dropout → Linear(128, num_classes). Convolutions have no bias (BatchNorm's β replaces it).
-    With ``width=32``: 468,010 parameters and 18.7 M multiply-adds (37 MFLOPs) per 28×28 image; a training step on
-    a batch of 64 takes ~128 ms on 2 CPU cores (about 2 minutes per 60,000-image epoch; PyTorch: 57 ms). The same
-    architecture in PyTorch (one run, standardised inputs, batch 64, Adam with a one-cycle schedule peaking at
-    lr 3e-3) reached 92.3 % test accuracy after 3 epochs and 93.0 % after 4.
+    With ``width=32``: 468,010 parameters and 18.7 M multiply-adds (37 MFLOPs) per 28×28 image (training speed:
+    benchmarks/RESULTS.md). The same architecture in PyTorch (one run, standardised inputs, batch 64, Adam with a
+    one-cycle schedule peaking at lr 3e-3) reached 92.3 % test accuracy after 3 epochs and 93.0 % after 4.
 
     Args:
         num_classes: number of output logits. Default 10.
