@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import io
 
-import numpy as np
 import pytest
 
-import numnet
-from numnet import nn, optim
+from numnet import optim
 from numnet.callbacks import ORDER_CHECKPOINT, ORDER_DEFAULT, ORDER_HISTORY, ORDER_PROGRESS, ORDER_SCHEDULE
 from numnet.callbacks import Callback, CallbackList, CSVLogger, EarlyStopping, History, LearningRateScheduler
 from numnet.callbacks import LRSchedulerCallback, ModelCheckpoint, ProgressBar, TerminateOnNaN

@@ -9,7 +9,7 @@ import pytest
 
 import numnet
 import numnet.functional as F
-from numnet import nn, optim
+from numnet import optim
 from numnet.callbacks import Callback, ProgressBar
 from numnet.data import DataLoader, TensorDataset
 from numnet.train import Trainer, evaluate, fit, predict

@@ -37,7 +37,7 @@ from numnet.ops import workspace
 from numnet.ops.im2col import ConvGeometry, col2im_batched, col2im_chwn, conv_geometry, im2col_batched, im2col_chwn
 from numnet.ops.layout import batch_innermost, c_contiguous, is_batch_innermost
 
-__all__ = ["Conv2d", "ConvGeometry", "conv_geometry", "choose_layout", "gemm_operands", "gemm"]
+__all__ = ["Conv2dOp", "ConvGeometry", "conv_geometry", "choose_layout", "gemm_operands", "gemm"]
 
 # Groups with at most this many input channels AND more than this many outputs use the per-sample batched layout
 # (measured faster on the benchmark's image-input layers, and slower for LeNet's 1→6 layer and the pooling after
