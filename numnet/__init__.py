@@ -21,6 +21,7 @@ from numnet.errors import (
     DTypeError,
     FileFormatError,
     GradcheckError,
+    DeviceError,
     NumnetError,
     ShapeError,
 )
@@ -60,6 +61,21 @@ int64 = np.int64
 int32 = np.int32
 uint8 = np.uint8
 bool_ = np.bool_
+int16 = np.int16
+int8 = np.int8
+# PyTorch's short dtype names. They are attributes (``numnet.float``) but not star-exported, since
+# ``from numnet import *`` would otherwise shadow Python's ``float``, ``int`` and ``bool``.
+float = np.float32  # noqa: A001
+double = np.float64
+half = np.float16
+long = np.int64
+int = np.int32  # noqa: A001
+short = np.int16
+bool = np.bool_  # noqa: A001
+_SHORT_DTYPE_NAMES = ("float", "double", "half", "long", "int", "short", "bool")
+
+from numnet.device import device  # noqa: E402
+from numnet import accelerator, backends, cuda  # noqa: E402,F401
 
 # Subpackages a user reaches as ``numnet.nn``, ``numnet.optim``, ...; ``numnet.io``'s functions also at top level.
 from numnet import functional, kernels, models, nn, optim  # noqa: E402,F401
@@ -84,7 +100,9 @@ __all__ = [
     "exp", "log", "sqrt", "abs", "clamp", "sum", "mean", "var", "max", "min", "argmax", "argmin", "matmul",
     "reshape", "flatten", "permute", "transpose", "squeeze", "unsqueeze",
     # dtypes
-    "float32", "float64", "float16", "int64", "int32", "uint8", "bool_",
+    "float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool_",
+    # devices (the CPU only)
+    "device", "DeviceError",
     # autograd switches
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     # random numbers

@@ -34,3 +34,7 @@ class DataNotFoundError(NumnetError, FileNotFoundError):
 
 class GradcheckError(NumnetError, AssertionError):
     """Autograd's gradient disagrees with finite differences."""
+
+
+class DeviceError(ArgumentError):
+    """A device numnet does not have was asked for (numnet runs on the CPU only)."""

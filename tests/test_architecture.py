@@ -19,7 +19,8 @@ ROOT = Path(numnet.__file__).parent
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("numnet.errors", "numnet.dtypes", "numnet._dims", "numnet._validation", "numnet.kernels",
               "numnet._runtime", "numnet._argtypes", "numnet._command", "numnet.ops.layout", "numnet.ops.im2col",
-              "numnet.ops.workspace")),
+              "numnet.ops.workspace", "numnet.device", "numnet.cuda", "numnet.accelerator",
+              "numnet.backends")),
     ("autograd", ("numnet.autograd",)),
     ("ops", ("numnet.ops",)),
     ("tensor", ("numnet.tensor", "numnet._tensor_", "numnet.creation", "numnet.random", "numnet.testing")),
