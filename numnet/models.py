@@ -1,4 +1,4 @@
-"""The model zoo: :class:`LeNet5`, :class:`VGGSmall`, :class:`MLP`, :func:`get_model` by name, and
+"""The model zoo: :class:`LeNet5`, :class:`VGGSmall`, :class:`ResNet`, :class:`MLP`, :func:`get_model` by name, and
 :func:`input_shape_of`, the one place that guesses what one input of a model looks like.
 
 Each model keeps its constructor arguments in ``self.config`` (a JSON-serialisable dict), so a saved model can be
@@ -22,11 +22,13 @@ from collections.abc import Mapping
 from typing import Any, Sequence
 
 from numnet.errors import ArgumentError
-from numnet.nn import (BatchNorm2d, Conv2d, Dropout, Flatten, Linear, MaxPool2d, Module, ReLU, Sequential)
+from numnet.nn import (AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Identity, Linear, MaxPool2d, Module,
+                       ReLU, Sequential)
+from numnet.nn import init
 from numnet import _validation as V
 from numnet.tensor import Tensor
 
-__all__ = ["LeNet5", "VGGSmall", "MLP", "MODELS", "get_model", "input_shape_of"]
+__all__ = ["LeNet5", "VGGSmall", "ResNet", "BasicBlock", "MLP", "MODELS", "get_model", "input_shape_of"]
 
 
 class LeNet5(Module):
@@ -111,6 +113,95 @@ class VGGSmall(Module):
         return self.classifier(self.features(x))
 
 
+class BasicBlock(Module):
+    """A residual block (He et al., 2016): ``relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))``.
+
+    Both convolutions are 3×3 without bias (BatchNorm's β replaces it); the first has the block's ``stride``. The
+    shortcut is the identity when the shape is kept, else a 1×1 convolution with that stride followed by BatchNorm
+    (the paper's "option B", as in torchvision's ResNets).
+
+    Shape:
+        ``(N, in_channels, H, W) → (N, out_channels, ⌈H/stride⌉, ⌈W/stride⌉)``.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, stride: int = 1) -> None:
+        super().__init__()
+        self.conv1 = Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = BatchNorm2d(out_channels)
+        self.relu = ReLU()
+        self.conv2 = Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
+        self.bn2 = BatchNorm2d(out_channels)
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = Sequential(Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
+                                       BatchNorm2d(out_channels))
+        else:
+            self.shortcut = Identity()
+
+    def forward(self, x: Tensor) -> Tensor:
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return self.relu(out + self.shortcut(x))
+
+
+class ResNet(Module):
+    """A ResNet for small images (He et al., 2016, section 4.2): ``6n + 2`` layers, e.g. depth 8, 14, 20, 32.
+
+    ``stem``: Conv2d 3×3 (``in_channels → width``) → BatchNorm2d → ReLU; then three stages of ``n`` =
+    ``(depth - 2) / 6`` :class:`BasicBlock` each, with ``width``, ``2·width`` and ``4·width`` channels, the second
+    and third starting with stride 2 (28 → 28 → 14 → 7 pixels; 32 → 32 → 16 → 8); ``head``: global average pooling
+    → Flatten → Linear(4·width, num_classes). Works for any image size of at least 4×4 (the global pool adapts) and
+    any channel count. Convolutions get Kaiming-normal weights (fan-out, ReLU gain), BatchNorm γ = 1, β = 0, and the
+    last BatchNorm of each block starts at γ = 0 when ``zero_init_residual`` (each block starts as the identity,
+    which helps deeper nets train; off by default, as in torchvision).
+
+    Args:
+        num_classes: number of output logits. Default 10.
+        in_channels: image channels. Default 1.
+        depth: ``6n + 2`` layers with ``n >= 1``. Default 20 (0.27 M parameters at width 16).
+        width: channels of the first stage. Default 16.
+        input_size: the image side the model is meant for (recorded for :func:`input_shape_of`; the network itself
+            accepts any size). Default 28.
+        zero_init_residual: start every block's last BatchNorm at γ = 0. Default False.
+
+    Shape:
+        ``(N, in_channels, H, W) → (N, num_classes)`` (logits).
+    """
+
+    def __init__(self, num_classes: int = 10, in_channels: int = 1, depth: int = 20, width: int = 16,
+                 input_size: int = 28, zero_init_residual: bool = False) -> None:
+        super().__init__()
+        num_classes = V.integer(num_classes, "ResNet", "num_classes", 1)
+        in_channels = V.integer(in_channels, "ResNet", "in_channels", 1)
+        depth = V.integer(depth, "ResNet", "depth", 8)
+        width = V.integer(width, "ResNet", "width", 1)
+        input_size = V.integer(input_size, "ResNet", "input_size", 4)
+        zero_init_residual = V.boolean(zero_init_residual, "ResNet", "zero_init_residual")
+        if (depth - 2) % 6:
+            raise ArgumentError(V.expected("ResNet", "depth", "6n + 2 (8, 14, 20, 26, 32, ...)", depth))
+        self.config = {"num_classes": num_classes, "in_channels": in_channels, "depth": depth, "width": width,
+                       "input_size": input_size, "zero_init_residual": zero_init_residual}
+        n = (depth - 2) // 6
+        self.stem = Sequential(Conv2d(in_channels, width, 3, padding=1, bias=False), BatchNorm2d(width), ReLU())
+        blocks: list[Module] = []
+        c_in = width
+        for stage, c_out in enumerate((width, 2 * width, 4 * width)):
+            for i in range(n):
+                blocks.append(BasicBlock(c_in, c_out, stride=2 if stage > 0 and i == 0 else 1))
+                c_in = c_out
+        self.layers = Sequential(*blocks)
+        self.head = Sequential(AdaptiveAvgPool2d(1), Flatten(), Linear(4 * width, num_classes))
+        for m in self.modules():
+            if isinstance(m, Conv2d):
+                init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+        if zero_init_residual:
+            for m in self.modules():
+                if isinstance(m, BasicBlock):
+                    init.zeros_(m.bn2.weight)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.head(self.layers(self.stem(x)))
+
+
 class MLP(Module):
     """A multilayer perceptron: Flatten → [Linear → ReLU (→ Dropout)] per hidden layer → Linear(num_classes).
 
@@ -151,14 +242,17 @@ class MLP(Module):
         return self.layers(x)
 
 
-MODELS: dict[str, type[Module]] = {"lenet5": LeNet5, "vgg": VGGSmall, "mlp": MLP}
+MODELS: dict[str, type[Module]] = {"lenet5": LeNet5, "vgg": VGGSmall, "resnet": ResNet, "mlp": MLP}
 _ALIASES = {"lenet": "lenet5", "lenet-5": "lenet5", "vggsmall": "vgg", "vgg_small": "vgg", "vgg-small": "vgg"}
+# "resnet8", "resnet-20", "resnet_14" ... name a depth as well.
+_RESNET_DEPTH_PREFIXES = ("resnet-", "resnet_", "resnet")
 
 
 def get_model(name: str, **config: Any) -> Module:
-    """Build a zoo model by registry name (``'lenet5'``, ``'vgg'``, ``'mlp'``) with constructor arguments.
+    """Build a zoo model by registry name (``'lenet5'``, ``'vgg'``, ``'resnet'``, ``'mlp'``) with constructor arguments.
 
-    Names are case-insensitive; ``'vggsmall'`` and ``'lenet'`` are accepted as aliases.
+    Names are case-insensitive; ``'vggsmall'`` and ``'lenet'`` are accepted as aliases, and ``'resnet20'`` (or
+    ``'resnet-8'``...) is ``'resnet'`` with that depth.
 
     Raises:
         ArgumentError: unknown name (the message lists the known ones) or a config key the model does not take.
@@ -167,6 +261,11 @@ def get_model(name: str, **config: Any) -> Module:
     {'in_features': 784, 'hidden': [64], 'num_classes': 10, 'dropout': 0.0}
     """
     key = _ALIASES.get(name.lower(), name.lower()) if isinstance(name, str) else None
+    if key not in MODELS and isinstance(key, str):
+        for prefix in _RESNET_DEPTH_PREFIXES:
+            if key.startswith(prefix) and key[len(prefix):].isdigit() and "depth" not in config:
+                key, config = "resnet", {**config, "depth": int(key[len(prefix):])}
+                break
     if key not in MODELS:
         raise ArgumentError(f"get_model: unknown model {name!r}. Expected one of: {', '.join(sorted(MODELS))}")
     cls = MODELS[key]

@@ -144,11 +144,16 @@ def test_config_is_json_and_rebuilds_the_same_model(name):
 
 
 def test_get_model_registry_and_errors():
-    assert models.MODELS == {"lenet5": models.LeNet5, "vgg": models.VGGSmall, "mlp": models.MLP}
+    assert models.MODELS == {"lenet5": models.LeNet5, "vgg": models.VGGSmall, "resnet": models.ResNet,
+                             "mlp": models.MLP}
     assert isinstance(models.get_model("LeNet5", num_classes=3), models.LeNet5)
     assert isinstance(models.get_model("vggsmall", width=8), models.VGGSmall)
-    with pytest.raises(ArgumentError, match="unknown model 'resnet'. Expected one of: lenet5, mlp, vgg"):
-        models.get_model("resnet")
+    assert models.get_model("resnet-14", width=4).config["depth"] == 14
+    assert models.get_model("ResNet8").config["depth"] == 8
+    with pytest.raises(ArgumentError, match="unknown model 'resnet9x'. Expected one of: lenet5, mlp, resnet, vgg"):
+        models.get_model("resnet9x")
+    with pytest.raises(ArgumentError, match="depth to be 6n"):
+        models.get_model("resnet", depth=10)
     with pytest.raises(ArgumentError, match="unknown model"):
         models.get_model(None)
     with pytest.raises(ArgumentError, match="LeNet5 does not take 'width'"):
@@ -224,3 +229,74 @@ def test_input_shape_of(make, metadata, expected):
 def test_input_shape_of_refuses_bad_metadata(bad):
     with pytest.raises(ArgumentError, match="input_shape_of: expected metadata input_shape"):
         models.input_shape_of(models.LeNet5(), {"input_shape": bad})
+
+
+class TorchBasicBlock(T.Module):
+    def __init__(self, ci, co, stride):
+        super().__init__()
+        self.conv1 = T.Conv2d(ci, co, 3, stride, 1, bias=False)
+        self.bn1 = T.BatchNorm2d(co)
+        self.relu = T.ReLU()
+        self.conv2 = T.Conv2d(co, co, 3, 1, 1, bias=False)
+        self.bn2 = T.BatchNorm2d(co)
+        self.shortcut = (T.Sequential(T.Conv2d(ci, co, 1, stride, bias=False), T.BatchNorm2d(co))
+                         if stride != 1 or ci != co else T.Identity())
+
+    def forward(self, x):
+        return self.relu(self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x))))) + self.shortcut(x))
+
+
+class TorchResNet(T.Module):
+    def __init__(self, num_classes=10, in_channels=1, depth=20, width=16):
+        super().__init__()
+        n = (depth - 2) // 6
+        self.stem = T.Sequential(T.Conv2d(in_channels, width, 3, 1, 1, bias=False), T.BatchNorm2d(width), T.ReLU())
+        blocks, ci = [], width
+        for stage, co in enumerate((width, 2 * width, 4 * width)):
+            for i in range(n):
+                blocks.append(TorchBasicBlock(ci, co, 2 if stage and not i else 1))
+                ci = co
+        self.layers = T.Sequential(*blocks)
+        self.head = T.Sequential(T.AdaptiveAvgPool2d(1), T.Flatten(), T.Linear(4 * width, num_classes))
+
+    def forward(self, x):
+        return self.head(self.layers(self.stem(x)))
+
+
+@pytest.mark.parametrize("depth,channels,side", [(8, 1, 28), (14, 3, 32), (8, 2, 13)])
+def test_resnet_reproduces_torch_outputs_gradients_and_running_stats(depth, channels, side):
+    torch.manual_seed(depth)
+    ours = models.ResNet(num_classes=5, in_channels=channels, depth=depth, width=4, input_size=side)
+    theirs = TorchResNet(5, channels, depth, 4)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    _load_from_torch(ours, theirs, np.float64)
+    rng = np.random.default_rng(depth)
+    x = rng.standard_normal((3, channels, side, side))
+    y = rng.integers(0, 5, 3)
+    out = ours(numnet.tensor(x))
+    out_t = theirs(torch.tensor(x))
+    assert_close(out, out_t, np.float64, "ResNet train logits")
+    F.cross_entropy(out, numnet.tensor(y)).backward()
+    T.functional.cross_entropy(out_t, torch.tensor(y)).backward()
+    torch_params = dict(theirs.named_parameters())
+    for name, p in ours.named_parameters():
+        assert_close(p.grad, torch_params[name].grad, np.float64, f"ResNet grad {name}")
+    torch_sd = theirs.state_dict()
+    for k, v in ours.state_dict().items():
+        if "running" in k:
+            assert_close(v, torch_sd[k], np.float64, f"ResNet {k}")
+    ours.eval(), theirs.eval()
+    assert_close(ours(numnet.tensor(x)), theirs(torch.tensor(x)), np.float64, "ResNet eval logits")
+
+
+def test_resnet_sizes_init_and_input_shape():
+    net = models.ResNet()  # depth 20, width 16: three stages of 3 blocks
+    assert sum(isinstance(m, models.BasicBlock) for m in net.modules()) == 9
+    assert net(numnet.zeros(2, 1, 28, 28)).shape == (2, 10)
+    assert models.input_shape_of(models.ResNet(in_channels=3, input_size=32)) == (3, 32, 32)
+    zero = models.ResNet(depth=8, width=4, zero_init_residual=True)
+    assert all(float(np.abs(m.bn2.weight.data).max()) == 0 for m in zero.modules() if isinstance(m, models.BasicBlock))
+    conv = net.stem[0].weight.data  # Kaiming normal, fan-out: std = sqrt(2 / (16 * 3 * 3))
+    assert abs(conv.std() - np.sqrt(2 / 144)) < 0.25 * np.sqrt(2 / 144)
+    with pytest.raises(ArgumentError, match="ResNet: expected width"):
+        models.ResNet(width=0)
