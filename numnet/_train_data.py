@@ -97,3 +97,83 @@ def _restore_modes(saved: list[tuple[Any, bool]]) -> None:
     for m, training in saved:
         if getattr(m, "training", None) is not training:
             m.training = training
+
+
+def _split_validation(data: Any, split: Any, who: str) -> tuple[Any, Any]:
+    """Keras's ``validation_split``: the last ``split`` fraction of the samples, taken before any shuffling.
+
+    Works for an ``(x, y)`` pair, a single array and a dataset (split into two :class:`~numnet.data.Subset`); a
+    DataLoader or an iterable of batches has no samples to hold out, so it is refused (give ``val_data``).
+    """
+    from numnet import _validation as V
+    from numnet.data import DataLoader, Subset
+
+    split = V.real(split, who, "validation_split", 0.0, 1.0)
+    if not 0.0 < split < 1.0:
+        raise ArgumentError(V.expected(who, "validation_split", "a fraction strictly between 0 and 1", split))
+
+    def cut(n: int) -> int:
+        k = int(n * (1.0 - split))  # Keras: the first int(n·(1-split)) samples train, the rest validate
+        if k < 1 or k >= n:
+            raise ArgumentError(f"{who}: validation_split={split} of {n} samples leaves an empty training or "
+                                f"validation set")
+        return k
+
+    if _is_arraylike(data):
+        k = cut(len(data))
+        return data[:k], data[k:]
+    if isinstance(data, (tuple, list)) and 1 <= len(data) <= 2 and all(_is_arraylike(a) for a in data):
+        k = cut(len(data[0]))
+        return tuple(a[:k] for a in data), tuple(a[k:] for a in data)
+    if isinstance(data, DataLoader) or not (hasattr(data, "__getitem__") and hasattr(data, "__len__")):
+        raise ArgumentError(f"{who}: validation_split needs arrays or a dataset to hold samples out of; with a "
+                            f"{type(data).__name__}, give val_data instead")
+    n = len(data)
+    k = cut(n)
+    return Subset(data, range(k)), Subset(data, range(k, n))
+
+
+def _class_weighted(loss_fn: Any, class_weight: Any, who: str) -> Any:
+    """Keras's ``class_weight``: the training loss ``Σ_n w[y_n]·ℓ_n / N`` over a batch of ``N`` samples.
+
+    ``ℓ_n`` are the per-sample losses of ``loss_fn`` with ``reduction="none"``: an ``nn`` loss module is copied
+    with that reduction, a functional loss gets ``reduction="none"``. ``class_weight`` maps class index → weight
+    (a dict, or a sequence indexed by class); classes not in a dict weigh 1.
+    """
+    import copy
+    import functools
+
+    if isinstance(class_weight, dict):
+        items = list(class_weight.items())
+    elif isinstance(class_weight, (list, tuple, np.ndarray)):
+        items = list(enumerate(np.asarray(class_weight).tolist()))
+    else:
+        raise ArgumentError(f"{who}: expected class_weight to be a dict {{class index: weight}} or a sequence of "
+                            f"weights, got {type(class_weight).__name__}")
+    weights: dict[int, float] = {}
+    for k, w in items:
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
+            raise ArgumentError(f"{who}: expected class_weight keys to be class indices >= 0, got {k!r}")
+        if isinstance(w, bool) or not isinstance(w, (int, float, np.number)) or not np.isfinite(w) or w < 0:
+            raise ArgumentError(f"{who}: expected class_weight[{k}] to be a finite weight >= 0, got {w!r}")
+        weights[int(k)] = float(w)
+    table = np.ones(max(weights, default=-1) + 1, np.float64)
+    for k, w in weights.items():
+        table[k] = w
+    if hasattr(loss_fn, "reduction"):
+        per_sample = copy.copy(loss_fn)
+        per_sample.reduction = "none"
+    else:
+        per_sample = functools.partial(loss_fn, reduction="none")
+
+    def weighted_loss(output: Tensor, target: Tensor) -> Tensor:
+        y = np.asarray(target.data)
+        if y.ndim != 1 or y.dtype.kind not in "iu":
+            raise ArgumentError(f"{who}: class_weight needs integer class targets (N,), got {y.dtype} {y.shape}")
+        w = np.ones(y.shape, np.float64)
+        known = y < table.size
+        w[known] = table[y[known]]
+        losses = per_sample(output, target)
+        return (losses * Tensor(w.astype(losses.dtype))).sum() / max(len(y), 1)
+
+    return weighted_loss

@@ -29,6 +29,8 @@ class _Running:
 
     def __init__(self, metrics: dict[str, Metric], with_loss: bool) -> None:
         self.metrics = metrics
+        # Metrics that are not means of batch values (precision, recall, F1) accumulate over the pass instead.
+        self.accumulators = {name: fn.accumulator() for name, fn in metrics.items() if hasattr(fn, "accumulator")}
         self.count = 0
         self.sums: dict[str, float] = dict.fromkeys((["loss"] if with_loss else []) + list(metrics), 0.0)
         self._counts: dict[str, int] = {}  # samples behind each extra key a custom step returns (maybe not always)
@@ -52,7 +54,10 @@ class _Running:
         if self.metrics and output is not None and target is not None:
             out, tgt = output.data, target.data
             for name, fn in self.metrics.items():
-                self.sums[name] += float(fn(out, tgt)) * n
+                if name in self.accumulators:
+                    self.accumulators[name].update(out, tgt)
+                else:
+                    self.sums[name] += float(fn(out, tgt)) * n
         logs = self.result()
         logs["size"] = n
         return logs
@@ -60,4 +65,6 @@ class _Running:
     def result(self) -> dict[str, float]:
         if self.count == 0:
             return {k: math.nan for k in self.sums}
-        return {k: v / self._counts.get(k, self.count) for k, v in self.sums.items()}
+        logs = {k: v / self._counts.get(k, self.count) for k, v in self.sums.items()}
+        logs.update({k: acc.value() for k, acc in self.accumulators.items()})
+        return logs

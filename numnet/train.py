@@ -35,6 +35,8 @@ import numpy as np
 
 from numnet._train_data import (
     _as_loader,
+    _class_weighted,
+    _split_validation,
     _default_generator,
     _len_or_none,
     _modes,
@@ -142,6 +144,7 @@ class Trainer:
         self.callbacks: CallbackList = CallbackList(trainer=self)
         self._train_loader: Any = None
         self._run_schedulers: list[Any] = []  # the schedulers the last fit's schedule callbacks stepped
+        self._weighted_loss: LossFn | None = None  # fit(class_weight=...): the training loss, weighted per class
 
     # ------------------------------------------------------------------ steps
     def train_step(self, batch: Any) -> dict[str, Any]:
@@ -162,7 +165,7 @@ class Trainer:
         """
         x, y = _unpack(batch, "fit")
         output = self.model(x)
-        loss = self.loss_fn(output, y)
+        loss = (self._weighted_loss or self.loss_fn)(output, y)
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
@@ -248,7 +251,8 @@ class Trainer:
     # ------------------------------------------------------------------ fit
     def fit(self, train_data: Any, *, epochs: int = 1, val_data: Any = None, callbacks: Iterable[Callback] = (),
             batch_size: int | None = None, verbose: int = 1, initial_epoch: int = 0,
-            resume_from: str | os.PathLike | None = None, shuffle: bool = True) -> History:
+            resume_from: str | os.PathLike | None = None, shuffle: bool = True, validation_split: float | None = None,
+            class_weight: Any = None) -> History:
         """Train for ``epochs`` epochs; see :func:`fit`."""
         if self.optimizer is None:
             raise ArgumentError("fit: an optimizer is needed to train")
@@ -269,6 +273,11 @@ class Trainer:
         if any(s is self.scheduler for s in user_schedulers):
             raise ArgumentError("fit: the scheduler is given twice, as scheduler= and in an LRSchedulerCallback; "
                                 "give it once")
+        if validation_split is not None:
+            if val_data is not None:
+                raise ArgumentError("fit: give val_data or validation_split, not both")
+            train_data, val_data = _split_validation(train_data, validation_split, "fit")
+        self._weighted_loss = None if class_weight is None else _class_weighted(self.loss_fn, class_weight, "fit")
         loader = _as_loader(train_data, batch_size, shuffle, "fit", DEFAULT_BATCH_SIZE)
         val_loader = None
         if val_data is not None:
@@ -396,7 +405,7 @@ def fit(model: Any, train_data: Any, *, loss: Any, optimizer: Any, epochs: int =
         metrics: Sequence[str | Metric] | None = ("accuracy",), scheduler: Any = None,
         scheduler_interval: str = "epoch", callbacks: Iterable[Callback] = (), batch_size: int | None = None,
         verbose: int = 1, initial_epoch: int = 0, resume_from: str | os.PathLike | None = None,
-        shuffle: bool = True) -> History:
+        shuffle: bool = True, validation_split: float | None = None, class_weight: Any = None) -> History:
     """Train ``model`` on ``train_data`` for ``epochs`` epochs, Keras-style; returns the :class:`History`.
 
     Each epoch runs :meth:`Trainer.train_step` per batch in train mode (forward, loss, ``optimizer.zero_grad()``,
@@ -412,7 +421,9 @@ def fit(model: Any, train_data: Any, *, loss: Any, optimizer: Any, epochs: int =
         optimizer: a :mod:`numnet.optim` optimizer over ``model.parameters()``.
         epochs: the index of the last epoch + 1 (with ``initial_epoch=e`` it trains epochs ``e .. epochs-1``).
         val_data: validation data, in any form ``train_data`` takes; logged under ``val_`` keys.
-        metrics: names in :data:`numnet.metrics.METRICS` or callables ``fn(output, target) -> float``.
+        metrics: names in :data:`numnet.metrics.METRICS` (``"accuracy"``, ``"top5_accuracy"``, ``"precision"``,
+            ``"recall"``, ``"f1"``...) or callables ``fn(output, target) -> float``; precision, recall and F1 are
+            computed over the whole epoch (see :class:`numnet.metrics.ClassificationMetric`).
         scheduler: an optional LR scheduler from :mod:`numnet.optim.lr_scheduler`, stepped by an
             :class:`~numnet.callbacks.LRSchedulerCallback` (the same as passing one in ``callbacks``).
         scheduler_interval: ``"epoch"`` (after validation) or ``"step"`` (after each optimizer step): when
@@ -428,6 +439,11 @@ def fit(model: Any, train_data: Any, *, loss: Any, optimizer: Any, epochs: int =
         resume_from: a checkpoint from :meth:`Trainer.save_checkpoint` / ``ModelCheckpoint``: restores model,
             optimizer, scheduler, RNG, history and callback states, and continues after its last finished epoch
             (``initial_epoch`` is then ignored).
+        validation_split: as in Keras, hold out the last fraction of ``train_data`` (arrays or a dataset, taken
+            before shuffling) as ``val_data``. Not with a DataLoader, and not together with ``val_data``.
+        class_weight: as in Keras, ``{class index: weight}`` (or a sequence): the training loss becomes
+            ``Σ_n w[y_n]·ℓ_n / N`` over each batch's per-sample losses (the loss must take ``reduction="none"``;
+            classes missing from a dict weigh 1). Validation losses stay unweighted.
         shuffle: shuffle arrays/datasets each epoch (a DataLoader keeps its own setting).
 
     Returns:
@@ -448,7 +464,8 @@ def fit(model: Any, train_data: Any, *, loss: Any, optimizer: Any, epochs: int =
     trainer = Trainer(model, loss, optimizer, scheduler=scheduler, scheduler_interval=scheduler_interval,
                       metrics=metrics)
     return trainer.fit(train_data, epochs=epochs, val_data=val_data, callbacks=callbacks, batch_size=batch_size,
-                       verbose=verbose, initial_epoch=initial_epoch, resume_from=resume_from, shuffle=shuffle)
+                       verbose=verbose, initial_epoch=initial_epoch, resume_from=resume_from, shuffle=shuffle,
+                       validation_split=validation_split, class_weight=class_weight)
 
 
 def evaluate(model: Any, data: Any, loss: Any = None, metrics: Sequence[str | Metric] | None = ("accuracy",),

@@ -8,24 +8,10 @@ from typing import Any, Sequence
 import numpy as np
 
 from numnet.errors import ArgumentError, DTypeError, ShapeError
+from numnet.metrics import _labels, confusion_matrix
 from numnet.viz._mpl import as_array, finish, grid_shape, image_2d, new_figure
 
 __all__ = ["confusion_matrix", "plot_confusion_matrix", "plot_mistakes"]
-
-
-def _labels(y: Any, who: str, name: str) -> np.ndarray:
-    """Class indices ``(N,)``; ``(N, C)`` scores/probabilities become their argmax."""
-    a = as_array(y)
-    if a.ndim == 2:
-        a = a.argmax(axis=1)
-    if a.ndim != 1:
-        raise ShapeError(f"{who}: {name} must be class indices (N,) or scores (N, C), got shape {a.shape}")
-    if a.dtype.kind not in "iu":
-        if a.dtype.kind == "f" and a.size and np.all(np.isfinite(a)) and np.all(a == np.round(a)):
-            a = a.astype(np.int64)
-        elif a.size:
-            raise DTypeError(f"{who}: {name} must hold integer class indices, got dtype {a.dtype}")
-    return a.astype(np.int64, copy=False)
 
 
 def _num_classes(class_names: Sequence[str] | None, *ys: np.ndarray) -> int:
@@ -36,38 +22,6 @@ def _num_classes(class_names: Sequence[str] | None, *ys: np.ndarray) -> int:
 
 def _names(class_names: Sequence[str] | None, k: int) -> list[str]:
     return [str(c) for c in class_names] if class_names is not None else [str(i) for i in range(k)]
-
-
-def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int | None = None) -> np.ndarray:
-    """Counts ``M[t, p]`` of samples of true class ``t`` predicted as ``p`` (rows: truth, columns: prediction).
-
-    Args:
-        y_true: true class indices ``(N,)``.
-        y_pred: predicted class indices ``(N,)``, or scores ``(N, C)`` (their argmax is used).
-        num_classes: ``K``; default ``max(label) + 1``.
-
-    Returns:
-        int64 array ``(K, K)``; its trace is the number of correct predictions.
-
-    Raises:
-        ShapeError: the label arrays differ in length or are not 1-D.
-        ArgumentError: a label outside ``[0, K)``.
-
-    Example:
-        >>> confusion_matrix([0, 1, 1, 2], [0, 2, 1, 2])
-        array([[1, 0, 0],
-               [0, 1, 1],
-               [0, 0, 1]])
-    """
-    who = "confusion_matrix"
-    t, p = _labels(y_true, who, "y_true"), _labels(y_pred, who, "y_pred")
-    if t.shape != p.shape:
-        raise ShapeError(f"{who}: y_true has {t.shape[0]} labels but y_pred has {p.shape[0]}")
-    k = _num_classes(None, t, p) if num_classes is None else int(num_classes)
-    for name, y in (("y_true", t), ("y_pred", p)):
-        if y.size and (y.min() < 0 or y.max() >= k):
-            raise ArgumentError(f"{who}: {name} holds labels in [{y.min()}, {y.max()}], expected [0, {k})")
-    return np.bincount(t * k + p, minlength=k * k).reshape(k, k)
 
 
 def plot_confusion_matrix(y_true: Any, y_pred: Any, class_names: Sequence[str] | None,
