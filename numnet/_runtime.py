@@ -44,3 +44,19 @@ def configure_allocator(mmap_threshold: int = MMAP_THRESHOLD, trim_threshold: in
     ok = bool(mallopt(_M_MMAP_THRESHOLD, int(mmap_threshold))) and bool(mallopt(_M_TRIM_THRESHOLD, int(trim_threshold)))
     allocator_configured = ok
     return ok
+
+
+def in_notebook() -> bool:
+    """True when running inside a Jupyter (IPython) kernel: the progress bar becomes a widget and figures
+    display inline exactly once.
+
+    Checked without importing IPython: a kernel has already imported it, and its shell has a ``kernel``.
+    """
+    ipython = sys.modules.get("IPython")
+    if ipython is None:
+        return False
+    try:
+        shell = ipython.get_ipython()
+    except Exception:  # noqa: BLE001 - a broken IPython install must not break training
+        return False
+    return shell is not None and getattr(shell, "kernel", None) is not None

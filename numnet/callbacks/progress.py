@@ -1,4 +1,5 @@
-"""The :class:`ProgressBar` callback: a tqdm bar per epoch on a terminal, one line per epoch elsewhere."""
+"""The :class:`ProgressBar` callback: a tqdm bar per epoch on a terminal or in a notebook, one line per epoch
+elsewhere."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import sys
 import time
 from typing import Any, TextIO
 
+from numnet._runtime import in_notebook
 from numnet.callbacks.base import ORDER_PROGRESS, Callback, Logs, _fmt
 from numnet.errors import ArgumentError
 
@@ -19,11 +21,13 @@ def _is_tty(stream: Any) -> bool:
 
 
 class ProgressBar(Callback):
-    """Progress of each epoch: a tqdm bar on a terminal, one summary line per epoch otherwise.
+    """Progress of each epoch: a tqdm bar on a terminal or in Jupyter, one summary line per epoch otherwise.
 
     On a TTY (``verbose=1``) each epoch gets a tqdm bar with the running loss and metrics, samples/s and the ETA;
-    the bar stays on screen with the epoch's final numbers (validation included). When the stream is not a
-    terminal (a log file, a pipe, CI), or with ``verbose=2``, there is no carriage-return redrawing: each epoch prints
+    the bar stays on screen with the epoch's final numbers (validation included). In a Jupyter kernel (stdout is
+    not a TTY there) the bar is ``tqdm.auto``'s live widget (needs ``ipywidgets``: ``pip install
+    numnet[notebook]``; without it tqdm falls back to text). When the stream is not a terminal (a log file, a pipe,
+    CI), or with ``verbose=2``, there is no carriage-return redrawing: each epoch prints
     exactly one line, e.g. ``Epoch 1/5 - 9.8s - 6118 samples/s - loss: 0.5123 - accuracy: 0.8123 - val_loss: ...``.
     ``fit`` adds one automatically when ``verbose > 0``.
 
@@ -51,15 +55,19 @@ class ProgressBar(Callback):
         return self.file if self.file is not None else sys.stdout
 
     def _use_bar(self) -> bool:
-        if self.verbose != 1 or not _is_tty(self._stream()):
+        if self.verbose != 1:
+            return False
+        if not (_is_tty(self._stream()) or (self.file is None and in_notebook())):
             return False
         return importlib.util.find_spec("tqdm") is not None  # optional extra: pip install 'numnet[train]'
 
     def _open_bar(self, desc: str, total: int | None, unit: str) -> None:
         from tqdm.auto import tqdm
 
-        self._bar = tqdm(total=total, desc=desc, unit=unit, unit_scale=True, file=self._stream(), leave=True,
-                         dynamic_ncols=True, mininterval=0.2)
+        # In a notebook tqdm.auto is the widget, which draws itself (it takes no file).
+        extra = {} if self.file is None and in_notebook() else {"file": self._stream()}
+        self._bar = tqdm(total=total, desc=desc, unit=unit, unit_scale=True, leave=True, dynamic_ncols=True,
+                         mininterval=0.2, **extra)
 
     def _close_bar(self, logs: Logs | None) -> None:
         if self._bar is None:

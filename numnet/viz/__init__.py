@@ -26,9 +26,11 @@ from numnet.viz.capture import activations, first_conv
 from numnet.viz.evaluation import confusion_matrix, plot_confusion_matrix, plot_mistakes
 from numnet.viz.lesson import plot_lesson_activations, plot_lesson_convolution, plot_lesson_pooling, save_lesson_plots
 from numnet.viz.network import plot_feature_maps, plot_filters
+from numnet.viz.live import LivePlot
 from numnet.viz.training import plot_history, read_history
 
 __all__ = [
+    "LivePlot",
     "activations",
     "first_conv",
     "confusion_matrix",

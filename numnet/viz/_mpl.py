@@ -3,10 +3,18 @@
 matplotlib is an optional extra (``pip install numnet[viz]``) imported only when a plot is drawn, so
 ``import numnet.viz`` and ``numnet --help`` stay fast and work without it.
 
-Figures: when the user already imported ``matplotlib.pyplot`` (an interactive session, a notebook), figures are made
-with ``plt.figure`` so ``plt.show()`` and inline display work as usual. Otherwise a plain
-:class:`matplotlib.figure.Figure` on an Agg canvas is made: no GUI backend is chosen, no display is needed, and no
-figure is left in pyplot's global registry. Library code never calls ``plt.show``.
+Figures:
+
+- In a Jupyter kernel, every plot function returns a figure that displays inline exactly once: a
+  :class:`matplotlib.figure.Figure` that pyplot does not manage (so the inline backend does not show it a second
+  time at the end of the cell) and that renders itself as PNG (``_repr_png_``), whether or not pyplot was imported.
+  Assign it (``fig = plot_history(h)``) or end the line with ``;`` to not display it.
+- Elsewhere, when the user already imported ``matplotlib.pyplot`` (an interactive session), figures are made with
+  ``plt.figure`` so ``plt.show()`` works as usual.
+- Otherwise a plain Figure on an Agg canvas is made: no GUI backend is chosen, no display is needed, and no figure is
+  left in pyplot's global registry.
+
+Library code never calls ``plt.show``.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from numnet._runtime import in_notebook
 from numnet.errors import ArgumentError, NumnetError, ShapeError
 from numnet.tensor import Tensor
 
@@ -43,6 +52,12 @@ def new_figure(figsize: tuple[float, float], dpi: float = DEFAULT_DPI, **kwargs:
     require_matplotlib()
     _check_size(figsize, dpi)
     kwargs.setdefault("layout", "constrained")
+    if in_notebook():
+        fig = _inline_figure_class()(figsize=figsize, dpi=dpi, **kwargs)
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
+        return fig
     if "matplotlib.pyplot" in sys.modules:
         import matplotlib.pyplot as plt
 
@@ -53,6 +68,29 @@ def new_figure(figsize: tuple[float, float], dpi: float = DEFAULT_DPI, **kwargs:
     fig = Figure(figsize=figsize, dpi=dpi, **kwargs)
     FigureCanvasAgg(fig)
     return fig
+
+
+_INLINE_FIGURE: Any = None
+
+
+def _inline_figure_class() -> Any:
+    """A Figure subclass whose PNG is its rich display in Jupyter (made once, when matplotlib is imported)."""
+    global _INLINE_FIGURE
+    if _INLINE_FIGURE is None:
+        import io
+
+        from matplotlib.figure import Figure
+
+        class InlineFigure(Figure):
+            """A matplotlib Figure that Jupyter shows once, as PNG, when it is a cell's value."""
+
+            def _repr_png_(self) -> bytes:
+                buf = io.BytesIO()
+                self.savefig(buf, format="png", dpi=self.dpi)
+                return buf.getvalue()
+
+        _INLINE_FIGURE = InlineFigure
+    return _INLINE_FIGURE
 
 
 def _check_size(figsize: Any, dpi: Any) -> None:

@@ -13,7 +13,7 @@ import numpy as np
 from numnet.errors import ArgumentError, DTypeError, FileFormatError
 from numnet.viz._mpl import finish, new_figure
 
-__all__ = ["plot_history", "read_history"]
+__all__ = ["plot_history", "read_history", "draw_history"]
 
 HISTORY_FILE = "history.csv"
 
@@ -78,6 +78,41 @@ def _history_arrays(source: Any) -> tuple[list[float], dict[str, list[float]]]:
     return epochs, values
 
 
+_PANELS = {"loss": "lower", "accuracy": "higher"}  # panel key → which way is better (for the best-epoch star)
+
+
+def draw_history(fig: Any, epochs: list[float], values: Mapping[str, list[float]],
+                 keys: tuple[str, ...] = ("loss", "accuracy")) -> None:
+    """Draw one panel per key of ``keys`` (train and ``val_`` curves, best validation epoch starred) on ``fig``.
+
+    Shared by :func:`plot_history` and :class:`numnet.viz.LivePlot`, which redraws the same figure each epoch.
+    """
+    fig.clear()
+    axes = np.atleast_1d(fig.subplots(1, len(keys)))
+    x = np.asarray(epochs, dtype=np.float64)
+    for ax, key in zip(axes, keys):
+        better = _PANELS.get(key, "lower" if "loss" in key else "higher")
+        for name, label, style in ((key, "train", "o-"), (f"val_{key}", "validation", "s--")):
+            ys = values.get(name)
+            if ys is None:
+                continue
+            y = np.asarray(ys, dtype=np.float64)
+            ax.plot(x[: len(y)], y, style, label=label, markersize=4 if len(y) <= 30 else 0)
+            if name.startswith("val_") and np.isfinite(y).any():
+                best = int(np.nanargmin(y) if better == "lower" else np.nanargmax(y))
+                ax.plot(x[best], y[best], "*", color="C3", markersize=12, zorder=3,
+                        label=f"best {y[best]:.4g} (epoch {x[best]:g})")
+        ax.set_title(key)
+        ax.set_xlabel("epoch")
+        ax.grid(True, alpha=0.3)
+        if 0 < len(x) <= 20:
+            ax.set_xticks(x)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="best", fontsize="small")
+        else:
+            ax.text(0.5, 0.5, f"no {key} recorded", ha="center", va="center", transform=ax.transAxes)
+
+
 def plot_history(history_or_csv_path: Any, path: str | os.PathLike | None = None,
                  figsize: tuple[float, float] = (10.0, 4.0), dpi: int = 100) -> Any:
     """Loss and accuracy per epoch, training and validation, in two panels.
@@ -107,30 +142,8 @@ def plot_history(history_or_csv_path: Any, path: str | os.PathLike | None = None
         <Figure size 1000x400 with 2 Axes>
     """
     epochs, values = _history_arrays(history_or_csv_path)
-    panels = (("loss", "loss", "lower"), ("accuracy", "accuracy", "higher"))
-    if not any(k in values for key, _, _ in panels for k in (key, f"val_{key}")):
+    if not any(k in values for key in _PANELS for k in (key, f"val_{key}")):
         raise ArgumentError(f"plot_history: no loss or accuracy to plot; the history has keys {sorted(values)}")
     fig = new_figure(figsize, dpi)
-    axes = fig.subplots(1, 2)
-    x = np.asarray(epochs, dtype=np.float64)
-    for ax, (key, title, better) in zip(axes, panels):
-        for name, label, style in ((key, "train", "o-"), (f"val_{key}", "validation", "s--")):
-            ys = values.get(name)
-            if ys is None:
-                continue
-            y = np.asarray(ys, dtype=np.float64)
-            ax.plot(x[: len(y)], y, style, label=label, markersize=4 if len(y) <= 30 else 0)
-            if name.startswith("val_") and np.isfinite(y).any():
-                best = int(np.nanargmin(y) if better == "lower" else np.nanargmax(y))
-                ax.plot(x[best], y[best], "*", color="C3", markersize=12, zorder=3,
-                        label=f"best {y[best]:.4g} (epoch {x[best]:g})")
-        ax.set_title(title)
-        ax.set_xlabel("epoch")
-        ax.grid(True, alpha=0.3)
-        if 0 < len(x) <= 20:
-            ax.set_xticks(x)
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(loc="best", fontsize="small")
-        else:
-            ax.text(0.5, 0.5, f"no {key} recorded", ha="center", va="center", transform=ax.transAxes)
+    draw_history(fig, epochs, values)
     return finish(fig, path)
