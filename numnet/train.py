@@ -106,6 +106,8 @@ class Trainer:
         stop_training: set to True (by a callback) to stop after the current batch.
         epoch_complete: in ``on_epoch_end``, whether the epoch ran all its batches (False when stopped early).
         history: the run's :class:`~numnet.callbacks.History`.
+        metadata: str → str entries every checkpoint of the run stores beside the zoo model's name and config,
+            e.g. the model card (:func:`numnet.io.model_card.card_metadata`) that ``numnet train`` sets.
         callbacks: the run's :class:`~numnet.callbacks.CallbackList`, in calling order.
         params: ``{"epochs", "steps", "samples", "batch_size", "verbose"}`` for callbacks.
 
@@ -145,6 +147,7 @@ class Trainer:
         self._train_loader: Any = None
         self._run_schedulers: list[Any] = []  # the schedulers the last fit's schedule callbacks stepped
         self._weighted_loss: LossFn | None = None  # fit(class_weight=...): the training loss, weighted per class
+        self.metadata: dict[str, str] = {}  # str → str entries (e.g. the model card) every checkpoint stores
 
     # ------------------------------------------------------------------ steps
     def train_step(self, batch: Any) -> dict[str, Any]:
@@ -225,7 +228,8 @@ class Trainer:
         if isinstance(gen, np.random.Generator) and gen is not _default_generator():
             extra["loader_rng"] = gen.bit_generator.state  # a DataLoader with its own generator
         save_checkpoint(os.fspath(path), self.model, optimizer=self.optimizer, scheduler=scheduler,
-                        epoch=self.epoch + 1, step=self.global_step, rng=True, extra=extra)
+                        epoch=self.epoch + 1, step=self.global_step, rng=True, extra=extra,
+                        metadata=self.metadata or None)
 
     def load_checkpoint(self, path: str | os.PathLike) -> dict[str, Any]:
         """Restore a checkpoint written by :meth:`save_checkpoint` into the model, optimizer, scheduler and RNG.

@@ -251,7 +251,6 @@ def test_bad_arguments_exit_2_with_one_line(tmp_path, trained, images):
         (["train", "--resume", "--out", tmp_path / "empty"], "checkpoint"),
         (["evaluate", tmp_path / "missing.safetensors", "--dataset", "fashion-mnist"], "missing.safetensors"),
         (["evaluate", trained[0] / "history.csv", "--dataset", "fashion-mnist"], "history.csv"),
-        (["evaluate", trained[0] / "checkpoint.safetensors", "--dataset", "fashion-mnist"], "checkpoint"),
         (["predict", model, tmp_path / "missing.png"], "missing.png"),
         (["predict", model, folder / "notes.png"], "notes.png"),
         (["predict", model], "IMAGE"),

@@ -9,7 +9,7 @@ import numpy as np
 
 from numnet.errors import ArgumentError, FileFormatError, ShapeError
 from numnet.io.atomic import PathLike
-from numnet.io.model_files import MODEL_FORMAT, _check_against_model, _class_path, _state_arrays, _version
+from numnet.io.model_files import MODEL_FORMAT, _card_and_identity, _check_against_model, _state_arrays
 from numnet.io.safetensors_format import _write, load, load_metadata
 from numnet.io.state import _json, _unjson, flatten_state, unflatten_state
 from numnet.tensor import Tensor
@@ -28,6 +28,7 @@ def save_checkpoint(
     step: int = 0,
     rng: bool = True,
     extra: Any = None,
+    metadata: Any = None,
 ) -> None:
     """Save everything needed to resume training, in one safetensors file, atomically.
 
@@ -45,6 +46,9 @@ def save_checkpoint(
         step: optimizer steps taken.
         rng: store numnet's default generator state (restored by :func:`load_checkpoint`).
         extra: anything :func:`flatten_state` accepts.
+        metadata: str → str entries to store, e.g. the model card (:mod:`numnet.io.model_card`). With the zoo
+            model's name and config (stored as in a model file), ``numnet.load_model`` and every ``numnet``
+            command can use the checkpoint as a model file.
 
     Raises:
         ArgumentError: epoch/step that are not non-negative ints, or state of a type that cannot be stored.
@@ -59,8 +63,8 @@ def save_checkpoint(
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
             raise ArgumentError(f"save_checkpoint: {name} must be a non-negative integer, got {v!r}")
     tensors = {f"model/{k}": v for k, v in _state_arrays(model, "save_checkpoint").items()}
-    meta = {"format": CHECKPOINT_FORMAT, "numnet_version": _version(), "model_class": _class_path(model),
-            "epoch": str(int(epoch)), "step": str(int(step))}
+    meta = _card_and_identity(model, metadata, "save_checkpoint")
+    meta.update({"format": CHECKPOINT_FORMAT, "epoch": str(int(epoch)), "step": str(int(step))})
     parts: list[tuple[str, Any]] = []
     for name, obj in (("optimizer", optimizer), ("scheduler", scheduler)):
         if obj is not None:

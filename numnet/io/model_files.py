@@ -10,6 +10,7 @@ import numpy as np
 
 from numnet.errors import ArgumentError, FileFormatError, ShapeError
 from numnet.io.atomic import PathLike
+from numnet.io.model_card import check_card
 from numnet.io.safetensors_format import _as_saveable, _check_metadata, _write, load, load_metadata
 from numnet.io.state import _json, _unjson
 from numnet.tensor import Tensor
@@ -88,25 +89,36 @@ def save_model(model: Any, path: PathLike, metadata: Mapping[str, str] | None = 
         >>> model = numnet.load_model("lenet5.safetensors")  # doctest: +SKIP
     """
     arrays = _state_arrays(model, "save_model")
-    meta = dict(_check_metadata(metadata, "save_model") or {})
-    meta.update({"format": MODEL_FORMAT, "numnet_version": _version(), "model_class": _class_path(model)})
+    meta = _card_and_identity(model, metadata, "save_model")
+    meta["format"] = MODEL_FORMAT
+    _write(path, arrays, meta)
+
+
+def _card_and_identity(model: Any, metadata: Mapping[str, str] | None, who: str) -> dict[str, str]:
+    """The user's metadata (model-card entries validated, :mod:`numnet.io.model_card`) plus what rebuilds the
+    model: numnet version, model class and, for zoo models, ``model_name`` and ``model_config``. Model files and
+    checkpoints both store it, so every command can rebuild a model from either."""
+    meta = dict(_check_metadata(metadata, who) or {})
+    check_card(meta, who)
+    meta.update({"numnet_version": _version(), "model_class": _class_path(model)})
     name = _registry_name(model)
     if name is not None:
         config = getattr(model, "config", None) or {}
         try:
             meta["model_config"] = _json(config)
         except TypeError as e:
-            raise ArgumentError(f"save_model: the config of {type(model).__name__} is not JSON-serialisable "
+            raise ArgumentError(f"{who}: the config of {type(model).__name__} is not JSON-serialisable "
                                 f"({e}): {config!r}") from None
         meta["model_name"] = name
-    _write(path, arrays, meta)
+    return meta
 
 
 def load_model(path: PathLike) -> Any:
-    """Rebuild a zoo model saved with :func:`save_model` and load its weights.
+    """Rebuild a zoo model saved with :func:`save_model` (or a checkpoint of one) and load its weights.
 
     Calls ``numnet.models.get_model(model_name, **model_config)`` from the file's metadata, then
-    ``load_state_dict``. Models outside the zoo cannot be rebuilt from a file (no code is stored or run): build the
+    ``load_state_dict``. A resume checkpoint (:func:`numnet.io.save_checkpoint`, what ``fit``'s
+    ``ModelCheckpoint`` and ``numnet train`` write) works too: its model weights are loaded. Models outside the zoo cannot be rebuilt from a file (no code is stored or run): build the
     model yourself and call ``model.load_state_dict(numnet.load(path))``.
 
     Raises:
@@ -119,12 +131,14 @@ def load_model(path: PathLike) -> Any:
     """
     meta = load_metadata(path)
     name = meta.get("model_name")
+    is_checkpoint = meta.get("format") == "numnet.checkpoint"
     if name is None:
         what = f"a {meta['model_class']}" if "model_class" in meta else "weights"
+        how = (f"numnet.load_checkpoint({str(path)!r}, model)" if is_checkpoint
+               else f"model.load_state_dict(numnet.load({str(path)!r}))")
         raise FileFormatError(
-            f"{path}: holds {what} but no zoo model name (it was not saved by numnet.save_model for a model of "
-            f"numnet.models), so numnet cannot rebuild the model. Build the model yourself and load the weights: "
-            f"model.load_state_dict(numnet.load({str(path)!r}))"
+            f"{path}: holds {what} but no zoo model name (it was not saved for a model of numnet.models), so "
+            f"numnet cannot rebuild the model. Build the model yourself and load the weights: {how}"
         )
     config = _unjson(meta, "model_config", path) if "model_config" in meta else {}
     if not isinstance(config, dict):
@@ -137,6 +151,8 @@ def load_model(path: PathLike) -> Any:
         raise FileFormatError(f"{path}: cannot rebuild model {name!r} with config {config} ({e}); was it saved by "
                               f"another numnet version (file: {meta.get('numnet_version', '?')})?") from None
     state = load(path)
+    if is_checkpoint:
+        state = {k[len("model/"):]: v for k, v in state.items() if k.startswith("model/")}
     _check_against_model(model, state, path, "weights")
     model.load_state_dict(state)
     return model
