@@ -7,7 +7,7 @@ RUN    := $(VENV)/.installed-run
 TEST   := $(VENV)/.installed-test
 # The main job: LeNet-5 on the full Fashion-MNIST (60,000 training images), then its test accuracy.
 DEMO_ARGS ?= --model lenet5 --dataset fashion-mnist --epochs 10 --batch-size 64 --lr 0.05 --momentum 0.9 \
-             --weight-decay 5e-4 --scheduler cosine
+             --weight-decay 5e-4 --scheduler cosine --overwrite
 
 .PHONY: demo test data browser bench clean venv
 

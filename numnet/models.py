@@ -32,31 +32,37 @@ __all__ = ["LeNet5", "VGGSmall", "ResNet", "BasicBlock", "MLP", "MODELS", "get_m
 
 
 class LeNet5(Module):
-    """LeNet-5 (LeCun et al., 1998) with ReLU and max pooling, for 28×28 images.
+    """LeNet-5 (LeCun et al., 1998) with ReLU and max pooling, for 28×28 images (or any square size ≥ 12).
 
     ``features``: Conv2d(in, 6, 5, padding=2) → ReLU → MaxPool2d(2) → Conv2d(6, 16, 5) → ReLU → MaxPool2d(2);
-    ``classifier``: Flatten → Linear(400, 120) → ReLU → Linear(120, 84) → ReLU → Linear(84, num_classes).
+    ``classifier``: Flatten → Linear(16·s·s, 120) → ReLU → Linear(120, 84) → ReLU → Linear(84, num_classes), with
+    ``s = ⌊(⌊input_size/2⌋ − 4)/2⌋`` (5 for 28×28, 6 for 32×32).
     61,706 parameters and 416,520 multiply-adds per 1×28×28 image.
 
     Args:
         num_classes: number of output logits. Default 10.
         in_channels: image channels. Default 1.
+        input_size: image height and width. Default 28.
 
     Shape:
-        ``(N, in_channels, 28, 28) → (N, num_classes)`` (logits).
+        ``(N, in_channels, input_size, input_size) → (N, num_classes)`` (logits).
     """
 
-    def __init__(self, num_classes: int = 10, in_channels: int = 1) -> None:
+    def __init__(self, num_classes: int = 10, in_channels: int = 1, input_size: int = 28) -> None:
         super().__init__()
         num_classes = V.integer(num_classes, "LeNet5", "num_classes", 1)
         in_channels = V.integer(in_channels, "LeNet5", "in_channels", 1)
+        input_size = V.integer(input_size, "LeNet5", "input_size", 12)
         self.config = {"num_classes": num_classes, "in_channels": in_channels}
+        if input_size != 28:  # files of 28×28 LeNets keep the config they always had
+            self.config["input_size"] = input_size
+        side = (input_size // 2 - 4) // 2
         self.features = Sequential(
             Conv2d(in_channels, 6, 5, padding=2), ReLU(), MaxPool2d(2),
             Conv2d(6, 16, 5), ReLU(), MaxPool2d(2),
         )
         self.classifier = Sequential(
-            Flatten(), Linear(16 * 5 * 5, 120), ReLU(), Linear(120, 84), ReLU(), Linear(84, num_classes),
+            Flatten(), Linear(16 * side * side, 120), ReLU(), Linear(120, 84), ReLU(), Linear(84, num_classes),
         )
 
     def forward(self, x: Tensor) -> Tensor:

@@ -8,7 +8,7 @@ from typing import Any
 
 from numnet.errors import ArgumentError
 
-__all__ = ["check_file", "load_model_file"]
+__all__ = ["check_file", "load_model_file", "load_with_card", "normalize_inputs", "build_model_for"]
 
 
 def check_file(path: str, what: str) -> None:
@@ -20,29 +20,49 @@ def check_file(path: str, what: str) -> None:
 
 
 def load_model_file(path: str) -> Any:
-    """Load a numnet model file for a subcommand (clear errors for missing files)."""
+    """Load a model file or a checkpoint (``fit``, ``ModelCheckpoint``, ``numnet train``) for a subcommand."""
     from numnet.io import load_model
 
     check_file(path, "model file")
     return load_model(path)
 
 
-def _model_metadata(path: str) -> dict[str, Any]:
-    """What ``numnet train`` stores in a model file besides the weights: ``dataset`` and ``classes`` (if present)."""
-    import json
+def load_with_card(path: str) -> tuple[Any, Any, dict[str, str]]:
+    """``(model, model card, raw metadata)`` of a model file or checkpoint (:mod:`numnet.io.model_card`).
 
+    The card's ``input_shape`` is completed from the model (:func:`numnet.models.input_shape_of`) when the file
+    has none, so every command feeds the model what it was trained on.
+    """
     from numnet.io import load_metadata
+    from numnet.io.model_card import read_card
+    from numnet.models import input_shape_of
 
+    model = load_model_file(path)
     meta = load_metadata(path)
+    card = read_card(meta, path)
+    if card.input_shape is None:
+        card = card._replace(input_shape=tuple(input_shape_of(model, meta)))
+    return model, card, meta
+
+
+def normalize_inputs(images: Any, card: Any) -> Any:
+    """``(x - mean) / std`` per channel when the card records the training normalisation; else ``images``."""
+    from numnet.data.image_arrays import standardize
+
+    return standardize(images, card.mean, card.std)
+
+
+def _model_metadata(path: str) -> dict[str, Any]:
+    """The ``dataset`` and ``classes`` of a file's model card (if present); a malformed card is an error."""
+    from numnet.io import load_metadata
+    from numnet.io.model_card import read_card
+
+    card = read_card(load_metadata(path), path)
     out: dict[str, Any] = {}
-    if meta.get("dataset"):
-        out["dataset"] = meta["dataset"]
-    try:
-        classes = json.loads(meta.get("classes", "[]"))
-    except ValueError:
-        classes = []
-    if isinstance(classes, list) and all(isinstance(c, str) for c in classes):
-        out["classes"] = classes
+    if card.dataset:
+        out["dataset"] = card.dataset
+    if card.classes:
+        out["classes"] = card.classes
     return out
 
 
@@ -50,6 +70,35 @@ def _build_model(name: str) -> Any:
     from numnet.models import get_model
 
     return get_model(name)  # ArgumentError naming the known models for an unknown name
+
+
+def build_model_for(name: str, channels: int, size: tuple[int, int], num_classes: int) -> Any:
+    """A zoo model adapted to the data: its ``in_channels``, input size and ``num_classes`` set from the data.
+
+    Models with a size-dependent classifier (LeNet5, VGGSmall) need square images; :class:`~numnet.models.ResNet`
+    takes any size, and an MLP gets ``in_features = C·H·W``.
+    """
+    import inspect
+
+    from numnet.models import MODELS, get_model
+    from numnet.models import _ALIASES  # noqa: PLC2701 - the registry's aliases, to find the class for a name
+
+    key = _ALIASES.get(name.lower(), name.lower())
+    cls = MODELS.get(key) or (MODELS["resnet"] if key.startswith("resnet") else None)
+    if cls is None:
+        return get_model(name)  # the registry's error, listing the known names
+    params = inspect.signature(cls.__init__).parameters
+    config: dict[str, Any] = {"num_classes": num_classes}
+    if "in_channels" in params:
+        config["in_channels"] = channels
+    if "in_features" in params:
+        config["in_features"] = channels * size[0] * size[1]
+    if "input_size" in params:
+        if size[0] != size[1] and cls.__name__ != "ResNet":
+            raise ArgumentError(f"--model {name} needs square images, got --image-size {size[0]} {size[1]}; use "
+                                f"--model resnet for other shapes")
+        config["input_size"] = size[0]
+    return get_model(name, **config)
 
 
 def _limit(dataset: Any, n: int | None) -> Any:

@@ -5,6 +5,12 @@
     numnet train --model lenet5 --dataset fashion-mnist --epochs 5 --batch-size 64 --lr 0.05 --momentum 0.9 \\
         --out runs/lenet5
     numnet train ... --epochs 8 --out runs/lenet5 --resume      # 3 more epochs from runs/lenet5/checkpoint.safetensors
+    numnet train --data shapes/ --model resnet --image-size 32 32 --augment standard --out runs/shapes
+
+``--data DIR`` trains on a folder of the user's images (ImageFolder layout: one subfolder per class; ``DIR/train``
+with ``DIR/val`` or ``DIR/test`` when present, else a seeded, stratified ``--val-split``). The model file records
+the model card (input shape, class names, the training set's per-channel mean/std, the data set), which
+``predict``, ``evaluate``, ``summary``, ``plot`` and ``explore`` read.
 """
 
 from __future__ import annotations
@@ -18,13 +24,15 @@ from typing import Any, Callable
 
 from numnet._argtypes import positive_int
 from numnet._command import Command
-from numnet.commands._common import _build_model, _limit, check_file
+from numnet.commands._common import _limit, build_model_for, check_file
 from numnet.errors import ArgumentError
 
 __all__ = ["COMMAND", "add_arguments", "run"]
 
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
 SCHEDULERS = ("none", "cosine", "onecycle", "step")
+AUGMENT = ("none", "crop", "flip", "standard")
+DEFAULT_DATASET = "fashion-mnist"
 MODEL_FILE = "model.safetensors"
 CHECKPOINT_FILE = "checkpoint.safetensors"
 HISTORY_FILE = "history.csv"
@@ -52,9 +60,25 @@ _lr_type = _float_in(0.0, math.inf, low_open=True)
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``numnet train``."""
-    p.add_argument("--model", default="lenet5", help="model name from numnet.models.MODELS: lenet5, vgg or mlp "
-                                                     "(default: lenet5)")
-    p.add_argument("--dataset", default="fashion-mnist", help="fashion-mnist, mnist or mnist5k (default: fashion-mnist)")
+    p.add_argument("--model", default="lenet5", help="model name from numnet.models.MODELS: lenet5, vgg, resnet "
+                                                     "(resnet8, resnet20, ...) or mlp, adapted to the data's "
+                                                     "channels, image size and classes (default: lenet5)")
+    p.add_argument("--dataset", default=None, help="fashion-mnist, mnist or mnist5k (default: fashion-mnist "
+                                                   "unless --data is given)")
+    p.add_argument("--data", default=None, metavar="DIR",
+                   help="train on a folder of your images instead: one subfolder per class (PNG, JPEG, BMP, WebP); "
+                        "DIR/train and DIR/val (or DIR/test) when present, else --val-split of DIR is held out")
+    p.add_argument("--image-size", type=positive_int, nargs=2, default=None, metavar=("H", "W"),
+                   help="with --data: resize every image to H x W (default: the images' size, when they share one)")
+    p.add_argument("--channels", type=int, choices=(1, 3), default=None,
+                   help="with --data: 1 (grayscale) or 3 (RGB) (default: 1 if every image is grayscale, else 3)")
+    p.add_argument("--val-split", type=_float_in(0.0, 1.0, low_open=True), default=0.2,
+                   help="with --data and no DIR/val: the fraction of each class held out for validation, chosen "
+                        "with --seed (default: 0.2)")
+    p.add_argument("--augment", choices=AUGMENT, default="none",
+                   help="training augmentation, batched: crop = RandomCrop with padding H/8; flip = "
+                        "RandomHorizontalFlip; standard = both (the CIFAR recipe; not for digits or text, which "
+                        "flips change); none (default)")
     p.add_argument("--epochs", type=positive_int, default=5, help="total number of epochs; with --resume, "
                                                                     "including those already done (default: 5)")
     p.add_argument("--batch-size", type=positive_int, default=64, help="samples per training batch (default: 64)")
@@ -78,6 +102,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                                                "history.csv, curves.png, checkpoint.safetensors")
     p.add_argument("--resume", action="store_true", help="continue from <out>/checkpoint.safetensors (pass the same "
                                                          "options as the first run)")
+    p.add_argument("--overwrite", action="store_true", help="replace the files of an earlier run in a non-empty "
+                                                            "--out (without it, or --resume, train refuses)")
 
 
 def _fill_defaults(args: argparse.Namespace) -> None:
@@ -117,69 +143,155 @@ def _make_scheduler(args: argparse.Namespace, optimizer: Any, steps_per_epoch: i
     return None, "epoch"
 
 
+class _Data:
+    """What the run trains and validates on, and what the model card records about it."""
+
+    def __init__(self, train: Any, val: Any, classes: list[str], shape: tuple[int, int, int], name: str,
+                 mean: list[float] | None = None, std: list[float] | None = None, val_name: str = "test") -> None:
+        self.train, self.val, self.classes, self.shape, self.name = train, val, classes, shape, name
+        self.mean, self.std, self.val_name = mean, std, val_name
+
+
+def _builtin_data(name: str) -> _Data:
+    from numnet.datasets import get_dataset
+
+    train_set = get_dataset(name, train=True)
+    test_set = get_dataset(name, train=False)
+    shape = tuple(int(n) for n in train_set.data.shape[1:])
+    return _Data(train_set, test_set, list(getattr(train_set, "classes", []) or []), shape, name)
+
+
+def _folder_data(args: argparse.Namespace) -> _Data:
+    """Load ``--data``: images in memory at one size and channel count, standardised with the training set's
+    per-channel mean and std (recorded in the model card, so inference applies the same)."""
+    import numpy as np
+
+    from numnet.data import TensorDataset
+    from numnet.data.image_arrays import folder_splits, load_image_folder, stratified_split
+
+    root = os.path.abspath(args.data)
+    if not os.path.isdir(root):
+        raise FileNotFoundError(f"--data {args.data!r} is not a folder")
+    train_dir, val_dir = folder_splits(root)
+    train = load_image_folder(train_dir, args.image_size, args.channels)
+    size = train.images.shape[2:]
+    channels = train.images.shape[1]
+    if val_dir is not None:
+        val = load_image_folder(val_dir, size, channels, classes=train.classes)
+        tx, ty, vx, vy = train.images, train.targets, val.images, val.targets
+        val_name = os.path.basename(val_dir)
+    else:
+        tr, va = stratified_split(train.targets, args.val_split, args.seed)
+        tx, ty, vx, vy = train.images[tr], train.targets[tr], train.images[va], train.targets[va]
+        val_name = f"held-out {args.val_split:g}"
+    mean = tx.mean(axis=(0, 2, 3), dtype=np.float64)
+    std = np.maximum(tx.std(axis=(0, 2, 3), dtype=np.float64), 1e-6)
+    scale = lambda x: ((x - mean.reshape(1, -1, 1, 1)) / std.reshape(1, -1, 1, 1)).astype(np.float32)  # noqa: E731
+    return _Data(TensorDataset(scale(tx), ty), TensorDataset(scale(vx), vy) if len(vy) else None, train.classes,
+                 (int(channels), int(size[0]), int(size[1])), f"folder:{root}", mean.tolist(), std.tolist(), val_name)
+
+
+def _augmentation(preset: str, size: tuple[int, int]) -> Any:
+    """The ``--augment`` preset as one batched transform for the training DataLoader (None for ``none``)."""
+    if preset == "none":
+        return None
+    import numnet.transforms as T
+
+    steps: list[Any] = []
+    if preset in ("crop", "standard"):
+        steps.append(T.RandomCrop(tuple(size), padding=max(1, size[0] // 8)))
+    if preset in ("flip", "standard"):
+        steps.append(T.RandomHorizontalFlip())
+    return T.Compose(steps)
+
+
+def _check_out(out: str, args: argparse.Namespace) -> None:
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise ArgumentError(f"--out {out!r} exists and is not a directory")
+    if os.path.isdir(out) and os.listdir(out) and not (args.overwrite or args.resume):
+        raise ArgumentError(f"--out {out!r} already holds files of another run; pass --overwrite to replace them, "
+                            f"--resume to continue that run, or choose another --out")
+
+
 def run(args: argparse.Namespace) -> int:
     """``numnet train``: train, print ``test accuracy: 0.xxxx``, write the run's files under ``--out``."""
     import numnet
     from numnet.callbacks import CSVLogger, ModelCheckpoint, TerminateOnNaN
     from numnet.data import DataLoader
-    from numnet.datasets import get_dataset
+    from numnet.io.model_card import card_metadata
     from numnet.nn import CrossEntropyLoss
     from numnet.train import Trainer
 
     _fill_defaults(args)
-    out = args.out or os.path.join("runs", f"{args.model}-{args.dataset}")
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise ArgumentError(f"--out {out!r} exists and is not a directory")
+    if args.data is not None and args.dataset is not None:
+        raise ArgumentError("give --dataset (a built-in data set) or --data (your image folder), not both")
+    if args.data is None:
+        for option, value in (("--image-size", args.image_size), ("--channels", args.channels)):
+            if value is not None:
+                raise ArgumentError(f"{option} is for --data folders; the built-in data sets have a fixed size")
+    dataset = args.dataset or (None if args.data else DEFAULT_DATASET)
+    tag = dataset if dataset else os.path.basename(os.path.normpath(args.data))
+    out = args.out or os.path.join("runs", f"{args.model}-{tag}")
+    _check_out(out, args)
     checkpoint = os.path.join(out, CHECKPOINT_FILE)
     if args.resume:
         check_file(checkpoint, "--resume: checkpoint")
 
     numnet.manual_seed(args.seed)
-    model = _build_model(args.model)
-    train_set = get_dataset(args.dataset, train=True)
-    test_set = get_dataset(args.dataset, train=False)
-    classes = list(getattr(train_set, "classes", []) or [])
-    train_loader = DataLoader(_limit(train_set, args.limit), batch_size=args.batch_size, shuffle=True)
-    test_loader = DataLoader(test_set, batch_size=512)
+    data = _folder_data(args) if args.data else _builtin_data(dataset)
+    channels, height, width = data.shape
+    model = build_model_for(args.model, channels, (height, width), max(len(data.classes), 1) if data.classes
+                            else 10)
+    card = card_metadata(input_shape=data.shape, classes=data.classes or None, mean=data.mean, std=data.std,
+                         dataset=data.name)
+    train_loader = DataLoader(_limit(data.train, args.limit), batch_size=args.batch_size, shuffle=True,
+                              transform=_augmentation(args.augment, (height, width)))
+    test_loader = DataLoader(data.val, batch_size=512) if data.val is not None else None
 
     optimizer = _make_optimizer(args, model.parameters())
     scheduler, interval = _make_scheduler(args, optimizer, len(train_loader))
     trainer = Trainer(model, CrossEntropyLoss(), optimizer, scheduler=scheduler, scheduler_interval=interval,
                       metrics=("accuracy",))
+    trainer.metadata = card  # every checkpoint carries the card too, so commands can use it as a model file
+    if args.overwrite and not args.resume and os.path.isdir(out):
+        for name in (MODEL_FILE, CHECKPOINT_FILE, HISTORY_FILE, CURVES_FILE):
+            if os.path.exists(os.path.join(out, name)):
+                os.remove(os.path.join(out, name))
     os.makedirs(out, exist_ok=True)
     callbacks = [CSVLogger(os.path.join(out, HISTORY_FILE)), TerminateOnNaN(), ModelCheckpoint(filepath=checkpoint)]
     if not args.quiet:
         n = len(train_loader.dataset)
         verb = "Resuming" if args.resume else "Training"
-        print(f"{verb} {args.model} on {args.dataset} ({n} training images, {len(test_set)} test images) for "
-              f"{args.epochs} epoch{'s' if args.epochs != 1 else ''}; writing to {out}", flush=True)
+        where = dataset or args.data
+        val = f", {len(data.val)} {data.val_name} images" if data.val is not None else ""
+        print(f"{verb} {args.model} on {where} ({n} training images{val}; {channels}x{height}x{width}, "
+              f"{len(data.classes) or 10} classes) for {args.epochs} epoch{'s' if args.epochs != 1 else ''}; "
+              f"writing to {out}", flush=True)
     t0 = time.perf_counter()
     history = trainer.fit(train_loader, epochs=args.epochs, val_data=test_loader, callbacks=callbacks,
                           verbose=0 if args.quiet else 1, resume_from=checkpoint if args.resume else None)
     elapsed = time.perf_counter() - t0
 
-    _save_model(model, os.path.join(out, MODEL_FILE), {"dataset": args.dataset, "classes": classes})
+    _save_model(model, os.path.join(out, MODEL_FILE), card)
     if history.epoch:
         _plot_curves(history, os.path.join(out, CURVES_FILE))
     # The last epoch was validated on the test set with these very weights: reuse it instead of a second pass.
     accuracy = (history.history.get("val_accuracy") or [math.nan])[-1]
-    if not math.isfinite(accuracy):
+    if not math.isfinite(accuracy) and test_loader is not None:
         accuracy = trainer.evaluate(test_loader)["accuracy"]
     if not args.quiet:
         print(f"trained in {elapsed:.1f}s; wrote {MODEL_FILE}, {HISTORY_FILE}, {CURVES_FILE}, {CHECKPOINT_FILE} "
               f"to {out}", flush=True)
-    print(f"test accuracy: {accuracy:.4f}", flush=True)
+    label = "test accuracy" if data.val_name == "test" else f"validation accuracy ({data.val_name})"
+    print(f"{label}: {accuracy:.4f}", flush=True)
     return 0
 
 
-def _save_model(model: Any, path: str, metadata: dict[str, Any]) -> None:
-    """Save with numnet.io, keeping the data set name and class names for ``numnet predict``."""
-    import json
-
+def _save_model(model: Any, path: str, card: dict[str, str]) -> None:
+    """Save with numnet.io, with the model card (:mod:`numnet.io.model_card`) in the metadata."""
     from numnet.io import save_model
 
-    save_model(model, path, metadata={"dataset": str(metadata.get("dataset", "")),
-                                      "classes": json.dumps(list(metadata.get("classes", [])))})
+    save_model(model, path, metadata=card)
 
 
 def _plot_curves(history: Any, path: str) -> None:

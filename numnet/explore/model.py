@@ -7,7 +7,6 @@ set for random samples); :func:`layer_kind` names what each leaf layer is, so th
 
 from __future__ import annotations
 
-import json
 import threading
 from typing import Any, Sequence
 
@@ -81,7 +80,8 @@ class Explorer:
 
     def __init__(self, model: Any, classes: Sequence[str] | None = None,
                  input_shape: Sequence[int] | None = None, dataset: Any = None, dataset_name: str | None = None,
-                 model_name: str | None = None, seed: int | None = None) -> None:
+                 model_name: str | None = None, seed: int | None = None,
+                 normalize: tuple[Sequence[float], Sequence[float]] | None = None) -> None:
         from numnet.models import input_shape_of
         from numnet.nn import Module
         from numnet.viz.capture import leaf_modules
@@ -119,6 +119,7 @@ class Explorer:
         self.output_kind = {"Softmax": "probabilities", "LogSoftmax": "log_probabilities"}.get(last, "logits")
         self._lock = threading.Lock()
         self._rng = np.random.default_rng(seed)
+        self.normalize = normalize  # the training set's (mean, std) per channel, from the model card
 
     def _shape_text(self) -> str:
         return "×".join(str(n) for n in self.input_shape)
@@ -187,8 +188,13 @@ class Explorer:
                 raise ArgumentError(f"layers: unknown layer name(s) {unknown[:5]}; the model's layers are "
                                     f"{self.layer_names}")
         x = self.prepare(image, preprocess)
+        model_input = x[None]
+        if self.normalize is not None:
+            from numnet.data.image_arrays import standardize
+
+            model_input = standardize(model_input, *self.normalize)
         with self._lock:
-            recorded = activations(self.model, x[None])
+            recorded = activations(self.model, model_input)
         scores = recorded[-1][1].reshape(-1).astype(np.float64)
         probs = self._probabilities(scores)
         order = np.argsort(-probs, kind="stable")[:max(1, min(int(top), self.num_classes))]
@@ -288,27 +294,29 @@ def load_explorer(path: str, dataset: str | None = None, input_shape: Sequence[i
 
     if not os.path.isfile(path):
         raise FileNotFoundError(f"model file {path!r} does not exist")
+    from numnet.data.image_arrays import open_card_dataset
+    from numnet.io.model_card import read_card
+
     meta = load_metadata(path)
     model = load_model(path)
-    classes = None
-    try:
-        stored = json.loads(meta.get("classes", "null"))
-        if isinstance(stored, list) and stored and all(isinstance(c, str) for c in stored):
-            classes = stored
-    except ValueError:
-        pass
-    name = dataset or meta.get("dataset") or None
+    card = read_card(meta, path)  # a malformed card is an error, not silently ignored
+    classes = card.classes
+    shape = tuple(input_shape) if input_shape else input_shape_of(model, meta)
+    name = dataset or card.dataset
     data = None
     if name:
         try:
-            data = get_dataset(name, train=False)
-        except DataNotFoundError:
+            if dataset:
+                data = get_dataset(name, train=False)
+            else:  # the images stay in [0, 1]: the explorer standardises every input itself
+                data = open_card_dataset(card._replace(input_shape=shape), standardized=False)
+        except (DataNotFoundError, FileNotFoundError):
             if dataset:
                 raise
             print(f"numnet explore: the test set {name!r} is not on this machine; random samples are off "
-                  f"(run scripts/get-data.sh)")
+                  f"(run scripts/get-data.sh, or keep the image folder the model was trained on)")
             name = None
-    shape = tuple(input_shape) if input_shape else input_shape_of(model, meta)
     model_name = meta.get("model_name") or type(model).__name__
     return Explorer(model, classes=classes, input_shape=shape, dataset=data, dataset_name=name,
-                    model_name=f"{model_name} ({os.path.basename(path)})", seed=seed)
+                    model_name=f"{model_name} ({os.path.basename(path)})", seed=seed,
+                    normalize=(card.mean, card.std) if card.mean is not None else None)

@@ -49,11 +49,31 @@ def _stored_dataset(model_path: str) -> str | None:
     return load_metadata(model_path).get("dataset") or None
 
 
+def _card(model_path: str) -> Any:
+    from numnet.io import load_metadata
+    from numnet.io.model_card import read_card
+
+    return read_card(load_metadata(model_path), model_path)
+
+
 def _dataset(args: argparse.Namespace) -> tuple[Any, str]:
+    """The data set to plot on: ``--dataset``, else the one the model card names (a built-in set, or the image
+    folder the model was trained on, loaded and standardised as in training), else Fashion-MNIST."""
     from numnet.datasets import get_dataset
 
-    name = args.dataset or _stored_dataset(args.model) or DEFAULT_DATASET
-    return get_dataset(name, train=getattr(args, "split", "test") == "train"), name
+    train = getattr(args, "split", "test") == "train"
+    if args.dataset:
+        return get_dataset(args.dataset, train=train), args.dataset
+    card = _card(args.model)
+    if card.dataset and card.dataset.startswith("folder:"):
+        from numnet.data.image_arrays import open_card_dataset
+        from numnet.models import input_shape_of
+
+        if card.input_shape is None:
+            card = card._replace(input_shape=input_shape_of(_load_model(args.model)))
+        return open_card_dataset(card, train=train), card.dataset
+    name = card.dataset or DEFAULT_DATASET
+    return get_dataset(name, train=train), name
 
 
 def _save(fig: Any, out: Path) -> int:
@@ -153,8 +173,14 @@ def _read_image(path: str, model: Any, model_path: str, invert: str) -> Any:
     from numnet.io import load_metadata
     from numnet.models import input_shape_of
 
+    from numnet.data.image_arrays import standardize
+
+    card = _card(model_path)
     channels, *size = input_shape_of(model, load_metadata(model_path))
-    return load_image(path, channels=channels, size=tuple(size), invert=invert)
+    if invert == "auto" and (card.dataset or "").startswith("folder:"):
+        invert = "no"  # trained on the user's own images, as they are
+    return standardize(load_image(path, channels=channels, size=tuple(size), invert=invert)[None],
+                       card.mean, card.std)[0]
 
 
 def _maps_run(args: argparse.Namespace) -> int:
