@@ -8,7 +8,6 @@ import pytest
 import torch
 
 import numnet
-import numnet.functional as F
 from numnet import metrics, nn, optim
 from numnet.errors import ArgumentError
 from numnet.train import Trainer, fit

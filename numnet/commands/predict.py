@@ -9,7 +9,7 @@ from typing import Any
 from numnet._argtypes import positive_int
 from numnet._command import Command
 from numnet.commands._common import load_with_card, normalize_inputs
-from numnet.errors import ArgumentError, FileFormatError
+from numnet.errors import ArgumentError
 
 __all__ = ["COMMAND", "add_arguments", "load_image", "run"]
 

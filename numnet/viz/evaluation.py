@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from numnet.errors import ArgumentError, DTypeError, ShapeError
+from numnet.errors import ArgumentError, ShapeError
 from numnet.metrics import _labels, confusion_matrix
 from numnet.viz._mpl import as_array, finish, grid_shape, image_2d, new_figure
 
