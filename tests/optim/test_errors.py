@@ -220,3 +220,42 @@ def test_frozen_tensor_is_accepted_and_left_alone():
     w.grad = numnet.ones(3)
     opt.step()
     assert np.array_equal(frozen.data, np.zeros(3)) and np.allclose(w.data, -0.1)
+
+
+@pytest.mark.parametrize("make,error,message", [
+    (lambda w: optim.Adadelta([w], lr=-1.0), ArgumentError, r"Adadelta: expected lr to be a number >= 0, got -1.0"),
+    (lambda w: optim.Adadelta([w], rho=1.5), ArgumentError, r"Adadelta: expected rho to be a number in \[0, 1\], got 1.5"),
+    (lambda w: optim.Adadelta([w], eps=-1e-6), ArgumentError, r"Adadelta: expected eps to be a number >= 0"),
+    (lambda w: optim.Adagrad([w], lr_decay=-0.1), ArgumentError,
+     r"Adagrad: expected lr_decay to be a number >= 0, got -0.1"),
+    (lambda w: optim.Adagrad([w], initial_accumulator_value=-1), ArgumentError,
+     r"Adagrad: expected initial_accumulator_value to be a number >= 0, got -1"),
+    (lambda w: optim.Adagrad([w], weight_decay="x"), DTypeError, r"Adagrad: expected weight_decay to be a number"),
+    (lambda w: optim.Adamax([w], betas=(0.9, 1.0)), ArgumentError,
+     r"Adamax: expected betas\[1\] to be a number in \[0, 1\), got 1.0"),
+    (lambda w: optim.Adamax([w], eps=-1.0), ArgumentError, r"Adamax: expected eps to be a number >= 0, got -1.0"),
+    (lambda w: optim.NAdam([w], momentum_decay=-0.1), ArgumentError,
+     r"NAdam: expected momentum_decay to be a number >= 0, got -0.1"),
+    (lambda w: optim.NAdam([w], betas=(0.9,)), ArgumentError, r"NAdam: expected betas to be a pair"),
+    (lambda w: optim.RAdam([w], weight_decay=-0.1), ArgumentError,
+     r"RAdam: expected weight_decay to be a number >= 0, got -0.1"),
+    (lambda w: optim.RAdam([w], lr=-0.1), ArgumentError, r"RAdam: expected lr to be a number >= 0, got -0.1"),
+    (lambda w: optim.ASGD([w], lr=-0.1), ArgumentError, r"ASGD: expected lr to be a number >= 0, got -0.1"),
+    (lambda w: optim.ASGD([w], t0="soon"), DTypeError, r"ASGD: expected t0 to be a number, got 'soon'"),
+    (lambda w: optim.Rprop([w], etas=(1.5, 1.2)), ArgumentError,
+     r"Rprop: expected etas to be a pair \(etaminus, etaplus\) with 0 < etaminus < 1 < etaplus, got \(1.5, 1.2\)"),
+    (lambda w: optim.Rprop([w], step_sizes=1e-6), DTypeError,
+     r"Rprop: expected step_sizes to be a pair \(min, max\) of numbers, got 1e-06"),
+    (lambda w: optim.Adam([w], fused=True), ArgumentError,
+     r"Adam: expected fused to be None or False \(numnet has no fused, capturable or differentiable optimizer "
+     r"step\), got True"),
+    (lambda w: optim.SGD([w], differentiable=True), ArgumentError, r"SGD: expected differentiable to be None or False"),
+    (lambda w: optim.RMSprop([w], capturable=True), ArgumentError, r"RMSprop: expected capturable to be None or False"),
+    (lambda w: optim.NAdam([w], capturable=True), ArgumentError, r"NAdam: expected capturable to be None or False"),
+    (lambda w: optim.Adagrad([w], foreach="yes"), DTypeError, r"Adagrad: expected foreach to be True or False, got 'yes'"),
+    (lambda w: optim.AdamW([{"params": [w], "fused": True}]), ArgumentError,
+     r"AdamW: expected fused to be None or False"),
+])
+def test_invalid_options_of_the_other_optimizers(make, error, message):
+    with pytest.raises(error, match=message):
+        make(_w())

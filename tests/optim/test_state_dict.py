@@ -47,6 +47,13 @@ OPTIMIZERS = [
     ("Adam", dict(lr=0.01, amsgrad=True, weight_decay=0.05), [((0, 1), dict(lr=0.02)), ((2,), {})]),
     ("AdamW", dict(lr=0.01, maximize=True), None),
     ("RMSprop", dict(lr=0.005, momentum=0.9, centered=True), [((2,), dict(lr=0.001)), ((0, 1), {})]),
+    ("Adadelta", dict(lr=0.5, weight_decay=0.01), None),
+    ("Adagrad", dict(lr=0.05, lr_decay=0.01, initial_accumulator_value=0.1), [((0,), dict(lr=0.1)), ((1, 2), {})]),
+    ("Adamax", dict(lr=0.01, maximize=True), None),
+    ("NAdam", dict(lr=0.01, decoupled_weight_decay=True, weight_decay=0.1), [((1,), {}), ((0, 2), dict(lr=0.02))]),
+    ("RAdam", dict(lr=0.01, betas=(0.9, 0.9)), None),
+    ("ASGD", dict(lr=0.05, t0=4), None),
+    ("Rprop", dict(lr=0.02, etas=(0.4, 1.3)), None),
 ]
 
 
@@ -84,6 +91,8 @@ def test_state_dict_layout_matches_torch(name, kwargs, groups):
         for key, value in entry.items():
             if key == "step":
                 assert isinstance(value, float) and value == entry_t[key].item() == 3.0
+            elif entry_t[key].ndim == 0:  # ASGD's eta and mu, NAdam's mu_product: floats, as torch's scalars
+                assert isinstance(value, float) and value == entry_t[key].item(), key
             else:
                 assert isinstance(value, np.ndarray)
                 np.testing.assert_allclose(value, entry_t[key].numpy(), rtol=0, atol=1e-12)
