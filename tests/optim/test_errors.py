@@ -224,7 +224,8 @@ def test_frozen_tensor_is_accepted_and_left_alone():
 
 @pytest.mark.parametrize("make,error,message", [
     (lambda w: optim.Adadelta([w], lr=-1.0), ArgumentError, r"Adadelta: expected lr to be a number >= 0, got -1.0"),
-    (lambda w: optim.Adadelta([w], rho=1.5), ArgumentError, r"Adadelta: expected rho to be a number in \[0, 1\], got 1.5"),
+    (lambda w: optim.Adadelta([w], rho=1.5), ArgumentError,
+     r"Adadelta: expected rho to be a number in \[0, 1\], got 1.5"),
     (lambda w: optim.Adadelta([w], eps=-1e-6), ArgumentError, r"Adadelta: expected eps to be a number >= 0"),
     (lambda w: optim.Adagrad([w], lr_decay=-0.1), ArgumentError,
      r"Adagrad: expected lr_decay to be a number >= 0, got -0.1"),
@@ -252,7 +253,8 @@ def test_frozen_tensor_is_accepted_and_left_alone():
     (lambda w: optim.SGD([w], differentiable=True), ArgumentError, r"SGD: expected differentiable to be None or False"),
     (lambda w: optim.RMSprop([w], capturable=True), ArgumentError, r"RMSprop: expected capturable to be None or False"),
     (lambda w: optim.NAdam([w], capturable=True), ArgumentError, r"NAdam: expected capturable to be None or False"),
-    (lambda w: optim.Adagrad([w], foreach="yes"), DTypeError, r"Adagrad: expected foreach to be True or False, got 'yes'"),
+    (lambda w: optim.Adagrad([w], foreach="yes"), DTypeError,
+     r"Adagrad: expected foreach to be True or False, got 'yes'"),
     (lambda w: optim.AdamW([{"params": [w], "fused": True}]), ArgumentError,
      r"AdamW: expected fused to be None or False"),
 ])
