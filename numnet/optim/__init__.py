@@ -14,9 +14,17 @@
 """
 
 from numnet.optim import lr_scheduler
+from numnet.optim.adadelta import Adadelta
+from numnet.optim.adagrad import Adagrad
 from numnet.optim.adam import Adam, AdamW
+from numnet.optim.adamax import Adamax
+from numnet.optim.asgd import ASGD
+from numnet.optim.nadam import NAdam
 from numnet.optim.optimizer import Optimizer
+from numnet.optim.radam import RAdam
 from numnet.optim.rmsprop import RMSprop
+from numnet.optim.rprop import Rprop
 from numnet.optim.sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "lr_scheduler"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adadelta", "Adagrad", "Adamax", "NAdam", "RAdam",
+           "ASGD", "Rprop", "lr_scheduler"]

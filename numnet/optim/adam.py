@@ -6,9 +6,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from numnet import _validation as V
-from numnet.errors import ArgumentError, DTypeError
-from numnet.optim.optimizer import Optimizer, _check_nonneg
+from numnet.optim.optimizer import Optimizer, _check_betas, _check_flags, _check_nonneg
 from numnet.tensor import Tensor
 
 __all__ = ["Adam", "AdamW"]
@@ -48,6 +46,8 @@ class Adam(Optimizer):
         amsgrad: use the running maximum of :math:`v_t` (AMSGrad).
         maximize: maximize the objective instead of minimizing it.
         decoupled_weight_decay: shrink the weights directly instead of adding to the gradient (this is AdamW).
+        foreach: accepted and ignored (torch's faster loop; same math). fused, capturable, differentiable: must be
+            None/False; numnet has no such step, so True raises ArgumentError.
 
     State per parameter: ``step`` (a float), ``exp_avg``, ``exp_avg_sq``, and ``max_exp_avg_sq`` with amsgrad.
 
@@ -69,9 +69,13 @@ class Adam(Optimizer):
 
     def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0,
-                 amsgrad: bool = False, *, maximize: bool = False, decoupled_weight_decay: bool = False) -> None:
+                 amsgrad: bool = False, *, foreach: bool | None = None, maximize: bool = False,
+                 capturable: bool = False, differentiable: bool = False, fused: bool | None = None,
+                 decoupled_weight_decay: bool = False) -> None:
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize,
+                        foreach=foreach, capturable=capturable, differentiable=differentiable, fused=fused,
                         decoupled_weight_decay=decoupled_weight_decay)
+        _check_flags(type(self).__name__, defaults)
         self._check_group(defaults)
         super().__init__(params, defaults)
 
@@ -79,16 +83,7 @@ class Adam(Optimizer):
         name = type(self).__name__
         _check_nonneg(name, "lr", group["lr"])
         _check_nonneg(name, "eps", group["eps"])
-        betas = group["betas"]
-        what = "a pair (beta1, beta2) of numbers in [0, 1)"
-        if not isinstance(betas, (tuple, list)):
-            raise DTypeError(V.expected(name, "betas", what, betas))
-        if len(betas) != 2:
-            raise ArgumentError(V.expected(name, "betas", what, betas))
-        if isinstance(betas, list):
-            group["betas"] = tuple(betas)
-        for i, b in enumerate(betas):
-            V.real(b, name, f"betas[{i}]", 0.0, 1.0, high_open=True)
+        _check_betas(name, group)
         _check_nonneg(name, "weight_decay", group["weight_decay"])
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
@@ -163,8 +158,10 @@ class AdamW(Adam):
 
     def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 1e-2,
-                 amsgrad: bool = False, *, maximize: bool = False) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                 amsgrad: bool = False, *, maximize: bool = False, foreach: bool | None = None,
+                 capturable: bool = False, differentiable: bool = False, fused: bool | None = None) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize, foreach=foreach,
+                         capturable=capturable, differentiable=differentiable, fused=fused,
                          decoupled_weight_decay=True)
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:

@@ -79,6 +79,47 @@ def _check_nonneg_options(name: str, group: dict[str, Any], *options: str) -> No
         _check_nonneg(name, option, group[option])
 
 
+# torch's implementation switches. ``foreach`` picks a faster loop in torch with the same math, so any value is
+# accepted and ignored; numnet has no fused, CUDA-graph-capturable or differentiable-step path, so those must be
+# None/False: a True would otherwise be silently ignored.
+_IGNORED_FLAGS = ("foreach",)
+_REFUSED_FLAGS = ("fused", "capturable", "differentiable")
+
+
+def _check_flags(name: str, group: dict[str, Any]) -> None:
+    """Check the implementation switches a group carries (``foreach``, ``fused``, ``capturable``,
+    ``differentiable``)."""
+    for flag in _IGNORED_FLAGS:
+        if flag in group and group[flag] is not None:
+            V.boolean(group[flag], name, flag)
+    for flag in _REFUSED_FLAGS:
+        if flag not in group or group[flag] is None or group[flag] is False:
+            continue
+        V.boolean(group[flag], name, flag)
+        raise ArgumentError(V.expected(name, flag, "None or False (numnet has no fused, capturable or "
+                                                   "differentiable optimizer step)", group[flag]))
+
+
+def _check_betas(name: str, group: dict[str, Any], key: str = "betas") -> None:
+    """A pair of numbers in [0, 1) (stored back as a tuple, as torch keeps it)."""
+    betas = group[key]
+    what = "a pair (beta1, beta2) of numbers in [0, 1)"
+    if not isinstance(betas, (tuple, list)):
+        raise DTypeError(V.expected(name, key, what, betas))
+    if len(betas) != 2:
+        raise ArgumentError(V.expected(name, key, what, betas))
+    if isinstance(betas, list):
+        group[key] = tuple(betas)
+    for i, b in enumerate(betas):
+        V.real(b, name, f"{key}[{i}]", 0.0, 1.0, high_open=True)
+
+
+def _as_float32(value: float) -> float:
+    """``value`` rounded to float32, as torch's scalar state tensors (``step``, ``mu_product``, ``eta``, ``mu``)
+    hold it under the default dtype; keeping the same rounding is what makes the updates agree to the last bit."""
+    return float(np.float32(value))
+
+
 class Optimizer:
     """Base class of all optimizers (like ``torch.optim.Optimizer``).
 
@@ -186,6 +227,7 @@ class Optimizer:
                 raise ArgumentError(f"{name}: parameter group didn't specify a value of required optimization "
                                     f"parameter {key}")
             group.setdefault(key, default)
+        _check_flags(name, group)
         self._check_group(group)
         self.param_groups.append(group)
 
@@ -314,6 +356,7 @@ class Optimizer:
                     v = tuple(v)
                 new_group[k] = v
             new_group["params"] = group["params"]
+            _check_flags(type(self).__name__, new_group)
             self._check_group(new_group)
             new_groups.append(new_group)
         self.param_groups = new_groups

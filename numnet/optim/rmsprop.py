@@ -7,7 +7,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from numnet.optim.adam import _lerp_
-from numnet.optim.optimizer import Optimizer, _check_nonneg_options
+from numnet.optim.optimizer import Optimizer, _check_flags, _check_nonneg_options
 from numnet.tensor import Tensor
 
 __all__ = ["RMSprop"]
@@ -34,6 +34,7 @@ class RMSprop(Optimizer):
         momentum: momentum factor :math:`\mu` (default 0).
         centered: normalise by the estimated variance of the gradient instead of its second moment.
         maximize: maximize the objective instead of minimizing it.
+        foreach: accepted and ignored. capturable, differentiable: must be False (True raises ArgumentError).
 
     State per parameter: ``step`` (a float), ``square_avg``, ``momentum_buffer`` (momentum > 0), ``grad_avg``
     (centered).
@@ -54,10 +55,13 @@ class RMSprop(Optimizer):
     _state_keys = frozenset({"step", "square_avg", "momentum_buffer", "grad_avg"})
 
     def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], lr: float = 1e-2, alpha: float = 0.99,
-                 eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0, centered: bool = False, *,
-                 maximize: bool = False) -> None:
+                 eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0, centered: bool = False,
+                 capturable: bool = False, foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False) -> None:
         defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
-                        weight_decay=weight_decay, maximize=maximize)
+                        weight_decay=weight_decay, capturable=capturable, foreach=foreach, maximize=maximize,
+                        differentiable=differentiable)
+        _check_flags("RMSprop", defaults)
         self._check_group(defaults)
         super().__init__(params, defaults)
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from numnet import _validation as V
 from numnet.errors import ArgumentError
-from numnet.optim.optimizer import Optimizer, _check_nonneg_options, _check_real
+from numnet.optim.optimizer import Optimizer, _check_flags, _check_nonneg_options, _check_real
 from numnet.tensor import Tensor
 
 __all__ = ["SGD"]
@@ -35,6 +35,8 @@ class SGD(Optimizer):
         weight_decay: L2 penalty :math:`\lambda` (default 0).
         nesterov: use Nesterov momentum (needs ``momentum > 0`` and ``dampening == 0``).
         maximize: maximize the objective instead of minimizing it.
+        foreach: accepted and ignored (torch's faster loop; same math). fused, differentiable: must be None/False;
+            numnet has no such step, so True raises ArgumentError.
 
     State per parameter: ``momentum_buffer`` (only when momentum is used).
 
@@ -58,9 +60,11 @@ class SGD(Optimizer):
 
     def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], lr: float = 1e-3, momentum: float = 0,
                  dampening: float = 0, weight_decay: float = 0, nesterov: bool = False, *,
-                 maximize: bool = False) -> None:
+                 maximize: bool = False, foreach: bool | None = None, differentiable: bool = False,
+                 fused: bool | None = None) -> None:
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov,
-                        maximize=maximize)
+                        maximize=maximize, foreach=foreach, differentiable=differentiable, fused=fused)
+        _check_flags("SGD", defaults)
         self._check_group(defaults)
         super().__init__(params, defaults)
 

@@ -7,11 +7,13 @@ import doctest
 import pytest
 
 import numnet.optim
-from numnet.optim import adam, optimizer, rmsprop, sgd
-from numnet.optim.lr_scheduler import _cyclic, _plateau, _step
+from numnet.optim import adadelta, adagrad, adam, adamax, asgd, nadam, optimizer, radam, rmsprop, rprop, sgd
+from numnet.optim.lr_scheduler import _composite, _cyclic, _lambda, _plateau, _step
 
 
-@pytest.mark.parametrize("module", [numnet.optim, optimizer, sgd, adam, rmsprop, _step, _cyclic, _plateau],
+@pytest.mark.parametrize("module", [numnet.optim, optimizer, sgd, adam, rmsprop, adadelta, adagrad, adamax, nadam,
+                                    radam, asgd, rprop, _step, _lambda, _cyclic, _plateau,
+                                    _composite],
                          ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)

@@ -220,3 +220,99 @@ def test_frozen_tensor_is_accepted_and_left_alone():
     w.grad = numnet.ones(3)
     opt.step()
     assert np.array_equal(frozen.data, np.zeros(3)) and np.allclose(w.data, -0.1)
+
+
+@pytest.mark.parametrize("make,error,message", [
+    (lambda w: optim.Adadelta([w], lr=-1.0), ArgumentError, r"Adadelta: expected lr to be a number >= 0, got -1.0"),
+    (lambda w: optim.Adadelta([w], rho=1.5), ArgumentError,
+     r"Adadelta: expected rho to be a number in \[0, 1\], got 1.5"),
+    (lambda w: optim.Adadelta([w], eps=-1e-6), ArgumentError, r"Adadelta: expected eps to be a number >= 0"),
+    (lambda w: optim.Adagrad([w], lr_decay=-0.1), ArgumentError,
+     r"Adagrad: expected lr_decay to be a number >= 0, got -0.1"),
+    (lambda w: optim.Adagrad([w], initial_accumulator_value=-1), ArgumentError,
+     r"Adagrad: expected initial_accumulator_value to be a number >= 0, got -1"),
+    (lambda w: optim.Adagrad([w], weight_decay="x"), DTypeError, r"Adagrad: expected weight_decay to be a number"),
+    (lambda w: optim.Adamax([w], betas=(0.9, 1.0)), ArgumentError,
+     r"Adamax: expected betas\[1\] to be a number in \[0, 1\), got 1.0"),
+    (lambda w: optim.Adamax([w], eps=-1.0), ArgumentError, r"Adamax: expected eps to be a number >= 0, got -1.0"),
+    (lambda w: optim.NAdam([w], momentum_decay=-0.1), ArgumentError,
+     r"NAdam: expected momentum_decay to be a number >= 0, got -0.1"),
+    (lambda w: optim.NAdam([w], betas=(0.9,)), ArgumentError, r"NAdam: expected betas to be a pair"),
+    (lambda w: optim.RAdam([w], weight_decay=-0.1), ArgumentError,
+     r"RAdam: expected weight_decay to be a number >= 0, got -0.1"),
+    (lambda w: optim.RAdam([w], lr=-0.1), ArgumentError, r"RAdam: expected lr to be a number >= 0, got -0.1"),
+    (lambda w: optim.ASGD([w], lr=-0.1), ArgumentError, r"ASGD: expected lr to be a number >= 0, got -0.1"),
+    (lambda w: optim.ASGD([w], t0="soon"), DTypeError, r"ASGD: expected t0 to be a number, got 'soon'"),
+    (lambda w: optim.Rprop([w], etas=(1.5, 1.2)), ArgumentError,
+     r"Rprop: expected etas to be a pair \(etaminus, etaplus\) with 0 < etaminus < 1 < etaplus, got \(1.5, 1.2\)"),
+    (lambda w: optim.Rprop([w], step_sizes=1e-6), DTypeError,
+     r"Rprop: expected step_sizes to be a pair \(min, max\) of numbers, got 1e-06"),
+    (lambda w: optim.Adam([w], fused=True), ArgumentError,
+     r"Adam: expected fused to be None or False \(numnet has no fused, capturable or differentiable optimizer "
+     r"step\), got True"),
+    (lambda w: optim.SGD([w], differentiable=True), ArgumentError, r"SGD: expected differentiable to be None or False"),
+    (lambda w: optim.RMSprop([w], capturable=True), ArgumentError, r"RMSprop: expected capturable to be None or False"),
+    (lambda w: optim.NAdam([w], capturable=True), ArgumentError, r"NAdam: expected capturable to be None or False"),
+    (lambda w: optim.Adagrad([w], foreach="yes"), DTypeError,
+     r"Adagrad: expected foreach to be True or False, got 'yes'"),
+    (lambda w: optim.AdamW([{"params": [w], "fused": True}]), ArgumentError,
+     r"AdamW: expected fused to be None or False"),
+])
+def test_invalid_options_of_the_other_optimizers(make, error, message):
+    with pytest.raises(error, match=message):
+        make(_w())
+
+
+def test_more_scheduler_errors():
+    opt = optim.SGD([{"params": [_w()]}, {"params": [_w()]}], lr=0.1, momentum=0.9)
+    with pytest.raises(DTypeError, match=r"LambdaLR: expected lr_lambda to be callable, got float"):
+        sched.LambdaLR(opt, 0.5)
+    with pytest.raises(ArgumentError, match=r"MultiplicativeLR: expected lr_lambda to be a function or a list of 2 "
+                                            r"\(one per param group\), got 1 functions"):
+        sched.MultiplicativeLR(opt, [lambda e: 1.0])
+    with pytest.raises(ArgumentError, match=r"ConstantLR: expected factor to be a number in \[0, 1\], got 1.5"):
+        sched.ConstantLR(opt, factor=1.5)
+    with pytest.raises(ArgumentError, match=r"LinearLR: expected start_factor to be a number in \(0, 1\], got 0"):
+        sched.LinearLR(opt, start_factor=0)
+    with pytest.raises(ArgumentError, match=r"LinearLR: expected end_factor to be a number in \[0, 1\], got 2"):
+        sched.LinearLR(opt, end_factor=2)
+    with pytest.raises(ArgumentError, match=r"PolynomialLR: expected total_iters to be an int >= 1, got 0"):
+        sched.PolynomialLR(opt, total_iters=0)
+    with pytest.raises(DTypeError, match=r"CosineAnnealingWarmRestarts: expected T_0 to be an int >= 1, got 2.5"):
+        sched.CosineAnnealingWarmRestarts(opt, T_0=2.5)
+    with pytest.raises(ArgumentError, match=r"CosineAnnealingWarmRestarts: expected T_mult to be an int >= 1, got 0"):
+        sched.CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=0)
+    warm = sched.CosineAnnealingWarmRestarts(opt, T_0=2)
+    with pytest.raises(ArgumentError, match=r"CosineAnnealingWarmRestarts.step: expected epoch to be a finite number "
+                                            r">= 0, got -1"):
+        warm.step(-1)
+    with pytest.raises(ArgumentError, match=r"CyclicLR: expected mode to be one of 'triangular', 'triangular2', "
+                                            r"'exp_range', got 'sine'"):
+        sched.CyclicLR(opt, 0.01, 0.1, mode="sine")
+    with pytest.raises(ArgumentError, match=r"CyclicLR: expected scale_mode to be one of 'cycle', 'iterations'"):
+        sched.CyclicLR(opt, 0.01, 0.1, scale_fn=lambda x: 1.0, scale_mode="epoch")
+    with pytest.raises(ArgumentError, match=r"CyclicLR: expected step_size_up to be a finite number > 0, got 0"):
+        sched.CyclicLR(opt, 0.01, 0.1, step_size_up=0)
+    with pytest.raises(ArgumentError, match=r"CyclicLR: expected max_lr to be a number or a list of 2"):
+        sched.CyclicLR(opt, 0.01, [0.1, 0.2, 0.3])
+    with pytest.raises(ArgumentError, match=r"CyclicLR: optimizer must support momentum or beta1"):
+        sched.CyclicLR(optim.Adagrad([_w()]), 0.01, 0.1)
+    with pytest.raises(ArgumentError, match=r"SequentialLR: expects at least one scheduler"):
+        sched.SequentialLR(opt, [], milestones=[])
+    with pytest.raises(ArgumentError, match=r"SequentialLR: expects number of schedulers provided to be one more than "
+                                            r"the number of milestone points, but got number of schedulers 2 and the "
+                                            r"number of milestones to be equal to 2"):
+        sched.SequentialLR(opt, [sched.ConstantLR(opt), sched.LinearLR(opt)], milestones=[2, 4])
+    other = optim.SGD([_w()], lr=0.1)
+    with pytest.raises(ArgumentError, match=r"SequentialLR: expects all schedulers to belong to the same optimizer, "
+                                            r"but scheduler StepLR at index 1 has a different one"):
+        sched.SequentialLR(opt, [sched.ConstantLR(opt), sched.StepLR(other, 2)], milestones=[2])
+    with pytest.raises(ArgumentError, match=r"ChainedScheduler: does not support ReduceLROnPlateau .* at index 0"):
+        sched.ChainedScheduler([sched.ReduceLROnPlateau(opt)])
+    with pytest.raises(DTypeError, match=r"ChainedScheduler: expected schedulers\[0\] to be a learning-rate "
+                                         r"scheduler, got SGD"):
+        sched.ChainedScheduler([opt], optimizer=opt)
+    chained = sched.ChainedScheduler([sched.ConstantLR(opt)])
+    with pytest.raises(ArgumentError, match=r"ChainedScheduler.load_state_dict: the state dict has 2 schedulers but "
+                                            r"this ChainedScheduler has 1"):
+        chained.load_state_dict({"_schedulers": [{}, {}], "_last_lr": [0.1, 0.1]})

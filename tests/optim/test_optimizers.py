@@ -47,11 +47,35 @@ def _rmsprop_configs():
     yield dict(lr=0.01, alpha=0.3, centered=True)  # 1 - alpha >= 0.5: the other lerp branch
 
 
+NEW_CONFIGS = [
+    ("Adadelta", dict()),
+    ("Adadelta", dict(lr=0.5, rho=0.5, eps=1e-4, weight_decay=0.1, maximize=True)),
+    ("Adadelta", dict(rho=0.95, weight_decay=0.01)),
+    ("Adagrad", dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1, weight_decay=0.01)),
+    ("Adagrad", dict(maximize=True, eps=1e-6)),
+    ("Adamax", dict(lr=0.01)),
+    ("Adamax", dict(lr=0.01, betas=(0.3, 0.8), weight_decay=0.1, maximize=True)),
+    ("Adamax", dict(lr=0.02, eps=1e-3)),
+    ("NAdam", dict(lr=0.01)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, momentum_decay=0.1)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1, maximize=True)),
+    ("NAdam", dict(lr=0.02, betas=(0.4, 0.9), eps=1e-4)),
+    ("RAdam", dict(lr=0.01)),  # rho_t <= 5 for all 20 steps: the un-rectified branch
+    ("RAdam", dict(lr=0.01, betas=(0.9, 0.9), weight_decay=0.1)),  # the rectified branch from step 6
+    ("RAdam", dict(lr=0.01, betas=(0.5, 0.8), weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
+    ("ASGD", dict(lr=0.05)),
+    ("ASGD", dict(lr=0.05, lambd=0.01, t0=5, alpha=0.5, weight_decay=0.1)),
+    ("ASGD", dict(lr=0.05, lambd=0.1, t0=0, maximize=True)),
+    ("Rprop", dict()),
+    ("Rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.1), maximize=True)),
+]
+
 CONFIGS = ([("SGD", c) for c in _sgd_configs()]
            + [("Adam", c) for c in _adam_configs([0.0, 0.05])]
            + [("AdamW", c) for c in _adam_configs([0.0, 0.1])]
            + [("AdamW", dict(lr=0.01))]  # default weight_decay 1e-2
-           + [("RMSprop", c) for c in _rmsprop_configs()])
+           + [("RMSprop", c) for c in _rmsprop_configs()]
+           + NEW_CONFIGS)
 
 
 def _ids(cfg):
@@ -82,6 +106,13 @@ FLOAT32_CONFIGS = [
     ("AdamW", dict(lr=0.01, amsgrad=True)),
     ("RMSprop", dict(lr=0.005, momentum=0.9, centered=True, weight_decay=0.01)),
     ("RMSprop", dict(lr=0.005)),
+    ("Adadelta", dict(weight_decay=0.01)),
+    ("Adagrad", dict(lr=0.05, lr_decay=0.01)),
+    ("Adamax", dict(lr=0.01, weight_decay=0.01)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.01, decoupled_weight_decay=True)),
+    ("RAdam", dict(lr=0.01, betas=(0.9, 0.9))),
+    ("ASGD", dict(lr=0.05, t0=3)),
+    ("Rprop", dict(lr=0.01)),
 ]
 
 
@@ -206,9 +237,11 @@ def test_grad_is_not_modified():
 def test_defaults_match_torch():
     w = numnet.zeros(2, requires_grad=True)
     wt = torch.zeros(2, requires_grad=True)
-    for name in ["SGD", "Adam", "AdamW", "RMSprop"]:
+    for name in ["SGD", "Adam", "AdamW", "RMSprop", "Adadelta", "Adagrad", "Adamax", "NAdam", "RAdam", "ASGD",
+                 "Rprop"]:
         ours = getattr(optim, name)([w]).param_groups[0]
         ref = getattr(torch.optim, name)([wt]).param_groups[0]
+        assert set(ours) == set(ref), f"{name}: {set(ours) ^ set(ref)}"
         for key, value in ours.items():
             if key != "params":
                 assert ref[key] == value, f"{name}.{key}: {value} != torch {ref[key]}"
@@ -218,3 +251,50 @@ def test_repr_lists_groups():
     w = numnet.zeros(2, requires_grad=True)
     text = repr(optim.SGD([w], lr=0.5, momentum=0.9))
     assert text.startswith("SGD (\nParameter Group 0\n") and "    lr: 0.5\n" in text and "momentum: 0.9" in text
+
+
+def test_asgd_average_matches_torch():
+    """ASGD's running average ``ax`` (what a user evaluates with) agrees with torch's too."""
+    data = make_data(np.float64)
+    kwargs = dict(lr=0.05, lambd=0.01, t0=4)
+    ours, opt = run_numnet("ASGD", kwargs, data)
+    ref, opt_t = run_torch("ASGD", kwargs, data)
+    for p, q in zip(ours, ref):
+        ax, ax_t = opt.state[p]["ax"], opt_t.state[q]["ax"].numpy()
+        assert np.max(np.abs(ax - ax_t)) <= 1e-10 and np.max(np.abs(ax - p.data)) > 1e-4
+        assert opt.state[p]["eta"] == opt_t.state[q]["eta"].item()
+        assert opt.state[p]["mu"] == opt_t.state[q]["mu"].item()
+
+
+def test_nadam_mu_product_matches_torch():
+    data = make_data(np.float64)
+    _, opt = run_numnet("NAdam", dict(lr=0.01), data)
+    ref, opt_t = run_torch("NAdam", dict(lr=0.01), data)
+    assert opt.state_dict()["state"][0]["mu_product"] == opt_t.state[ref[0]]["mu_product"].item()
+
+
+def test_adagrad_creates_state_at_construction_like_torch():
+    w, wt = numnet.zeros(3, requires_grad=True), torch.zeros(3, requires_grad=True)
+    opt = optim.Adagrad([w], initial_accumulator_value=0.5)
+    opt_t = torch.optim.Adagrad([wt], initial_accumulator_value=0.5)
+    sd, sd_t = opt.state_dict(), opt_t.state_dict()
+    assert sorted(sd["state"][0]) == sorted(sd_t["state"][0]) == ["step", "sum"]
+    np.testing.assert_array_equal(sd["state"][0]["sum"], sd_t["state"][0]["sum"].numpy())
+    assert sd["state"][0]["step"] == 0.0
+    extra = numnet.zeros(2, requires_grad=True)  # a group added later gets its state at its first step
+    opt.add_param_group({"params": [extra]})
+    extra.grad = numnet.ones(2)
+    opt.step()
+    assert opt.state[extra]["step"] == 1.0
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adadelta", "Adagrad", "Adamax", "NAdam",
+                                  "RAdam", "ASGD", "Rprop"])
+def test_foreach_is_accepted_and_gives_the_same_steps(name):
+    data = make_data(np.float64)
+    plain, _ = run_numnet(name, dict(lr=0.01), data, steps=3)
+    for foreach in (True, False, None):
+        other, opt = run_numnet(name, dict(lr=0.01, foreach=foreach), data, steps=3)
+        assert opt.param_groups[0]["foreach"] is foreach
+        for p, q in zip(plain, other):
+            np.testing.assert_array_equal(p.data, q.data)

@@ -47,6 +47,13 @@ OPTIMIZERS = [
     ("Adam", dict(lr=0.01, amsgrad=True, weight_decay=0.05), [((0, 1), dict(lr=0.02)), ((2,), {})]),
     ("AdamW", dict(lr=0.01, maximize=True), None),
     ("RMSprop", dict(lr=0.005, momentum=0.9, centered=True), [((2,), dict(lr=0.001)), ((0, 1), {})]),
+    ("Adadelta", dict(lr=0.5, weight_decay=0.01), None),
+    ("Adagrad", dict(lr=0.05, lr_decay=0.01, initial_accumulator_value=0.1), [((0,), dict(lr=0.1)), ((1, 2), {})]),
+    ("Adamax", dict(lr=0.01, maximize=True), None),
+    ("NAdam", dict(lr=0.01, decoupled_weight_decay=True, weight_decay=0.1), [((1,), {}), ((0, 2), dict(lr=0.02))]),
+    ("RAdam", dict(lr=0.01, betas=(0.9, 0.9)), None),
+    ("ASGD", dict(lr=0.05, t0=4), None),
+    ("Rprop", dict(lr=0.02, etas=(0.4, 1.3)), None),
 ]
 
 
@@ -84,6 +91,8 @@ def test_state_dict_layout_matches_torch(name, kwargs, groups):
         for key, value in entry.items():
             if key == "step":
                 assert isinstance(value, float) and value == entry_t[key].item() == 3.0
+            elif entry_t[key].ndim == 0:  # ASGD's eta and mu, NAdam's mu_product: floats, as torch's scalars
+                assert isinstance(value, float) and value == entry_t[key].item(), key
             else:
                 assert isinstance(value, np.ndarray)
                 np.testing.assert_allclose(value, entry_t[key].numpy(), rtol=0, atol=1e-12)
@@ -186,3 +195,89 @@ def test_scheduler_state_dict_is_plain_and_has_torchs_keys():
         assert {k for k in sd_t if not k.startswith("_")} <= set(sd) | {"anneal_func"}
         if name == "MultiStepLR":
             assert sd["milestones"] == [2, 2, 5]
+
+
+class _Scale:
+    """A callable object, whose ``__dict__`` a checkpoint keeps (LambdaLR, CyclicLR's scale_fn), as torch."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+
+    def __call__(self, x: float) -> float:
+        return self.rate ** x
+
+
+MORE_SCHEDULERS = [
+    ("SGD", lambda S, o: S.LambdaLR(o, [lambda e: 0.9 ** e, _Scale(0.8)])),
+    ("SGD", lambda S, o: S.MultiplicativeLR(o, lambda e: 0.95)),
+    ("SGD", lambda S, o: S.ConstantLR(o, factor=0.5, total_iters=12)),
+    ("SGD", lambda S, o: S.LinearLR(o, start_factor=0.2, total_iters=14)),
+    ("SGD", lambda S, o: S.PolynomialLR(o, total_iters=15, power=2.0)),
+    ("SGD", lambda S, o: S.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2)),
+    ("SGD", lambda S, o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=3, mode="exp_range", gamma=0.9)),
+    ("Adam", lambda S, o: S.CyclicLR(o, base_lr=0.001, max_lr=0.01, step_size_up=4, scale_fn=_Scale(0.9))),
+    ("SGD", lambda S, o: S.SequentialLR(o, [S.LinearLR(o, total_iters=4), S.CosineAnnealingLR(o, T_max=9)],
+                                        milestones=[6])),
+    ("SGD", lambda S, o: S.ChainedScheduler([S.ConstantLR(o, total_iters=12), S.ExponentialLR(o, gamma=0.9)])),
+]
+
+
+@pytest.mark.parametrize("opt_name,build", MORE_SCHEDULERS, ids=[str(i) for i in range(len(MORE_SCHEDULERS))])
+def test_more_scheduler_round_trips_are_bit_identical(opt_name, build):
+    data = make_data(np.float64)
+
+    def make(params):
+        spec = [{"params": params[:2], "lr": 0.1}, {"params": params[2:], "lr": 0.05}]
+        opt = getattr(optim, opt_name)(spec, **({"momentum": 0.9} if opt_name == "SGD" else {}))
+        return opt, build(sched_mod, opt)
+
+    def run(opt, sched, params, steps):
+        out = []
+        for _ in range(steps):
+            numnet_step(opt, params, data)
+            sched.step()
+            out.append((sched.get_last_lr(), [{k: v for k, v in g.items() if k != "params"}
+                                              for g in opt.param_groups]))
+        return out
+
+    params = numnet_params(data)
+    straight = run(*make(params), params, 20)
+    params = numnet_params(data)
+    opt, sched = make(params)
+    first = run(opt, sched, params, 10)
+    opt_sd, sched_sd = _serialise(opt.state_dict()), _serialise(sched.state_dict())
+    params2 = numnet_params({k: p.data for k, p in zip(["W1", "b1", "W2"], params)})
+    opt2, sched2 = make(params2)
+    opt2.load_state_dict(opt_sd)
+    sched2.load_state_dict(sched_sd)
+    assert first + run(opt2, sched2, params2, 10) == straight
+
+
+def test_more_scheduler_state_dicts_have_torchs_keys():
+    opt = optim.SGD([numnet.zeros(2, requires_grad=True)], lr=0.1, momentum=0.9)
+    opt_t = torch.optim.SGD([torch.zeros(2, requires_grad=True)], lr=0.1, momentum=0.9)
+    scale = _Scale(0.5)
+    for build in [lambda S, o: S.LambdaLR(o, [scale]), lambda S, o: S.LinearLR(o),
+                  lambda S, o: S.CosineAnnealingWarmRestarts(o, T_0=3),
+                  lambda S, o: S.CyclicLR(o, 0.01, 0.1, scale_fn=scale),
+                  lambda S, o: S.SequentialLR(o, [S.ConstantLR(o), S.PolynomialLR(o)], milestones=[3])]:
+        sd, sd_t = build(sched_mod, opt).state_dict(), build(torch.optim.lr_scheduler, opt_t).state_dict()
+        json.dumps(sd)
+        assert set(sd) <= set(sd_t), set(sd) - set(sd_t)
+        assert {k for k in sd_t if not k.startswith("_")} <= set(sd)
+        if "lr_lambdas" in sd:
+            assert sd["lr_lambdas"] == sd_t["lr_lambdas"] == [{"rate": 0.5}]
+        if "_scale_fn_custom" in sd:
+            assert sd["_scale_fn_custom"] == sd_t["_scale_fn_custom"] == {"rate": 0.5}
+        if "_schedulers" in sd:
+            assert [set(s) <= set(t) for s, t in zip(sd["_schedulers"], sd_t["_schedulers"])] == [True, True]
+
+
+def test_lambda_state_restores_a_callable_objects_attributes():
+    opt = optim.SGD([numnet.zeros(2, requires_grad=True)], lr=1.0)
+    scale = _Scale(0.5)
+    sched = sched_mod.LambdaLR(opt, scale)
+    sd = sched.state_dict()
+    sd["lr_lambdas"][0]["rate"] = 0.25
+    sched.load_state_dict(sd)
+    assert scale.rate == 0.25 and sched.lr_lambdas[0] is scale
