@@ -12,7 +12,7 @@
 from numnet.nn import functional, init
 from numnet.nn.activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from numnet.nn.container import ModuleList, Sequential
-from numnet.nn.conv import Conv2d
+from numnet.nn.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from numnet.nn.linear import Dropout, Flatten, Identity, Linear
 from numnet.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from numnet.nn.module import IncompatibleKeys, Module, Parameter, RemovableHandle
@@ -22,7 +22,7 @@ from numnet.nn.summary import Summary, SummaryRow
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "IncompatibleKeys", "RemovableHandle",
-    "Conv2d", "Linear", "Flatten", "Dropout", "Identity",
+    "Conv2d", "Conv1d", "ConvTranspose2d", "ConvTranspose1d", "Linear", "Flatten", "Dropout", "Identity",
     "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "BCEWithLogitsLoss", "BCELoss",
