@@ -17,13 +17,15 @@ from numnet.nn.linear import Dropout, Flatten, Identity, Linear
 from numnet.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from numnet.nn.module import IncompatibleKeys, Module, Parameter, RemovableHandle
 from numnet.nn.normalization import BatchNorm1d, BatchNorm2d
-from numnet.nn.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from numnet.nn.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d,
+                               AvgPool2d, MaxPool1d, MaxPool2d)
 from numnet.nn.summary import Summary, SummaryRow
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "IncompatibleKeys", "RemovableHandle",
     "Conv2d", "Conv1d", "ConvTranspose2d", "ConvTranspose1d", "Linear", "Flatten", "Dropout", "Identity",
-    "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d",
+    "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "MaxPool1d", "AvgPool1d",
+    "AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "BatchNorm1d", "BatchNorm2d",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "BCEWithLogitsLoss", "BCELoss",
     "Summary", "SummaryRow", "init", "functional",
