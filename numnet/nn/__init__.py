@@ -20,6 +20,7 @@ from numnet.nn.normalization import BatchNorm1d, BatchNorm2d
 from numnet.nn.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d,
                                AvgPool2d, MaxPool1d, MaxPool2d)
 from numnet.nn.summary import Summary, SummaryRow
+from numnet.nn.upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "IncompatibleKeys", "RemovableHandle",
@@ -28,5 +29,6 @@ __all__ = [
     "AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "BatchNorm1d", "BatchNorm2d",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "BCEWithLogitsLoss", "BCELoss",
+    "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d",
     "Summary", "SummaryRow", "init", "functional",
 ]
