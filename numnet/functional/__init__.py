@@ -12,4 +12,4 @@ from numnet.functional.loss import *  # noqa: F401,F403
 from numnet.functional.normalization import *  # noqa: F401,F403
 from numnet.functional.pool import *  # noqa: F401,F403
 from numnet.functional.resize import *  # noqa: F401,F403
-from numnet.creation import pad  # noqa: F401
+from numnet.functional.padding import pad  # noqa: F401
