@@ -2,7 +2,7 @@
 
 Each function validates its arguments at this public boundary (with the shared rules of ``numnet._validation``: a
 wrong kind, an ``np.ndarray`` for a tensor included, is a ``DTypeError``; a wrong value an ``ArgumentError``),
-documents its math once, and dispatches to the primitives in ``numnet/ops``. Submodules: ``conv``, ``pool``, ``activation``, ``loss``, ``normalization``, ``linear``.
+documents its math once, and dispatches to the primitives in ``numnet/ops``. Submodules: ``conv``, ``pool``, ``resize``, ``padding``, ``activation``, ``loss``, ``normalization``, ``linear``.
 """
 
 from numnet.functional.activation import *  # noqa: F401,F403
@@ -11,4 +11,5 @@ from numnet.functional.linear import *  # noqa: F401,F403
 from numnet.functional.loss import *  # noqa: F401,F403
 from numnet.functional.normalization import *  # noqa: F401,F403
 from numnet.functional.pool import *  # noqa: F401,F403
-from numnet.creation import pad  # noqa: F401
+from numnet.functional.resize import *  # noqa: F401,F403
+from numnet.functional.padding import pad  # noqa: F401

@@ -1,4 +1,5 @@
-"""numnet.functional: 2-D pooling (max, average, adaptive average, adaptive max) with PyTorch's signatures."""
+"""numnet.functional: 2-D and 1-D pooling (max, average, adaptive average, adaptive max) with PyTorch's signatures.
+The 1-D functions run the 2-D ops on an ``(N, C, 1, L)`` view."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any, Optional, Sequence, Union
 
 from numnet import _validation as V
 from numnet.errors import ArgumentError, DTypeError, ShapeError
-from numnet.functional.conv import _image_input, _unbatch
+from numnet.functional.conv import _image_input, _signal_input, _unbatch, single
 from numnet.ops.pool import (
     AdaptiveAvgPool2dOp,
     AdaptiveMaxPool2dOp,
@@ -17,7 +18,8 @@ from numnet.ops.pool import (
 )
 from numnet.tensor import Tensor
 
-__all__ = ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d"]
+__all__ = ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d",
+           "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d"]
 
 IntPair = Union[int, Sequence[int]]
 
@@ -251,3 +253,164 @@ def adaptive_max_pool2d(input: Tensor, output_size: Union[int, None, Sequence[Op
         return _unbatch(AdaptiveMaxPool2dOp.apply(x, output_size=size), batched)
     out, idx = apply_with_indices(AdaptiveMaxPool2dOp, x, output_size=size)
     return _unbatch(out, batched), Tensor(idx if batched else idx[0])
+
+
+# ---------------------------------------------------------------------------------------------------- 1-D
+def _pool1d_args(op: str, kernel_size: Any, stride: Any, padding: Any, dilation: Any = 1) -> tuple[int, int, int, int]:
+    """1-D :func:`_pool_args`: ints (or 1-tuples); stride None (or ``()``) means kernel_size; p <= ⌊k / 2⌋."""
+    k = single(kernel_size, op, "kernel_size", minimum=1)
+    s = k if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) else \
+        single(stride, op, "stride", minimum=1)
+    p = single(padding, op, "padding", minimum=0)
+    d = single(dilation, op, "dilation", minimum=1)
+    if p > k // 2:
+        raise ArgumentError(V.expected(op, "padding", f"at most half of kernel_size={kernel_size!r}", padding))
+    return k, s, p, d
+
+
+def _as_2d(x: Tensor) -> Tensor:
+    return x.unsqueeze(2)
+
+
+def _from_2d(out: Tensor, batched: bool) -> Tensor:
+    out = out.squeeze(2)
+    return out if batched else out.squeeze(0)
+
+
+def _check_output1d(op: str, x: Tensor, k: int, s: int, p: int, d: int, ceil_mode: bool) -> None:
+    length = x.shape[-1]
+    out = pool_out_size(length, k, s, p, d, ceil_mode)
+    if out < 1:
+        raise ShapeError(f"{op}: input of length {length} is too small for kernel_size={k}, stride={s}, "
+                         f"padding={p}, dilation={d}: the output length would be {out}")
+
+
+def max_pool1d(input: Tensor, kernel_size: Union[int, Sequence[int]],  # noqa: A002
+               stride: Optional[Union[int, Sequence[int]]] = None, padding: Union[int, Sequence[int]] = 0,
+               dilation: Union[int, Sequence[int]] = 1, ceil_mode: bool = False, return_indices: bool = False):
+    r"""1-D max pooling: ``out[n, c, t] = max_{i < k} xp[n, c, s·t + d·i]`` over the −∞-padded input (rules and
+    gradient as :func:`max_pool2d`; indices index the length axis).
+
+    Args:
+        input: ``(N, C, L)`` or unbatched ``(C, L)``, floating point.
+        kernel_size, stride (None = kernel_size), padding (<= k/2), dilation: ints or 1-tuples.
+        ceil_mode: round the output length up.  return_indices: also return the int64 argmax positions.
+
+    Shape:
+        ``(N, C, L) → (N, C, L_out)``, ``L_out = ⌊(L + 2p − d(k − 1) − 1) / s⌋ + 1``.
+
+    Raises:
+        ShapeError: input not 2-D/3-D or output length < 1.  DTypeError: wrong kinds.  ArgumentError: bad sizes.
+
+    Example:
+        >>> import numnet, numnet.functional as F
+        >>> F.max_pool1d(numnet.tensor([[[1.0, 3.0, 2.0, 5.0]]]), 2)
+        tensor([[[3., 5.]]])
+    """
+    op = "max_pool1d"
+    x, batched = _signal_input(input, op)
+    k, s, p, d = _pool1d_args(op, kernel_size, stride, padding, dilation)
+    _check_output1d(op, x, k, s, p, d, bool(ceil_mode))
+    kwargs = dict(kernel_size=(1, k), stride=(1, s), padding=(0, p), dilation=(1, d), ceil_mode=bool(ceil_mode))
+    if not return_indices:
+        return _from_2d(MaxPool2dOp.apply(_as_2d(x), **kwargs), batched)
+    out, idx = apply_with_indices(MaxPool2dOp, _as_2d(x), **kwargs)
+    idx = idx[:, :, 0]
+    return _from_2d(out, batched), Tensor(idx if batched else idx[0])
+
+
+def avg_pool1d(input: Tensor, kernel_size: Union[int, Sequence[int]],  # noqa: A002
+               stride: Optional[Union[int, Sequence[int]]] = None, padding: Union[int, Sequence[int]] = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+    r"""1-D average pooling: ``out[n, c, t] = (1 / D_t) Σ_{i < k} xp[n, c, s·t + i]`` over the zero-padded input, the
+    divisor ``D_t`` as in :func:`avg_pool2d` (PyTorch has no ``divisor_override`` here either).
+
+    Args:
+        input: ``(N, C, L)`` or unbatched ``(C, L)``, floating point.
+        kernel_size, stride (None = kernel_size), padding (<= k/2): ints or 1-tuples.
+        ceil_mode: round the output length up.  count_include_pad: count padding in the divisor.
+
+    Shape:
+        ``(N, C, L) → (N, C, L_out)``, ``L_out = ⌊(L + 2p − k) / s⌋ + 1``.
+
+    Raises:
+        ShapeError: input not 2-D/3-D or output length < 1.  DTypeError: wrong kinds.  ArgumentError: bad sizes.
+
+    Example:
+        >>> import numnet, numnet.functional as F
+        >>> F.avg_pool1d(numnet.tensor([[[1.0, 3.0, 2.0, 6.0]]]), 2)
+        tensor([[[2., 4.]]])
+    """
+    op = "avg_pool1d"
+    x, batched = _signal_input(input, op)
+    k, s, p, _ = _pool1d_args(op, kernel_size, stride, padding)
+    _check_output1d(op, x, k, s, p, 1, bool(ceil_mode))
+    out = AvgPool2dOp.apply(_as_2d(x), kernel_size=(1, k), stride=(1, s), padding=(0, p), ceil_mode=bool(ceil_mode),
+                            count_include_pad=bool(count_include_pad), divisor_override=None)
+    return _from_2d(out, batched)
+
+
+def _output_size1d(op: str, output_size: Any, length: int) -> int:
+    """An int >= 1 (or 1-tuple of one); None keeps the input length."""
+    if isinstance(output_size, (tuple, list)) and len(output_size) == 1:
+        output_size = output_size[0]
+    if output_size is None:
+        return length
+    if isinstance(output_size, (tuple, list)):
+        raise ArgumentError(V.expected(op, "output_size", "an int >= 1 or a 1-tuple of one", output_size))
+    return V.integer(output_size, op, "output_size", minimum=1)
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Union[int, Sequence[int]]) -> Tensor:  # noqa: A002
+    r"""1-D adaptive average pooling: output ``t`` of ``L_out`` averages ``⌊t·L / L_out⌋ ≤ i < ⌈(t + 1)·L / L_out⌉``.
+
+    Args:
+        input: ``(N, C, L)`` or unbatched ``(C, L)``, floating point.
+        output_size: int (or 1-tuple) >= 1.
+
+    Shape:
+        ``(N, C, L) → (N, C, L_out)``.
+
+    Raises:
+        ShapeError: input not 2-D/3-D.  DTypeError: wrong kinds.  ArgumentError: an output size below 1.
+
+    Example:
+        >>> import numnet, numnet.functional as F
+        >>> F.adaptive_avg_pool1d(numnet.tensor([[[1.0, 3.0, 2.0, 6.0]]]), 1)
+        tensor([[[3.]]])
+    """
+    op = "adaptive_avg_pool1d"
+    x, batched = _signal_input(input, op)
+    size = _output_size1d(op, output_size, x.shape[-1])
+    return _from_2d(AdaptiveAvgPool2dOp.apply(_as_2d(x), output_size=(1, size)), batched)
+
+
+def adaptive_max_pool1d(input: Tensor, output_size: Union[int, Sequence[int]],  # noqa: A002
+                        return_indices: bool = False):
+    r"""1-D adaptive max pooling over PyTorch's adaptive windows (see :func:`adaptive_avg_pool1d`); gradient and
+    indices as :func:`max_pool1d`.
+
+    Args:
+        input: ``(N, C, L)`` or unbatched ``(C, L)``, floating point.
+        output_size: int (or 1-tuple) >= 1.
+        return_indices: also return the int64 argmax positions.
+
+    Shape:
+        ``(N, C, L) → (N, C, L_out)``.
+
+    Raises:
+        ShapeError: input not 2-D/3-D.  DTypeError: wrong kinds.  ArgumentError: an output size below 1.
+
+    Example:
+        >>> import numnet, numnet.functional as F
+        >>> F.adaptive_max_pool1d(numnet.tensor([[[1.0, 3.0, 2.0, 6.0]]]), 2)
+        tensor([[[3., 6.]]])
+    """
+    op = "adaptive_max_pool1d"
+    x, batched = _signal_input(input, op)
+    size = _output_size1d(op, output_size, x.shape[-1])
+    if not return_indices:
+        return _from_2d(AdaptiveMaxPool2dOp.apply(_as_2d(x), output_size=(1, size)), batched)
+    out, idx = apply_with_indices(AdaptiveMaxPool2dOp, _as_2d(x), output_size=(1, size))
+    idx = idx[:, :, 0]
+    return _from_2d(out, batched), Tensor(idx if batched else idx[0])

@@ -37,7 +37,7 @@ from numnet.ops import workspace
 from numnet.ops.im2col import ConvGeometry, col2im_batched, col2im_chwn, conv_geometry, im2col_batched, im2col_chwn
 from numnet.ops.layout import batch_innermost, c_contiguous, is_batch_innermost
 
-__all__ = ["Conv2dOp", "ConvGeometry", "conv_geometry", "choose_layout", "gemm_operands", "gemm"]
+__all__ = ["Conv2dOp", "ConvTranspose2dOp", "ConvGeometry", "conv_geometry", "choose_layout", "gemm_operands", "gemm"]
 
 # Groups with at most this many input channels AND more than this many outputs use the per-sample batched layout
 # (measured faster on the benchmark's image-input layers, and slower for LeNet's 1→6 layer and the pooling after
@@ -271,3 +271,68 @@ def gemm_operands(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: ConvGeo
     wmat = _fold_bias(w, b, g) if folded else _weight_matrix(w, g)
     _, cols = _forward_im2col(x, wmat, g, lay, folded)
     return wmat, cols
+
+
+# ---------------------------------------------------------------------------------------------------- transposed
+def _fit(a: np.ndarray, h: int, w: int) -> np.ndarray:
+    """``a`` ``(N, C, H', W')`` cropped or zero-extended at the bottom/right to ``(N, C, h, w)``."""
+    if a.shape[2:] == (h, w):
+        return a
+    out = np.zeros(a.shape[:2] + (h, w), dtype=a.dtype)
+    hh, ww = min(h, a.shape[2]), min(w, a.shape[3])
+    out[:, :, :hh, :ww] = a[:, :, :hh, :ww]
+    return out
+
+
+class ConvTranspose2dOp(Function):
+    """The transposed convolution: the input-gradient of a conv2d, run forward.
+
+    ``w`` ``(C_in, C_out/G, kH, kW)`` is read as the weight of a conv2d ``g`` from ``C_out`` to ``C_in`` channels over
+    a canvas ``(N, C_out, H_c, W_c)`` padded by ``p`` on top/left only, ``H_c = s·(H − 1) + d·(kH − 1) − p + 1`` (the
+    last row any tap reaches), so that its output is exactly x's ``H × W``. Then::
+
+        canvas = col2im(w_gᵀ · x):  canvas[n, o, s·y + d·i − p, s·x + d·j − p] += Σ_c x[n, c, y, x] · w[c, o, i, j]
+
+    and the output is the canvas cropped (or zero-extended: rows no tap reaches) to ``out_hw``, which is how
+    ``output_padding`` and the bottom/right padding act. Backward is the conv2d ``g`` itself:
+    ``∂L/∂x = w_g · im2col(ĝ)``, ``∂L/∂w = Σ_n x_n · im2col(ĝ)_nᵀ`` with ``ĝ`` the gradient fitted back to the
+    canvas; ``∂L/∂b = Σ_{n,h,w} g``. Plain batched layout (no speed variants).
+
+    Arguments are normalised by ``numnet.functional.conv_transpose2d``: ``stride``, ``padding``, ``dilation`` pairs
+    and ``out_hw`` the output's ``(H_out, W_out)``.
+    """
+
+    def forward(self, x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1, out_hw=(1, 1)):
+        n, _, h, wd = x.shape
+        c_out, kh, kw = w.shape[1] * groups, w.shape[2], w.shape[3]
+        hc = stride[0] * (h - 1) + dilation[0] * (kh - 1) - padding[0] + 1
+        wc = stride[1] * (wd - 1) + dilation[1] * (kw - 1) - padding[1] + 1
+        g = conv_geometry((n, c_out, hc, wc), w.shape, stride, (padding[0], 0, padding[1], 0), dilation, groups)
+        # g maps the (N, C_out, H_c, W_c) canvas to x's (N, C_in, H, W): g.o = C_in, g.k = C_out/G·kH·kW
+        wt = w.reshape(groups, g.og, g.k).swapaxes(1, 2)  # (G, K, C_in/G)
+        rows = np.ascontiguousarray(x).reshape(n, groups, g.og, g.ho * g.wo)
+        dcols = np.matmul(wt, rows)  # (N, G, K, H·W)
+        out = _fit(col2im_batched(dcols.reshape(n, g.c, g.kh, g.kw, g.ho, g.wo), g), *out_hw)
+        if b is not None:
+            out += b.reshape(1, c_out, 1, 1)
+        self.geom = g
+        self.x = x if self.needs_input_grad[1] else None
+        self.w = w if self.needs_input_grad[0] else None
+        return out
+
+    def backward(self, grad):
+        g = self.geom
+        has_b = len(self.needs_input_grad) > 2
+        dx = dw = db = None
+        if self.needs_input_grad[0] or self.needs_input_grad[1]:
+            cols = np.empty((g.n, g.c, g.kh, g.kw, g.ho, g.wo), dtype=grad.dtype)
+            im2col_batched(np.ascontiguousarray(_fit(grad, g.h, g.w)), g, cols)
+            cols = cols.reshape(g.n, g.groups, g.k, g.ho * g.wo)
+            if self.needs_input_grad[0]:
+                dx = np.matmul(self.w.reshape(g.groups, g.og, g.k), cols).reshape(g.n, g.o, g.ho, g.wo)
+            if self.needs_input_grad[1]:
+                xr = np.ascontiguousarray(self.x).reshape(g.n, g.groups, g.og, g.ho * g.wo)
+                dw = np.matmul(xr, cols.swapaxes(-1, -2)).sum(axis=0).reshape(g.o, g.cg, g.kh, g.kw)
+        if has_b and self.needs_input_grad[2]:
+            db = grad.sum(axis=(0, 2, 3))
+        return (dx, dw, db) if has_b else (dx, dw)
