@@ -10,14 +10,20 @@
 """
 
 from numnet.nn import functional, init
-from numnet.nn.activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from numnet.nn.activation import (CELU, ELU, GELU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid,
+                                  LogSoftmax, Mish, PReLU, ReLU, ReLU6, Sigmoid, SiLU, Softmax, Softmax2d, Softplus,
+                                  Softsign, Tanh, Tanhshrink, Threshold)
 from numnet.nn.container import ModuleList, Sequential
 from numnet.nn.conv import Conv2d
+from numnet.nn.dropout import AlphaDropout, Dropout1d, Dropout2d, Dropout3d
+from numnet.nn.flatten import Unflatten
 from numnet.nn.linear import Dropout, Flatten, Identity, Linear
 from numnet.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from numnet.nn.module import IncompatibleKeys, Module, Parameter, RemovableHandle
-from numnet.nn.normalization import BatchNorm1d, BatchNorm2d
+from numnet.nn.normalization import (BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, InstanceNorm2d,
+                                     LayerNorm)
 from numnet.nn.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from numnet.nn.sparse import Embedding
 from numnet.nn.summary import Summary, SummaryRow
 
 __all__ = [
@@ -25,6 +31,10 @@ __all__ = [
     "Conv2d", "Linear", "Flatten", "Dropout", "Identity",
     "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax",
+    "Softmax2d", "ELU", "SELU", "CELU", "SiLU", "Mish", "Softplus", "LogSigmoid", "Hardtanh", "ReLU6", "Hardsigmoid",
+    "Hardswish", "Softsign", "Tanhshrink", "Threshold", "PReLU",
+    "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "Unflatten", "Embedding",
+    "LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "BCEWithLogitsLoss", "BCELoss",
     "Summary", "SummaryRow", "init", "functional",
 ]
