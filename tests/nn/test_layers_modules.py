@@ -36,7 +36,8 @@ def _perturbed(name, *args, **kwargs):
 
 CASES = {
     "elu": (_pair("ELU", 0.5), (4, 6)), "selu": (_pair("SELU"), (4, 6)), "celu": (_pair("CELU", 1.5), (4, 6)),
-    "silu": (_pair("SiLU"), (4, 6)), "mish": (_pair("Mish"), (4, 6)), "softplus": (_pair("Softplus", 2.0, 4.0), (4, 6)),
+    "silu": (_pair("SiLU"), (4, 6)), "mish": (_pair("Mish"), (4, 6)),
+    "softplus": (_pair("Softplus", 2.0, 4.0), (4, 6)),
     "logsigmoid": (_pair("LogSigmoid"), (4, 6)), "hardtanh": (_pair("Hardtanh", -2.0, 3.0), (4, 6)),
     "relu6": (_pair("ReLU6"), (4, 6)), "hardswish": (_pair("Hardswish"), (4, 6)),
     "softsign": (_pair("Softsign"), (4, 6)), "tanhshrink": (_pair("Tanhshrink"), (4, 6)),
