@@ -54,7 +54,8 @@ CASES = {
     "instancenorm2d_affine": (_perturbed("InstanceNorm2d", 3, affine=True), (2, 3, 4, 4)),
     "instancenorm2d_unbatched": (_pair("InstanceNorm2d", 3), (3, 4, 4)),
     "instancenorm1d": (_perturbed("InstanceNorm1d", 3, affine=True), (2, 3, 5)),
-    "unflatten": (_pair("Unflatten", 1, (2, 3)), (4, 6, 2)), "unflatten_infer": (_pair("Unflatten", -1, (2, -1)), (4, 6)),
+    "unflatten": (_pair("Unflatten", 1, (2, 3)), (4, 6, 2)),
+    "unflatten_infer": (_pair("Unflatten", -1, (2, -1)), (4, 6)),
     "dropout2d_eval": (_pair("Dropout2d", 0.5), (2, 3, 4, 4)), "dropout1d_eval": (_pair("Dropout1d"), (2, 3, 4)),
     "dropout3d_eval": (_pair("Dropout3d"), (2, 3, 2, 2, 2)), "alpha_dropout_eval": (_pair("AlphaDropout", 0.2), (3, 4)),
 }
