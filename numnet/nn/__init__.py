@@ -10,17 +10,23 @@
 """
 
 from numnet.nn import functional, init
-from numnet.nn.activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from numnet.nn.activation import (CELU, ELU, GELU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid,
+                                  LogSoftmax, Mish, PReLU, ReLU, ReLU6, Sigmoid, SiLU, Softmax, Softmax2d, Softplus,
+                                  Softsign, Tanh, Tanhshrink, Threshold)
 from numnet.nn.container import ModuleList, Sequential
 from numnet.nn.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+from numnet.nn.dropout import AlphaDropout, Dropout1d, Dropout2d, Dropout3d
+from numnet.nn.flatten import Unflatten
 from numnet.nn.linear import Dropout, Flatten, Identity, Linear
 from numnet.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from numnet.nn.module import IncompatibleKeys, Module, Parameter, RemovableHandle
-from numnet.nn.normalization import BatchNorm1d, BatchNorm2d
+from numnet.nn.normalization import (BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, InstanceNorm2d,
+                                     LayerNorm)
 from numnet.nn.padding import (CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d,
                                ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d)
 from numnet.nn.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d,
                                AvgPool2d, MaxPool1d, MaxPool2d)
+from numnet.nn.sparse import Embedding
 from numnet.nn.summary import Summary, SummaryRow
 from numnet.nn.upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
@@ -30,6 +36,10 @@ __all__ = [
     "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "MaxPool1d", "AvgPool1d",
     "AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "BatchNorm1d", "BatchNorm2d",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax",
+    "Softmax2d", "ELU", "SELU", "CELU", "SiLU", "Mish", "Softplus", "LogSigmoid", "Hardtanh", "ReLU6", "Hardsigmoid",
+    "Hardswish", "Softsign", "Tanhshrink", "Threshold", "PReLU",
+    "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "Unflatten", "Embedding",
+    "LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "BCEWithLogitsLoss", "BCELoss",
     "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d",
     "ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d", "ReflectionPad2d",

@@ -1,20 +1,25 @@
-"""Batch normalization layers: :class:`BatchNorm1d`, :class:`BatchNorm2d` (math on
-:func:`numnet.functional.batch_norm`)."""
+"""Normalization layers: :class:`BatchNorm1d`, :class:`BatchNorm2d` (math on :func:`numnet.functional.batch_norm`),
+:class:`LayerNorm`, :class:`GroupNorm`, :class:`InstanceNorm1d`, :class:`InstanceNorm2d` (math on
+:func:`numnet.functional.layer_norm`, :func:`~numnet.functional.group_norm`,
+:func:`~numnet.functional.instance_norm`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
 import numnet.functional as F
 from numnet.nn import init
 from numnet import _validation as V
+from numnet.device import as_device
+from numnet.errors import ArgumentError
+from numnet.functional.normalization import normalized_shape_arg
 from numnet.nn._utils import check_input
 from numnet.nn.module import Module, Parameter
 from numnet.tensor import Tensor
 
-__all__ = ["BatchNorm1d", "BatchNorm2d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d"]
 
 
 class _BatchNorm(Module):
@@ -133,3 +138,193 @@ class BatchNorm2d(_BatchNorm):
 
     def _ok(self, shape: tuple[int, ...]) -> bool:
         return len(shape) == 4 and shape[1] == self.num_features
+
+
+def _affine_params(layer: Module, shape: Any, affine: bool, bias: bool, dt: np.dtype) -> None:
+    """γ (ones) as ``weight`` if ``affine``, β (zeros) as ``bias`` if ``affine and bias``; else None."""
+    if affine:
+        layer.weight = Parameter(np.ones(shape, dtype=dt))
+    else:
+        layer.register_parameter("weight", None)
+    if affine and bias:
+        layer.bias = Parameter(np.zeros(shape, dtype=dt))
+    else:
+        layer.register_parameter("bias", None)
+
+
+def _reset_affine(layer: Module) -> None:
+    if layer.weight is not None:
+        init.ones_(layer.weight)
+    if layer.bias is not None:
+        init.zeros_(layer.bias)
+
+
+class LayerNorm(Module):
+    """Layer normalization over the trailing ``normalized_shape`` dims of each sample (see
+    :func:`numnet.functional.layer_norm`): ``y = (x − E[x]) / √(Var[x] + eps) · γ + β``.
+
+    Args:
+        normalized_shape: an int or a sequence of ints, the last dims of the input.
+        eps: added to the variance. Default 1e-5.
+        elementwise_affine: learn γ (``weight``, ones) and β (``bias``, zeros) of shape ``normalized_shape``.
+            Default True.
+        bias: with ``elementwise_affine``, also learn β. Default True.
+        device: the CPU only (numnet's one device).
+        dtype: parameter dtype, float32 by default.
+
+    Shape:
+        ``(*, *normalized_shape) → same``.
+
+    >>> import numnet
+    >>> from numnet import nn
+    >>> ln = nn.LayerNorm(4)
+    >>> ln
+    LayerNorm((4,), eps=1e-05, elementwise_affine=True, bias=True)
+    >>> ln(numnet.zeros(2, 3, 4)).shape
+    (2, 3, 4)
+    """
+
+    def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5, elementwise_affine: bool = True,
+                 bias: bool = True, device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        as_device(device, "LayerNorm")
+        self.normalized_shape = normalized_shape_arg(normalized_shape, "LayerNorm")
+        self.eps = V.real(eps, "LayerNorm", "eps", low=0.0)
+        self.elementwise_affine = V.boolean(elementwise_affine, "LayerNorm", "elementwise_affine")
+        _affine_params(self, self.normalized_shape, self.elementwise_affine, V.boolean(bias, "LayerNorm", "bias"),
+                       V.float_dtype(dtype, "LayerNorm"))
+
+    def reset_parameters(self) -> None:
+        """γ = 1, β = 0."""
+        _reset_affine(self)
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        k = len(self.normalized_shape)
+        layout = "(*, " + ", ".join(map(str, self.normalized_shape)) + ")"
+        check_input(input, layout, lambda s: len(s) >= k and tuple(s[len(s) - k:]) == self.normalized_shape)
+        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
+                f"bias={self.bias is not None}")
+
+
+class GroupNorm(Module):
+    """Group normalization: the channels in ``num_groups`` groups, each normalised per sample (see
+    :func:`numnet.functional.group_norm`), then a per-channel γ, β.
+
+    Args:
+        num_groups: G, dividing ``num_channels``.
+        num_channels: C.
+        eps: added to the variance. Default 1e-5.
+        affine: learn γ (``weight``, ones) and β (``bias``, zeros), each ``(C,)``. Default True.
+        device: the CPU only (numnet's one device).
+        bias: (keyword-only) with ``affine``, also learn β. Default True.
+        dtype: parameter dtype, float32 by default.
+
+    Shape:
+        ``(N, C, *) → (N, C, *)``.
+
+    >>> from numnet import nn
+    >>> nn.GroupNorm(2, 6)
+    GroupNorm(2, 6, eps=1e-05, affine=True, bias=True)
+    """
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True,
+                 device: Any = None, dtype: Any = None, *, bias: bool = True) -> None:
+        super().__init__()
+        as_device(device, "GroupNorm")
+        self.num_groups = V.integer(num_groups, "GroupNorm", "num_groups", minimum=1)
+        self.num_channels = V.integer(num_channels, "GroupNorm", "num_channels", minimum=1)
+        if self.num_channels % self.num_groups:
+            raise ArgumentError(V.expected("GroupNorm", "num_channels", f"divisible by num_groups={self.num_groups}",
+                                           num_channels))
+        self.eps = V.real(eps, "GroupNorm", "eps", low=0.0)
+        self.affine = V.boolean(affine, "GroupNorm", "affine")
+        _affine_params(self, self.num_channels, self.affine, V.boolean(bias, "GroupNorm", "bias"),
+                       V.float_dtype(dtype, "GroupNorm"))
+
+    def reset_parameters(self) -> None:
+        """γ = 1, β = 0."""
+        _reset_affine(self)
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        c = self.num_channels
+        check_input(input, f"(N, {c}, *)", lambda s: len(s) >= 2 and s[1] == c)
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")
+
+
+class _InstanceNorm(Module):
+    """Shared by InstanceNorm1d/2d; subclasses set ``_spatial`` (1 or 2) and ``_layout``."""
+
+    _spatial = 2
+    _layout = ""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = False,
+                 track_running_stats: bool = False, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True) -> None:
+        super().__init__()
+        name = type(self).__name__
+        as_device(device, name)
+        self.num_features = V.integer(num_features, name, "num_features", minimum=1)
+        self.eps = V.real(eps, name, "eps", low=0.0)
+        self.momentum = None if momentum is None else V.real(momentum, name, "momentum", 0.0, 1.0)
+        self.affine = V.boolean(affine, name, "affine")
+        self.track_running_stats = V.boolean(track_running_stats, name, "track_running_stats")
+        if self.track_running_stats:
+            raise ArgumentError(V.expected(name, "track_running_stats", "False (numnet's instance norm keeps no "
+                                           "running statistics)", track_running_stats))
+        _affine_params(self, self.num_features, self.affine, V.boolean(bias, name, "bias"), V.float_dtype(dtype, name))
+
+    def reset_parameters(self) -> None:
+        """γ = 1, β = 0."""
+        _reset_affine(self)
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        c, k = self.num_features, self._spatial
+        check_input(input, self._layout.format(c=c),
+                    lambda s: len(s) in (k + 1, k + 2) and s[len(s) - k - 1] == c)
+        if input.ndim == k + 1:  # unbatched (C, *): one sample
+            return F.instance_norm(input.unsqueeze(0), weight=self.weight, bias=self.bias,
+                                   eps=self.eps).reshape(input.shape)
+        return F.instance_norm(input, weight=self.weight, bias=self.bias, eps=self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalization of ``(N, C, L)`` or ``(C, L)`` inputs: each channel of each sample over its
+    positions (see :func:`numnet.functional.instance_norm`).
+
+    Args:
+        num_features: C.
+        eps: added to the variance. Default 1e-5.
+        momentum: accepted and stored (it only matters with running statistics). Default 0.1.
+        affine: learn γ and β per channel. Default False, as in PyTorch.
+        track_running_stats: must be False (the default): a deliberate difference, numnet keeps no running
+            statistics for instance norm, so ``eval()`` changes nothing.
+        device: the CPU only (numnet's one device).
+        bias: (keyword-only) with ``affine``, also learn β. Default True.
+        dtype: parameter dtype, float32 by default.
+    """
+
+    _spatial = 1
+    _layout = "(N, {c}, L) or ({c}, L)"
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalization of ``(N, C, H, W)`` or ``(C, H, W)`` inputs (arguments as :class:`InstanceNorm1d`).
+
+    >>> from numnet import nn
+    >>> nn.InstanceNorm2d(3)
+    InstanceNorm2d(3, eps=1e-05, momentum=0.1, affine=False, bias=False, track_running_stats=False)
+    """
+
+    _spatial = 2
+    _layout = "(N, {c}, H, W) or ({c}, H, W)"

@@ -1,4 +1,8 @@
-"""Activation primitives: ReLU, leaky ReLU, sigmoid, tanh, GELU, softmax, log-softmax and the dropout mask.
+"""Activation primitives: ReLU, leaky ReLU, sigmoid, tanh, GELU, softmax, log-softmax, the dropout mask, and the
+elementwise family of ``nn.ELU`` … ``nn.Threshold`` (ELU/SELU/CELU, SiLU, Mish, softplus, log-sigmoid, the hard
+functions, softsign, tanhshrink, threshold, PReLU).
+
+At every kink the gradient is PyTorch's one-sided choice (noted on each op), so gradients match it exactly.
 
 Every rule keeps the input's dtype: constants are Python floats, which NumPy never lets widen a float32 array.
 """
@@ -249,3 +253,181 @@ class DropoutOp(Function):
 
     def backward(self, g):
         return g * self.mask
+
+
+# ---------------------------------------------------------------------- the nn.ELU … nn.Threshold family
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    """σ(x) from e^(−|x|): no overflow for any x."""
+    e = np.exp(-np.abs(x))
+    inv = 1.0 / (1.0 + e)
+    return np.where(x >= 0, inv, e * inv)
+
+
+def _softplus(x: np.ndarray) -> np.ndarray:
+    """log(1 + eˣ) = max(x, 0) + log1p(e^(−|x|)): exact for large |x|, no overflow."""
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+class ELUOp(Function):
+    """z = s·x for x > 0, s·α(e^(x/β) − 1) otherwise (ELU: s = β = 1; SELU: fixed α, s; CELU: β = α);
+    ∂z/∂x = s for x > 0, else s·(α/β)·e^(x/β) (the left side at x = 0, as PyTorch)."""
+
+    def forward(self, x, alpha=1.0, scale=1.0, input_scale=1.0):
+        self.pos = x > 0
+        self.alpha, self.scale, self.input_scale = float(alpha), float(scale), float(input_scale)
+        # e^(x/β) only where it is used: no overflow warning on the positive side
+        self.e = np.exp(np.minimum(x, 0) * self.input_scale)
+        return np.where(self.pos, x * self.scale, (self.e - 1.0) * (self.alpha * self.scale))
+
+    def backward(self, g):
+        return np.where(self.pos, g * self.scale, g * self.e * (self.alpha * self.scale * self.input_scale))
+
+
+class SiLUOp(Function):
+    """z = x·σ(x);  ∂z/∂x = σ(x)·(1 + x·(1 − σ(x)))."""
+
+    def forward(self, x):
+        self.x, self.s = x, _sigmoid(x)
+        return x * self.s
+
+    def backward(self, g):
+        s = self.s
+        return g * (s * (1.0 + self.x * (1.0 - s)))
+
+
+class MishOp(Function):
+    """z = x·tanh(softplus(x));  ∂z/∂x = t + x·σ(x)·(1 − t²), t = tanh(softplus(x))."""
+
+    def forward(self, x):
+        self.x, self.t = x, np.tanh(_softplus(x))
+        return x * self.t
+
+    def backward(self, g):
+        t = self.t
+        return g * (t + self.x * _sigmoid(self.x) * (1.0 - t * t))
+
+
+class SoftplusOp(Function):
+    """z = log(1 + e^(βx))/β, or x where βx > threshold;  ∂z/∂x = σ(βx), or 1 where βx > threshold."""
+
+    def forward(self, x, beta=1.0, threshold=20.0):
+        bx = x * float(beta)
+        self.linear = bx > threshold
+        self.s = _sigmoid(bx)
+        return np.where(self.linear, x, _softplus(bx) / float(beta))
+
+    def backward(self, g):
+        return np.where(self.linear, g, g * self.s)
+
+
+class LogSigmoidOp(Function):
+    """z = log σ(x) = min(x, 0) − log1p(e^(−|x|));  ∂z/∂x = 1 − σ(x) = σ(−x)."""
+
+    def forward(self, x):
+        self.x = x
+        return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+    def backward(self, g):
+        return g * _sigmoid(-self.x)
+
+
+class HardtanhOp(Function):
+    """z = clamp(x, lo, hi) (ReLU6: lo = 0, hi = 6);  ∂z/∂x = 1 for lo < x < hi, else 0 (0 at both ends, as
+    PyTorch)."""
+
+    def forward(self, x, min_val=-1.0, max_val=1.0):
+        self.inside = (x > min_val) & (x < max_val)
+        return np.clip(x, min_val, max_val).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        return g * self.inside
+
+
+class HardsigmoidOp(Function):
+    """z = clamp(x/6 + ½, 0, 1);  ∂z/∂x = 1/6 for −3 < x < 3, else 0.
+
+    PyTorch 2.13 multiplies by 1/6 rounded to float32 (0.1666666716…) even in float64; numnet uses the exact 1/6,
+    so float64 gradients differ from PyTorch's by 3e-8 relative."""
+
+    def forward(self, x):
+        self.inside = (x > -3.0) & (x < 3.0)
+        return np.clip(x / 6.0 + 0.5, 0.0, 1.0).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        return np.where(self.inside, g / 6.0, 0.0).astype(g.dtype, copy=False)
+
+
+class HardswishOp(Function):
+    """z = x·clamp(x + 3, 0, 6)/6;  ∂z/∂x = 0 for x ≤ −3, x/3 + ½ for −3 < x < 3, 1 for x ≥ 3 (PyTorch's
+    choice at ±3)."""
+
+    def forward(self, x):
+        self.x = x
+        return x * np.clip(x + 3.0, 0.0, 6.0) / 6.0
+
+    def backward(self, g):
+        x = self.x
+        d = np.where(x <= -3.0, 0.0, np.where(x < 3.0, x / 3.0 + 0.5, 1.0)).astype(x.dtype, copy=False)
+        return g * d
+
+
+class SoftsignOp(Function):
+    """z = x/(1 + |x|);  ∂z/∂x = 1/(1 + |x|)²."""
+
+    def forward(self, x):
+        self.d = 1.0 / (1.0 + np.abs(x))
+        return x * self.d
+
+    def backward(self, g):
+        return g * (self.d * self.d)
+
+
+class TanhshrinkOp(Function):
+    """z = x − tanh x;  ∂z/∂x = tanh² x."""
+
+    def forward(self, x):
+        self.t = np.tanh(x)
+        return x - self.t
+
+    def backward(self, g):
+        return g * (self.t * self.t)
+
+
+class ThresholdOp(Function):
+    """z = x if x > threshold else value;  ∂z/∂x = 1 where x > threshold, else 0."""
+
+    def forward(self, x, threshold=0.0, value=0.0):
+        self.mask = x > threshold
+        return np.where(self.mask, x, np.asarray(value, dtype=x.dtype))
+
+    def backward(self, g):
+        return g * self.mask
+
+
+class PReLUOp(Function):
+    """z = x if x > 0 else a·x, with ``a`` one weight or one per channel (axis 1);
+    ∂z/∂x = 1 where x > 0, else a;  ∂z/∂a = Σ x·g over the entries with x ≤ 0 (per channel)."""
+
+    def forward(self, x, weight):
+        w = weight.astype(x.dtype, copy=False)
+        if w.size > 1:  # (1, C, 1, …): one slope per channel of axis 1
+            w = w.reshape((1, w.size) + (1,) * (x.ndim - 2))
+        self.x, self.w, self.wshape = x, w, weight.shape
+        self.pos = x > 0
+        return np.where(self.pos, x, x * w)
+
+    def backward(self, g):
+        gx = np.where(self.pos, g, g * self.w) if self.needs_input_grad[0] else None
+        gw = None
+        if self.needs_input_grad[1]:
+            contrib = np.where(self.pos, 0.0, self.x * g)
+            if self.w.size > 1:
+                axes = (0,) + tuple(range(2, contrib.ndim))
+                gw = contrib.sum(axis=axes).reshape(self.wshape)
+            else:
+                gw = np.asarray(contrib.sum()).reshape(self.wshape)
+        return gx, gw

@@ -1,7 +1,9 @@
-"""Normalization primitives: batch normalization as one fused op with the closed-form backward.
+"""Normalization primitives, each one fused op with the closed-form backward: batch, layer and group normalization.
 
-Notation: x has shape (N, C, *spatial); statistics are per channel over the M = N·∏spatial values of that channel;
-x̂ = (x − μ)/√(σ² + ε) is the normalised input, y = γ·x̂ + β the output.
+Notation: x̂ = (x − μ)/√(σ² + ε) is the normalised input, y = γ·x̂ + β the output, M the number of values each
+(μ, σ²) pair is taken over. Batch norm: x is (N, C, *spatial), statistics per channel over M = N·∏spatial values.
+Layer norm: statistics per sample over the trailing ``normalized_shape`` dims, γ and β of that shape. Group norm:
+statistics per (sample, group of C/G channels), γ and β per channel.
 """
 
 from __future__ import annotations
@@ -102,4 +104,112 @@ class BatchNormOp(Function):
             grads.append(sum_gx.reshape(-1) if need_w else None)
         if self.has_bias:
             grads.append(sum_g.reshape(-1) if need_b else None)
+        return tuple(grads)
+
+
+def _normalize_rows(x2: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """(x̂, 1/√(σ² + ε)) of each row of a (R, M) array: mean and biased variance along axis 1."""
+    m = x2.shape[1]
+    mean = x2.sum(axis=1, keepdims=True) / float(max(m, 1))  # max: an empty row has nothing to normalise
+    xc = x2 - mean
+    var = np.einsum("rm,rm->r", xc, xc)[:, None] / float(max(m, 1))
+    invstd = 1.0 / np.sqrt(var + eps)
+    xc *= invstd
+    return xc, invstd
+
+
+def _rows_backward(ghat: np.ndarray, xhat: np.ndarray, invstd: np.ndarray) -> np.ndarray:
+    """∂L/∂x of x̂ = (x − μ)/√(σ² + ε) row by row, given ĝ = ∂L/∂x̂ (R, M):
+    (1/√(σ² + ε))·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂))."""
+    m = float(max(xhat.shape[1], 1))
+    mean_g = ghat.sum(axis=1, keepdims=True) / m
+    mean_gx = np.einsum("rm,rm->r", ghat, xhat)[:, None] / m
+    gx = ghat - mean_g
+    gx -= xhat * mean_gx
+    gx *= invstd
+    return gx
+
+
+def _split_params(params, has_weight, has_bias, dtype, shape):
+    params = list(params)
+    weight = params.pop(0).astype(dtype, copy=False).reshape(shape) if has_weight else None
+    bias = params.pop(0).astype(dtype, copy=False).reshape(shape) if has_bias else None
+    return weight, bias
+
+
+def _affine(xhat: np.ndarray, weight, bias) -> np.ndarray:
+    out = xhat * weight if weight is not None else xhat.copy()
+    if bias is not None:
+        out += bias
+    return out
+
+
+class LayerNormOp(Function):
+    """y = γ·(x − μ)/√(σ² + ε) + β, with μ, σ² (biased) over the last ``ndim`` dims of each sample; γ, β of
+    those dims' shape.
+
+    ∂L/∂x = (1/√(σ² + ε))·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)), ĝ = γ·g, means over the normalised dims;
+    ∂L/∂γ = Σ g·x̂, ∂L/∂β = Σ g over the leading dims.
+
+    Inputs are ``x`` then, when present, ``weight`` and ``bias`` (flagged by ``has_weight``/``has_bias``).
+    """
+
+    def forward(self, x, *params, ndim=1, eps=1e-5, has_weight=False, has_bias=False):
+        norm_shape = x.shape[x.ndim - ndim:]
+        m = int(np.prod(norm_shape))
+        self.shape, self.norm_shape, self.has_weight, self.has_bias = x.shape, norm_shape, has_weight, has_bias
+        self.weight, bias = _split_params(params, has_weight, has_bias, x.dtype, norm_shape)
+        xhat, self.invstd = _normalize_rows(x.reshape(-1, m), eps)
+        self.xhat = xhat.reshape(x.shape)
+        return _affine(self.xhat, self.weight, bias)
+
+    def backward(self, g):
+        m = int(np.prod(self.norm_shape))
+        need_w = self.has_weight and self.needs_input_grad[1]
+        need_b = self.has_bias and self.needs_input_grad[1 + int(self.has_weight)]
+        grads = [None]
+        if self.needs_input_grad[0]:
+            ghat = g * self.weight if self.weight is not None else g
+            grads[0] = _rows_backward(ghat.reshape(-1, m), self.xhat.reshape(-1, m), self.invstd).reshape(self.shape)
+        if self.has_weight:
+            grads.append(np.einsum("rm,rm->m", g.reshape(-1, m), self.xhat.reshape(-1, m)).reshape(self.norm_shape)
+                         if need_w else None)
+        if self.has_bias:
+            grads.append(g.reshape(-1, m).sum(axis=0).reshape(self.norm_shape) if need_b else None)
+        return tuple(grads)
+
+
+class GroupNormOp(Function):
+    """y = γ_c·(x − μ)/√(σ² + ε) + β_c, with μ, σ² (biased) per sample over each group of C/G channels and all
+    their positions; γ, β per channel.
+
+    ∂L/∂x = (1/√(σ² + ε))·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)), ĝ = γ_c·g, means over each (sample, group);
+    ∂L/∂γ = Σ g·x̂, ∂L/∂β = Σ g over every axis but the channel axis 1.
+    """
+
+    def forward(self, x, *params, num_groups=1, eps=1e-5, has_weight=False, has_bias=False):
+        n, c = x.shape[:2]
+        pshape = _param_shape(x.ndim, c)
+        self.shape, self.groups, self.pshape = x.shape, num_groups, pshape
+        self.has_weight, self.has_bias = has_weight, has_bias
+        self.weight, bias = _split_params(params, has_weight, has_bias, x.dtype, pshape)
+        xhat, self.invstd = _normalize_rows(x.reshape(n * num_groups, -1), eps)
+        self.xhat = xhat.reshape(x.shape)
+        return _affine(self.xhat, self.weight, bias)
+
+    def backward(self, g):
+        n, c = self.shape[:2]
+        rows = n * self.groups
+        axes = (0,) + tuple(range(2, len(self.shape)))
+        need_w = self.has_weight and self.needs_input_grad[1]
+        need_b = self.has_bias and self.needs_input_grad[1 + int(self.has_weight)]
+        grads = [None]
+        if self.needs_input_grad[0]:
+            ghat = g * self.weight if self.weight is not None else g
+            grads[0] = _rows_backward(ghat.reshape(rows, -1), self.xhat.reshape(rows, -1),
+                                      self.invstd).reshape(self.shape)
+        if self.has_weight:
+            grads.append(_channel_dot(g, self.xhat) if need_w else None)
+        if self.has_bias:
+            grads.append(g.sum(axis=axes) if need_b else None)
         return tuple(grads)
