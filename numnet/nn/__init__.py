@@ -11,7 +11,7 @@
 
 from numnet.nn import functional, init
 from numnet.nn.activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
-from numnet.nn.container import ModuleList, Sequential
+from numnet.nn.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from numnet.nn.conv import Conv2d
 from numnet.nn.linear import Dropout, Flatten, Identity, Linear
 from numnet.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
@@ -21,7 +21,7 @@ from numnet.nn.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from numnet.nn.summary import Summary, SummaryRow
 
 __all__ = [
-    "Module", "Parameter", "Sequential", "ModuleList", "IncompatibleKeys", "RemovableHandle",
+    "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "IncompatibleKeys", "RemovableHandle",
     "Conv2d", "Linear", "Flatten", "Dropout", "Identity",
     "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax",
