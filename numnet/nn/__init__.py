@@ -9,7 +9,7 @@
 ['0.weight', '0.bias', '4.weight', '4.bias']
 """
 
-from numnet.nn import functional, init
+from numnet.nn import functional, init, utils
 from numnet.nn.activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from numnet.nn.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from numnet.nn.conv import Conv2d
@@ -26,5 +26,5 @@ __all__ = [
     "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "BCEWithLogitsLoss", "BCELoss",
-    "Summary", "SummaryRow", "init", "functional",
+    "Summary", "SummaryRow", "init", "functional", "utils",
 ]
