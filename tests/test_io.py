@@ -171,7 +171,8 @@ def test_file_is_standard_safetensors(tmp_path):
     raw = path.read_bytes()
     n = int.from_bytes(raw[:8], "little")
     header = json.loads(raw[8:8 + n])
-    assert header["__metadata__"] == {"k": "v"} and header["a"]["dtype"] == "F32"
+    assert header["__metadata__"]["k"] == "v" and header["a"]["dtype"] == "F32"
+    assert set(header["__metadata__"]) == {"k", "numnet.object"}  # numnet's record of the structure and key order
 
 
 def test_save_argument_errors(tmp_path):

@@ -27,11 +27,6 @@ from numnet.tensor import Tensor
 __all__ = ["load", "save"]
 
 
-def _is_plain_state_dict(obj: Any) -> bool:
-    """A flat str → Tensor dict: stored as bare tensors (no skeleton), exactly as before and as other tools write."""
-    return isinstance(obj, Mapping) and all(isinstance(k, str) and isinstance(v, Tensor) for k, v in obj.items())
-
-
 def save(obj: Any, f: PathLike, metadata: Mapping[str, str] | None = None) -> None:
     """Save ``obj`` (a ``state_dict`` or a nested checkpoint dict) to the safetensors file ``f``, atomically.
 
@@ -60,14 +55,12 @@ def save(obj: Any, f: PathLike, metadata: Mapping[str, str] | None = None) -> No
     if OBJECT_KEY in meta:
         raise ArgumentError(f"save: the metadata key {OBJECT_KEY!r} is numnet's own; choose another name")
     tensors: dict[str, Any] = {}
-    if _is_plain_state_dict(obj):
-        for k, v in obj.items():
-            flatten_state(v, k, tensors)
+    if isinstance(obj, Mapping) and all(isinstance(k, str) and k and not k.startswith("__") for k in obj):
+        # each top-level key names its tensor, so a state_dict's tensors carry PyTorch's keys in the file
+        skeleton = {k: flatten_state(v, k, tensors)[0] for k, v in obj.items()}
     else:
-        if isinstance(obj, Mapping) and all(isinstance(k, str) and k and not k.startswith("__") for k in obj):
-            skeleton = {k: flatten_state(v, k, tensors)[0] for k, v in obj.items()}  # top-level keys name tensors
-        else:
-            skeleton = flatten_state(obj, "object", tensors)[0]
+        skeleton = flatten_state(obj, "object", tensors)[0]
+    if skeleton:  # the skeleton also keeps the key order (safetensors sorts its tensors by name)
         meta[OBJECT_KEY] = _json(skeleton)
     _write(f, tensors, meta or None)
 

@@ -102,11 +102,16 @@ def _read_header(path: PathLike) -> tuple[dict[str, Any], dict[str, str]]:
         head = f.read(8)
         if size == 0:
             raise FileFormatError(f"{path}: the file is empty; not a safetensors file")
-        for magic, what in _SIGNATURES:
+        n_guess = int.from_bytes(head, "little") if len(head) == 8 else 0
+        # a plausible header length followed by '{' is safetensors, even when its first bytes happen to match a
+        # foreign signature (a 640-byte header starts 0x80 0x02, as a pickle does)
+        plausible = 0 < n_guess <= size - 8 and f.read(1) == b"{"
+        f.seek(8)
+        for magic, what in ([] if plausible else _SIGNATURES):
             if head.startswith(magic):
                 raise FileFormatError(f"{path}: not a safetensors file: it looks like {what}. numnet reads only "
                                       f"safetensors files (it never unpickles: a pickle can run arbitrary code)")
-        if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
+        if not plausible and len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
             raise FileFormatError(
                 f"{path}: not a safetensors file: it looks like a Python pickle (protocol {head[1]}). numnet never "
                 f"unpickles files, since loading a pickle can run arbitrary code; re-save the weights as safetensors"
