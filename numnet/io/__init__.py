@@ -1,7 +1,10 @@
 """Files you can trust: tensors in the safetensors format, written atomically; loading never runs code.
 
-* :func:`save` / :func:`load` / :func:`load_metadata` — a ``state_dict`` (name → array) and str→str metadata
-  (:mod:`numnet.io.safetensors_format`, which also validates a file's header before trusting it).
+* :func:`save` / :func:`load` — PyTorch's ``torch.save``/``torch.load`` idiom: a ``state_dict`` or a nested checkpoint
+  dict (state_dicts, lists, numbers, strings, Tensors), tensors in the file and the structure as JSON in its
+  metadata (:mod:`numnet.io.objects`); the file is safetensors whatever its suffix.
+* :func:`load_metadata` — a file's str→str metadata (:mod:`numnet.io.safetensors_format`, which also validates a
+  file's header before trusting it).
 * :func:`save_model` / :func:`load_model` — weights plus what is needed to rebuild a model of the zoo
   (:mod:`numnet.models`): numnet version, model class, registry name and config (JSON) in the file's metadata
   (:mod:`numnet.io.model_files`).
@@ -14,14 +17,15 @@
 No pickle anywhere: a file holds only numbers and strings. Every write is atomic: a crash or an exception leaves
 either the old file or the new one, never a half-written file.
 
-The modules import one another bottom-up only: ``atomic → safetensors_format → state → model_files → checkpoints``.
+The modules import one another bottom-up only: ``atomic → safetensors_format → state → objects → model_files → checkpoints``.
 """
 
 # PathLike and the two format tags stay reachable as numnet.io.<name>, as they were before the split.
 from numnet.io.atomic import PathLike, atomic_write_bytes  # noqa: F401
 from numnet.io.checkpoints import CHECKPOINT_FORMAT, load_checkpoint, save_checkpoint  # noqa: F401
 from numnet.io.model_files import MODEL_FORMAT, load_model, save_model  # noqa: F401
-from numnet.io.safetensors_format import load, load_metadata, save
+from numnet.io.objects import load, save
+from numnet.io.safetensors_format import load_metadata
 from numnet.io.state import flatten_state, unflatten_state
 
 __all__ = [

@@ -10,7 +10,7 @@ import numpy as np
 from numnet.errors import ArgumentError, FileFormatError, ShapeError
 from numnet.io.atomic import PathLike
 from numnet.io.model_files import MODEL_FORMAT, _card_and_identity, _check_against_model, _state_arrays
-from numnet.io.safetensors_format import _write, load, load_metadata
+from numnet.io.safetensors_format import _load_arrays, _write, load_metadata
 from numnet.io.state import _json, _unjson, flatten_state, unflatten_state
 from numnet.tensor import Tensor
 
@@ -128,7 +128,7 @@ def load_checkpoint(path: PathLike, model: Any, optimizer: Any = None, scheduler
         hint = " (it is a model file: use numnet.load_model or numnet.load)" if meta.get(
             "format") == MODEL_FORMAT else ""
         raise FileFormatError(f"{path}: not a numnet checkpoint{hint}")
-    tensors = load(path)
+    tensors = _load_arrays(path)
     model_state = {k[len("model/"):]: v for k, v in tensors.items() if k.startswith("model/")}
     _check_against_model(model, model_state, path, "checkpoint's model state")
     restored: dict[str, Any] = {}

@@ -11,7 +11,7 @@ import numpy as np
 from numnet.errors import ArgumentError, FileFormatError, ShapeError
 from numnet.io.atomic import PathLike
 from numnet.io.model_card import check_card
-from numnet.io.safetensors_format import _as_saveable, _check_metadata, _write, load, load_metadata
+from numnet.io.safetensors_format import _as_saveable, _check_metadata, _load_arrays, _write, load_metadata
 from numnet.io.state import _json, _unjson
 from numnet.tensor import Tensor
 
@@ -150,7 +150,7 @@ def load_model(path: PathLike) -> Any:
     except (KeyError, ValueError, TypeError) as e:
         raise FileFormatError(f"{path}: cannot rebuild model {name!r} with config {config} ({e}); was it saved by "
                               f"another numnet version (file: {meta.get('numnet_version', '?')})?") from None
-    state = load(path)
+    state = _load_arrays(path)
     if is_checkpoint:
         state = {k[len("model/"):]: v for k, v in state.items() if k.startswith("model/")}
     _check_against_model(model, state, path, "weights")

@@ -1,4 +1,5 @@
-"""The safetensors format: :func:`save`, :func:`load`, :func:`load_metadata`, and the header check behind them.
+"""The safetensors format: :func:`_write`, :func:`_load_arrays`, :func:`load_metadata`, and the header check behind
+them (:mod:`numnet.io.objects` builds :func:`numnet.save` / :func:`numnet.load` on these).
 
 Format (https://github.com/huggingface/safetensors): an 8-byte little-endian header length ``n``, ``n`` bytes of
 JSON (``{name: {dtype, shape, data_offsets}, "__metadata__": {str: str}}``), then the raw little-endian tensor bytes.
@@ -21,7 +22,10 @@ from numnet.errors import ArgumentError, DTypeError, FileFormatError
 from numnet.io.atomic import PathLike, atomic_write_bytes
 from numnet.tensor import Tensor
 
-__all__ = ["load", "load_metadata", "save"]
+__all__ = ["load_metadata"]
+
+# the metadata entry where numnet.save keeps the JSON skeleton of a nested object (numnet.io.objects)
+OBJECT_KEY = "numnet.object"
 
 # safetensors dtype → (NumPy dtype or None if NumPy has none, itemsize in bytes)
 _ST_DTYPES: dict[str, tuple[Any, int]] = {
@@ -88,37 +92,6 @@ def _write(path: PathLike, arrays: dict[str, np.ndarray], metadata: dict[str, st
     atomic_write_bytes(path, data)
 
 
-def save(state_dict: Mapping[str, Any], path: PathLike, metadata: Mapping[str, str] | None = None) -> None:
-    """Save a ``state_dict`` (name → Tensor or array) to a safetensors file, atomically.
-
-    Args:
-        state_dict: e.g. ``model.state_dict()``; values may be numnet Tensors, NumPy arrays or numbers.
-        path: the file to write (its folder must exist); an existing file is replaced only once the new one is
-            complete.
-        metadata: optional str → str pairs stored in the file's header (read back with :func:`load_metadata`).
-
-    Raises:
-        ArgumentError: ``state_dict`` is not a mapping of str keys (e.g. a model: pass ``model.state_dict()`` or use
-            :func:`save_model`), or metadata that is not str → str.
-        DTypeError: a value that is not an array, or a dtype safetensors cannot store.
-        ImportError: the safetensors package is missing (``pip install numnet[train]``).
-
-    Example:
-        >>> numnet.save(model.state_dict(), "weights.safetensors", metadata={"note": "epoch 3"})  # doctest: +SKIP
-        >>> model.load_state_dict(numnet.load("weights.safetensors"))  # doctest: +SKIP
-    """
-    if not isinstance(state_dict, Mapping):
-        hint = " (pass model.state_dict(), or use numnet.save_model(model, path))" if hasattr(
-            state_dict, "state_dict") else ""
-        raise ArgumentError(f"save: expected a dict of name → tensor, got {type(state_dict).__name__}{hint}")
-    arrays = {}
-    for k, v in state_dict.items():
-        if not isinstance(k, str):
-            raise ArgumentError(f"save: keys must be strings, got {k!r} ({type(k).__name__})")
-        arrays[k] = _as_saveable(v, k, "save")
-    _write(path, arrays, _check_metadata(metadata, "save"))
-
-
 def _read_header(path: PathLike) -> tuple[dict[str, Any], dict[str, str]]:
     """Validate a safetensors file's header without trusting it; return (tensor entries, metadata)."""
     path = Path(path)
@@ -129,11 +102,16 @@ def _read_header(path: PathLike) -> tuple[dict[str, Any], dict[str, str]]:
         head = f.read(8)
         if size == 0:
             raise FileFormatError(f"{path}: the file is empty; not a safetensors file")
-        for magic, what in _SIGNATURES:
+        n_guess = int.from_bytes(head, "little") if len(head) == 8 else 0
+        # a plausible header length followed by '{' is safetensors, even when its first bytes happen to match a
+        # foreign signature (a 640-byte header starts 0x80 0x02, as a pickle does)
+        plausible = 0 < n_guess <= size - 8 and f.read(1) == b"{"
+        f.seek(8)
+        for magic, what in ([] if plausible else _SIGNATURES):
             if head.startswith(magic):
                 raise FileFormatError(f"{path}: not a safetensors file: it looks like {what}. numnet reads only "
                                       f"safetensors files (it never unpickles: a pickle can run arbitrary code)")
-        if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
+        if not plausible and len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
             raise FileFormatError(
                 f"{path}: not a safetensors file: it looks like a Python pickle (protocol {head[1]}). numnet never "
                 f"unpickles files, since loading a pickle can run arbitrary code; re-save the weights as safetensors"
@@ -195,23 +173,22 @@ def load_metadata(path: PathLike) -> dict[str, str]:
         >>> numnet.load_metadata("lenet5.safetensors")["model_name"]  # doctest: +SKIP
         'lenet5'
     """
-    return _read_header(path)[1]
+    meta = _read_header(path)[1]
+    meta.pop(OBJECT_KEY, None)  # numnet's own structure record, not user metadata
+    return meta
 
 
-def load(path: PathLike) -> dict[str, np.ndarray]:
+def _load_arrays(path: PathLike) -> dict[str, np.ndarray]:
     """Load the tensors of a safetensors file as a dict of name → NumPy array (writable copies).
 
-    Pass the result to ``model.load_state_dict``. The file is validated first; nothing in it is executed.
+    The raw reader behind :func:`numnet.load`, model files and checkpoints. The file is validated first; nothing in
+    it is executed.
 
     Raises:
         FileNotFoundError: no such file.
         FileFormatError: truncated, corrupt, or not a safetensors file (e.g. a pickle).
         ImportError: the safetensors package is missing (``pip install numnet[train]``).
 
-    Example:
-        >>> state = numnet.load("weights.safetensors")  # doctest: +SKIP
-        >>> sorted(state)[:2]  # doctest: +SKIP
-        ['0.bias', '0.weight']
     """
     header, _ = _read_header(path)
     _safetensors()

@@ -9,11 +9,11 @@
 ['0.weight', '0.bias', '4.weight', '4.bias']
 """
 
-from numnet.nn import functional, init
+from numnet.nn import functional, init, utils
 from numnet.nn.activation import (CELU, ELU, GELU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid,
                                   LogSoftmax, Mish, PReLU, ReLU, ReLU6, Sigmoid, SiLU, Softmax, Softmax2d, Softplus,
                                   Softsign, Tanh, Tanhshrink, Threshold)
-from numnet.nn.container import ModuleList, Sequential
+from numnet.nn.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from numnet.nn.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from numnet.nn.dropout import AlphaDropout, Dropout1d, Dropout2d, Dropout3d
 from numnet.nn.flatten import Unflatten
@@ -31,7 +31,8 @@ from numnet.nn.summary import Summary, SummaryRow
 from numnet.nn.upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ = [
-    "Module", "Parameter", "Sequential", "ModuleList", "IncompatibleKeys", "RemovableHandle",
+    "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
+    "IncompatibleKeys", "RemovableHandle",
     "Conv2d", "Conv1d", "ConvTranspose2d", "ConvTranspose1d", "Linear", "Flatten", "Dropout", "Identity",
     "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "MaxPool1d", "AvgPool1d",
     "AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "BatchNorm1d", "BatchNorm2d",
@@ -44,5 +45,5 @@ __all__ = [
     "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d",
     "ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d", "ReflectionPad2d",
     "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d", "CircularPad2d",
-    "Summary", "SummaryRow", "init", "functional",
+    "Summary", "SummaryRow", "init", "functional", "utils",
 ]

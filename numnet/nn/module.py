@@ -21,7 +21,8 @@ import numpy as np
 
 from numnet import _validation as V
 from numnet.autograd import no_grad
-from numnet.errors import ArgumentError, DTypeError, NumnetError, ShapeError
+from numnet.device import as_device, is_device_like
+from numnet.errors import ArgumentError, DeviceError, DTypeError, NumnetError, ShapeError
 from numnet.tensor import Tensor
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -409,13 +410,57 @@ class Module:
         fn(self)
         return self
 
-    def to(self, dtype: Any) -> "Module":
-        """Convert parameters (and their grads) and floating-point buffers to the float ``dtype``, in place.
+    def to(self, *args: Any, **kwargs: Any) -> "Module":
+        """Move and/or cast parameters (and their grads) and floating-point buffers, in place; returns self.
+
+        The forms are PyTorch's: ``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)`` (its dtype;
+        its device is the CPU) and the keywords ``device=``, ``dtype=``, ``non_blocking=`` (accepted, nothing is
+        asynchronous) and ``memory_format=`` (accepted and ignored: numnet keeps NumPy's layout). The only device is
+        the CPU (:func:`numnet.device.as_device`): ``"cuda"`` raises :class:`~numnet.errors.DeviceError`.
 
         Parameter objects stay the same (their arrays are replaced), so an optimizer built before still holds them.
-        Integer buffers (BatchNorm's ``num_batches_tracked``) keep their dtype.
+        Only floating-point tensors are cast: integer buffers (BatchNorm's ``num_batches_tracked``) keep their dtype.
+
+        Raises:
+            DeviceError: a device other than the CPU.
+            DTypeError: a dtype that is not floating point, or an argument of another kind.
         """
-        dt = V.float_dtype(dtype, "to", default=np.float64)  # np.dtype(None) is float64, as before
+        device, dtype = self._parse_to(args, kwargs)
+        if device is not None:
+            as_device(device, "Module.to")
+        if dtype is None:
+            return self
+        dt = V.float_dtype(dtype, "Module.to")
+        return self._cast_floats(dt)
+
+    @staticmethod
+    def _parse_to(args: tuple, kwargs: dict) -> tuple[Any, Any]:
+        """PyTorch's ``to`` overloads → ``(device, dtype)`` (either may be None)."""
+        unknown = set(kwargs) - {"device", "dtype", "non_blocking", "memory_format", "copy"}
+        if unknown:
+            raise DTypeError(f"Module.to: unexpected keyword argument(s) {', '.join(sorted(unknown))}")
+        device, dtype = kwargs.get("device"), kwargs.get("dtype")
+        rest = list(args)
+        if rest and isinstance(rest[0], Tensor):
+            if device is not None or dtype is not None:
+                raise DTypeError("Module.to: expected either a tensor or device/dtype, not both")
+            dtype = rest.pop(0).dtype
+        elif rest and (is_device_like(rest[0]) or isinstance(rest[0], int) and not isinstance(rest[0], bool)):
+            device = rest.pop(0)
+            if rest and not isinstance(rest[0], (bool, np.bool_)):
+                dtype = rest.pop(0)
+        elif rest and rest[0] is not None and not isinstance(rest[0], (bool, np.bool_)):
+            dtype = rest.pop(0)
+        elif rest and rest[0] is None:
+            rest.pop(0)
+        if rest and isinstance(rest[0], (bool, np.bool_)):
+            rest.pop(0)  # non_blocking
+        if rest:
+            raise DTypeError(f"Module.to: expected (device, dtype, non_blocking) or (dtype) or (tensor), got "
+                             f"{len(args)} positional argument(s) {args!r}")
+        return device, dtype
+
+    def _cast_floats(self, dt: np.dtype) -> "Module":
         for p in self.parameters():
             if p.data.dtype.kind == "f" and p.data.dtype != dt:
                 p.data = p.data.astype(dt)
@@ -426,11 +471,25 @@ class Module:
                 b.data = b.data.astype(dt)
         return self
 
+    def cpu(self) -> "Module":
+        """Move to the CPU: the only device, so nothing changes; returns self."""
+        return self
+
+    def cuda(self, device: Any = None) -> "Module":
+        """Always raises :class:`~numnet.errors.DeviceError`: numnet runs on the CPU only."""
+        raise DeviceError("Module.cuda: numnet runs on the CPU only (available devices: 'cpu')")
+
     def float(self) -> "Module":
-        return self.to(np.float32)
+        """Cast floating-point parameters and buffers to float32; returns self."""
+        return self._cast_floats(np.dtype(np.float32))
 
     def double(self) -> "Module":
-        return self.to(np.float64)
+        """Cast floating-point parameters and buffers to float64; returns self."""
+        return self._cast_floats(np.dtype(np.float64))
+
+    def half(self) -> "Module":
+        """Cast floating-point parameters and buffers to float16; returns self."""
+        return self._cast_floats(np.dtype(np.float16))
 
     def num_parameters(self, only_trainable: bool = False) -> int:
         """Number of scalar parameters (each shared parameter counted once)."""
