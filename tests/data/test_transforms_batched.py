@@ -113,3 +113,16 @@ def test_argument_errors_follow_the_message_style():
         T.ColorJitter(hue=0.7)
     with pytest.raises(DTypeError, match="hflip: expected img to be a PIL image"):
         T.functional.hflip([1, 2])
+
+
+def test_benchmark_script_runs_on_tiny_sizes():
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).parents[2] / "benchmarks" / "transforms.py"
+    spec = importlib.util.spec_from_file_location("bench_transforms", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    rows = mod.run(8, 4)
+    assert [name for name, _ in rows][:2] == ["numnet per sample (float32 CHW)", "numnet batched (B=4)"]
+    assert all(rate > 0 for _, rate in rows)
+    assert "| contender | images/s |" in mod.table(rows, 8)
