@@ -205,3 +205,49 @@ def test_random_transforms_with_the_same_params_match_torchvision():
     numnet.manual_seed(8)
     np.testing.assert_allclose(g(x), TF.gaussian_blur(torch.from_numpy(x), [5, 5], [sigma, sigma]).numpy(),
                                atol=1e-6)
+
+
+@pytest.mark.parametrize("mode", ["nearest", "bilinear"])
+@pytest.mark.parametrize("fill", [None, [0.0, 0.0, 0.0], [0.2, 0.5, 1.0]])
+def test_rotate_and_affine_match(mode, fill):
+    x = _img((3, 9, 12), seed=7)
+    m, tm = T.InterpolationMode(mode), tvt.InterpolationMode(mode)
+    cases = [
+        (lambda a: F.rotate(a, 33.0, m, False, None, fill), lambda a: TF.rotate(a, 33.0, tm, False, None, fill)),
+        (lambda a: F.rotate(a, -71.0, m, True, None, fill), lambda a: TF.rotate(a, -71.0, tm, True, None, fill)),
+        (lambda a: F.rotate(a, 20.0, m, False, [3, 4], fill), lambda a: TF.rotate(a, 20.0, tm, False, [3, 4], fill)),
+        (lambda a: F.affine(a, 15.0, [2, -1], 1.2, [10.0, 5.0], m, fill),
+         lambda a: TF.affine(a, 15.0, [2, -1], 1.2, [10.0, 5.0], tm, fill)),
+    ]
+    for ours_fn, tv_fn in cases:
+        ours, theirs = _ours_and_theirs(ours_fn, tv_fn, x)
+        assert ours.shape == theirs.shape
+        if mode == "bilinear":
+            np.testing.assert_allclose(ours, theirs, atol=1e-4)
+        else:  # a rounding tie in float32 grid coordinates may pick the neighbour pixel
+            assert np.mean(np.abs(ours - theirs) > 1e-5) < 0.01
+    pil = _pil(_img((3, 9, 12), dtype=np.uint8))
+    f = None if fill is None else [int(v * 255) for v in fill]
+    np.testing.assert_array_equal(np.asarray(F.rotate(pil, 33.0, m, True, None, f)),
+                                  np.asarray(TF.rotate(pil, 33.0, tm, True, None, f)))
+    np.testing.assert_array_equal(np.asarray(F.affine(pil, 15.0, [2, -1], 1.2, [10.0, 5.0], m, f)),
+                                  np.asarray(TF.affine(pil, 15.0, [2, -1], 1.2, [10.0, 5.0], tm, f)))
+
+
+def test_random_rotation_and_affine_use_their_params():
+    x = _img((3, 8, 8), seed=9)
+    r = T.RandomRotation(30, interpolation=T.InterpolationMode.BILINEAR)
+    numnet.manual_seed(11)
+    angle = r.get_params(r.degrees)
+    assert -30 <= angle <= 30
+    numnet.manual_seed(11)
+    ref = TF.rotate(torch.from_numpy(x), angle, tvt.InterpolationMode.BILINEAR, fill=[0.0] * 3)
+    np.testing.assert_allclose(r(x), ref.numpy(), atol=1e-4)
+    a = T.RandomAffine(10, translate=(0.1, 0.2), scale=(0.9, 1.1), shear=(-5, 5, -3, 3),
+                       interpolation=T.InterpolationMode.BILINEAR)
+    numnet.manual_seed(12)
+    p = a.get_params(a.degrees, a.translate, a.scale, a.shear, [8, 8])
+    numnet.manual_seed(12)
+    ref = TF.affine(torch.from_numpy(x), p[0], list(p[1]), p[2], list(p[3]), tvt.InterpolationMode.BILINEAR,
+                    fill=[0.0] * 3)
+    np.testing.assert_allclose(a(x), ref.numpy(), atol=1e-4)

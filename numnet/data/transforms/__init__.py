@@ -11,15 +11,15 @@ looked up at each call, so ``numnet.manual_seed`` reproduces augmentations. ``nu
 from numnet.data.transforms import functional
 from numnet.data.transforms._color import ColorJitter, GaussianBlur, Grayscale, RandomGrayscale
 from numnet.data.transforms._compose import Compose, Lambda, RandomApply, RandomChoice, RandomOrder, is_batched
-from numnet.data.transforms._geometry import (CenterCrop, Pad, RandomCrop, RandomHorizontalFlip,
-                                               RandomResizedCrop, RandomVerticalFlip, Resize)
+from numnet.data.transforms._geometry import (CenterCrop, Pad, RandomAffine, RandomCrop, RandomHorizontalFlip,
+                                               RandomResizedCrop, RandomRotation, RandomVerticalFlip, Resize)
 from numnet.data.transforms._tensor import (ConvertImageDtype, Normalize, PILToTensor, RandomErasing, ToPILImage,
                                              ToTensor)
 from numnet.data.transforms.functional import InterpolationMode
 
 __all__ = [
     "CenterCrop", "ColorJitter", "Compose", "ConvertImageDtype", "GaussianBlur", "Grayscale", "InterpolationMode",
-    "Lambda", "Normalize", "PILToTensor", "Pad", "RandomApply", "RandomChoice", "RandomCrop", "RandomErasing",
-    "RandomGrayscale", "RandomHorizontalFlip", "RandomOrder", "RandomResizedCrop", "RandomVerticalFlip", "Resize",
+    "Lambda", "Normalize", "PILToTensor", "Pad", "RandomAffine", "RandomApply", "RandomChoice", "RandomCrop", "RandomErasing",
+    "RandomGrayscale", "RandomHorizontalFlip", "RandomOrder", "RandomResizedCrop", "RandomRotation", "RandomVerticalFlip", "Resize",
     "ToPILImage", "ToTensor", "functional", "is_batched",
 ]

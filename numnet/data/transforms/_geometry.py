@@ -226,3 +226,98 @@ class RandomVerticalFlip(_RandomFlip):
 
     def _flip(self, img: Any) -> Any:
         return F.vflip(img)
+
+
+def _degrees(value: Any, op: str, name: str = "degrees") -> tuple[float, float]:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value < 0:
+            raise ArgumentError(V.expected(op, name, "non-negative when a single number", value))
+        return -float(value), float(value)
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise ArgumentError(V.expected(op, name, "a number or a (min, max) pair", value))
+    return float(value[0]), float(value[1])
+
+
+def _tensor_fill(img: Any, fill: Any) -> Any:
+    # torchvision turns a number into one value per channel for tensors (which switches on its fill mask)
+    if F._is_pil(img) or fill is None:
+        return fill
+    c = F.get_dimensions(img)[0]
+    return [float(fill)] * c if isinstance(fill, (int, float)) else [float(v) for v in fill]
+
+
+class RandomRotation:
+    """Rotate by an angle drawn uniformly from ``degrees`` ((-d, d) for a number)."""
+
+    batched = False
+
+    def __init__(self, degrees: Any, interpolation: Any = InterpolationMode.NEAREST, expand: bool = False,
+                 center: Sequence[int] | None = None, fill: Any = 0) -> None:
+        self.degrees = _degrees(degrees, "RandomRotation")
+        self.interpolation = F._interp(interpolation, "RandomRotation")
+        self.expand, self.center, self.fill = bool(expand), center, fill
+
+    @staticmethod
+    def get_params(degrees: Sequence[float]) -> float:
+        """An angle drawn uniformly from [degrees[0], degrees[1]]."""
+        return float(_rng().uniform(degrees[0], degrees[1]))
+
+    def __call__(self, img: Any) -> Any:
+        angle = self.get_params(self.degrees)
+        return F.rotate(img, angle, self.interpolation, self.expand, self.center, _tensor_fill(img, self.fill))
+
+    def __repr__(self) -> str:
+        return f"RandomRotation(degrees={self.degrees}, interpolation={self.interpolation.value})"
+
+
+class RandomAffine:
+    """Random rotation (``degrees``), translation (fractions ``translate`` of the size), ``scale`` and ``shear``."""
+
+    batched = False
+
+    def __init__(self, degrees: Any, translate: Sequence[float] | None = None, scale: Sequence[float] | None = None,
+                 shear: Any = None, interpolation: Any = InterpolationMode.NEAREST, fill: Any = 0,
+                 center: Sequence[int] | None = None) -> None:
+        self.degrees = _degrees(degrees, "RandomAffine")
+        if translate is not None and (len(translate) != 2 or not all(0.0 <= t <= 1.0 for t in translate)):
+            raise ArgumentError(V.expected("RandomAffine", "translate", "two fractions in [0, 1]", translate))
+        if scale is not None and (len(scale) != 2 or not all(s > 0 for s in scale)):
+            raise ArgumentError(V.expected("RandomAffine", "scale", "two positive numbers", scale))
+        if shear is not None:
+            if isinstance(shear, (int, float)):
+                shear = _degrees(shear, "RandomAffine", "shear")
+            elif len(shear) not in (2, 4):
+                raise ArgumentError(V.expected("RandomAffine", "shear", "a number or 2 or 4 numbers", shear))
+            shear = tuple(float(s) for s in shear)
+        self.translate, self.scale, self.shear = translate, scale, shear
+        self.interpolation = F._interp(interpolation, "RandomAffine")
+        self.fill, self.center = fill, center
+
+    @staticmethod
+    def get_params(degrees: Sequence[float], translate: Sequence[float] | None, scale_ranges: Sequence[float] | None,
+                   shears: Sequence[float] | None, img_size: Sequence[int]
+                   ) -> tuple[float, tuple[int, int], float, tuple[float, float]]:
+        """(angle, (tx, ty), scale, (shear_x, shear_y)), torchvision's draws; ``img_size`` is (width, height)."""
+        g = _rng()
+        angle = float(g.uniform(degrees[0], degrees[1]))
+        if translate is not None:
+            max_dx, max_dy = float(translate[0] * img_size[0]), float(translate[1] * img_size[1])
+            tx, ty = int(round(g.uniform(-max_dx, max_dx))), int(round(g.uniform(-max_dy, max_dy)))
+        else:
+            tx, ty = 0, 0
+        scale = 1.0 if scale_ranges is None else float(g.uniform(scale_ranges[0], scale_ranges[1]))
+        sx = sy = 0.0
+        if shears is not None:
+            sx = float(g.uniform(shears[0], shears[1]))
+            if len(shears) == 4:
+                sy = float(g.uniform(shears[2], shears[3]))
+        return angle, (tx, ty), scale, (sx, sy)
+
+    def __call__(self, img: Any) -> Any:
+        angle, t, s, sh = self.get_params(self.degrees, self.translate, self.scale, self.shear,
+                                          F.get_image_size(img))
+        return F.affine(img, angle, list(t), s, list(sh), self.interpolation, _tensor_fill(img, self.fill),
+                        self.center)
+
+    def __repr__(self) -> str:
+        return f"RandomAffine(degrees={self.degrees}, translate={self.translate}, scale={self.scale})"

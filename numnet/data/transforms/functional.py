@@ -601,9 +601,140 @@ def erase(img: Any, i: int, j: int, h: int, w: int, v: Any, inplace: bool = Fals
     return _from_array(out, kind, None)
 
 
+# ---------------------------------------------------------------------------------------------- rotate / affine
+
+
+def _inverse_affine_matrix(center: Sequence[float], angle: float, translate: Sequence[float], scale: float,
+                           shear: Sequence[float]) -> list[float]:
+    """torchvision's ``_get_inverse_affine_matrix``: output pixel → input pixel, as 6 numbers."""
+    rot, sx, sy = math.radians(angle), math.radians(shear[0]), math.radians(shear[1])
+    cx, cy = center
+    tx, ty = translate
+    a = math.cos(rot - sy) / math.cos(sy)
+    b = -math.cos(rot - sy) * math.tan(sx) / math.cos(sy) - math.sin(rot)
+    c = math.sin(rot - sy) / math.cos(sy)
+    d = -math.sin(rot - sy) * math.tan(sx) / math.cos(sy) + math.cos(rot)
+    m = [v / scale for v in (d, -b, 0.0, -c, a, 0.0)]
+    m[2] += m[0] * (-cx - tx) + m[1] * (-cy - ty)
+    m[5] += m[3] * (-cx - tx) + m[4] * (-cy - ty)
+    m[2] += cx
+    m[5] += cy
+    return m
+
+
+def _grid_transform(x: np.ndarray, matrix: Sequence[float], oh: int, ow: int, mode: InterpolationMode,
+                    fill: Any) -> np.ndarray:
+    """PyTorch's ``grid_sample`` (zeros padding, align_corners=False) on torchvision's affine grid, with its
+    fill rule (a ones channel sampled alongside marks the pixels that came from inside)."""
+    h, w = x.shape[-2:]
+    dt = x.dtype if np.issubdtype(x.dtype, np.floating) else np.float32
+    theta = np.asarray(matrix, dtype=dt).reshape(2, 3)
+    dtt = np.dtype(dt)
+    xs = np.arange(ow, dtype=dtt) - dtt.type(ow * 0.5 - 0.5)
+    ys = np.arange(oh, dtype=dtt) - dtt.type(oh * 0.5 - 0.5)
+    gx = theta[0, 0] * xs[None, :] + theta[0, 1] * ys[:, None] + theta[0, 2]
+    gy = theta[1, 0] * xs[None, :] + theta[1, 1] * ys[:, None] + theta[1, 2]
+    ix = gx + dtt.type((w - 1) * 0.5)
+    iy = gy + dtt.type((h - 1) * 0.5)
+    xf = x.astype(dtt)
+    if fill is not None:
+        xf = np.concatenate([xf, np.ones(xf.shape[:-3] + (1, h, w), dtt)], axis=-3)
+
+    def at(yy: np.ndarray, xx: np.ndarray) -> np.ndarray:
+        ok = (yy >= 0) & (yy < h) & (xx >= 0) & (xx < w)
+        v = xf[..., np.clip(yy, 0, h - 1), np.clip(xx, 0, w - 1)]
+        return v * ok
+
+    if mode is InterpolationMode.NEAREST:
+        out = at(np.rint(iy).astype(np.int64), np.rint(ix).astype(np.int64))
+    else:
+        x0, y0 = np.floor(ix), np.floor(iy)
+        wx1, wy1 = ix - x0, iy - y0
+        x0, y0 = x0.astype(np.int64), y0.astype(np.int64)
+        out = (at(y0, x0) * ((1 - wx1) * (1 - wy1)) + at(y0, x0 + 1) * (wx1 * (1 - wy1))
+               + at(y0 + 1, x0) * ((1 - wx1) * wy1) + at(y0 + 1, x0 + 1) * (wx1 * wy1))
+    if fill is not None:
+        mask, out = out[..., -1:, :, :], out[..., :-1, :, :]
+        f = np.asarray(fill if isinstance(fill, (list, tuple)) else [fill], dtype=dtt).reshape(-1, 1, 1)
+        if mode is InterpolationMode.NEAREST:
+            out = np.where(mask < 0.5, f, out)
+        else:
+            out = out * mask + (1.0 - mask) * f
+    if np.issubdtype(x.dtype, np.floating):
+        return out.astype(x.dtype)
+    return np.clip(np.round(out), 0, _max_value(x.dtype)).astype(x.dtype)
+
+
+def _pil_fill(fill: Any, img: Any) -> dict:
+    if fill is None:
+        return {}
+    bands = len(img.getbands())
+    if isinstance(fill, (list, tuple)):
+        fill = tuple(int(v) if img.mode != "F" else v for v in fill)
+        if len(fill) == 1:
+            fill = fill[0] if bands == 1 else fill * bands
+    else:
+        fill = int(fill) if bands == 1 else tuple([int(fill)] * bands)
+    return {"fillcolor": fill}
+
+
+def rotate(img: Any, angle: float, interpolation: Any = InterpolationMode.NEAREST, expand: bool = False,
+           center: Sequence[int] | None = None, fill: Any = None) -> Any:
+    """Rotate by ``angle`` degrees counter-clockwise about ``center`` (default the image centre); NEAREST or
+    BILINEAR for arrays (torchvision's grid sampling), any Pillow filter for PIL images."""
+    V.real(angle, "rotate", "angle")
+    mode = _interp(interpolation, "rotate")
+    if _is_pil(img):
+        return img.rotate(float(angle), _PIL_MODES[mode.value], bool(expand), center, **_pil_fill(fill, img))
+    if mode not in (InterpolationMode.NEAREST, InterpolationMode.BILINEAR):
+        raise ArgumentError(V.expected("rotate", "interpolation", "NEAREST or BILINEAR for arrays", interpolation))
+
+    def fn(x: np.ndarray) -> np.ndarray:
+        h, w = x.shape[-2:]
+        cf = [0.0, 0.0] if center is None else [1.0 * (c - s * 0.5) for c, s in zip(center, [w, h])]
+        m = _inverse_affine_matrix(cf, -float(angle), [0.0, 0.0], 1.0, [0.0, 0.0])
+        ow, oh = w, h
+        if expand:
+            pts = np.array([[-0.5 * w, -0.5 * h, 1.0], [-0.5 * w, 0.5 * h, 1.0], [0.5 * w, 0.5 * h, 1.0],
+                            [0.5 * w, -0.5 * h, 1.0]], np.float32)
+            new = pts @ np.asarray(m, np.float32).reshape(2, 3).T
+            lo, hi = new.min(axis=0) + [w * 0.5, h * 0.5], new.max(axis=0) + [w * 0.5, h * 0.5]
+            tol = 1e-4
+            size = np.ceil(np.trunc(hi / tol) * tol) - np.floor(np.trunc(lo / tol) * tol)
+            ow, oh = int(size[0]), int(size[1])
+        return _grid_transform(x, m, oh, ow, mode, fill)
+
+    return _apply(img, "rotate", fn)
+
+
+def affine(img: Any, angle: float, translate: Sequence[int], scale: float, shear: Any,
+           interpolation: Any = InterpolationMode.NEAREST, fill: Any = None,
+           center: Sequence[int] | None = None) -> Any:
+    """Rotate by ``angle``, translate, scale and shear (degrees; a number means x-shear only), keeping the size."""
+    mode = _interp(interpolation, "affine")
+    sh = [float(shear), 0.0] if isinstance(shear, (int, float)) else [float(v) for v in shear]
+    if len(sh) == 1:
+        sh = [sh[0], sh[0]]
+    if _is_pil(img):
+        w, h = img.size
+        c = [w * 0.5, h * 0.5] if center is None else center
+        m = _inverse_affine_matrix(c, float(angle), translate, float(scale), sh)
+        return img.transform(img.size, _pil().AFFINE, m, _PIL_MODES[mode.value], **_pil_fill(fill, img))
+    if mode not in (InterpolationMode.NEAREST, InterpolationMode.BILINEAR):
+        raise ArgumentError(V.expected("affine", "interpolation", "NEAREST or BILINEAR for arrays", interpolation))
+
+    def fn(x: np.ndarray) -> np.ndarray:
+        h, w = x.shape[-2:]
+        cf = [0.0, 0.0] if center is None else [1.0 * (c - s * 0.5) for c, s in zip(center, [w, h])]
+        m = _inverse_affine_matrix(cf, float(angle), [1.0 * t for t in translate], float(scale), sh)
+        return _grid_transform(x, m, h, w, mode, fill)
+
+    return _apply(img, "affine", fn)
+
+
 __all__ = [
-    "InterpolationMode", "adjust_brightness", "adjust_contrast", "adjust_hue", "adjust_saturation", "center_crop",
+    "InterpolationMode", "adjust_brightness", "affine", "adjust_contrast", "adjust_hue", "adjust_saturation", "center_crop",
     "convert_image_dtype", "crop", "erase", "gaussian_blur", "get_dimensions", "get_image_size", "hflip",
-    "normalize", "pad", "pil_to_tensor", "resize", "resized_crop", "rgb_to_grayscale", "to_pil_image", "to_tensor",
+    "normalize", "pad", "pil_to_tensor", "resize", "resized_crop", "rgb_to_grayscale", "rotate", "to_pil_image", "to_tensor",
     "vflip",
 ]
