@@ -48,7 +48,7 @@ def test_to_tensor_scales_uint8_and_moves_channels_first():
     assert ToTensor()(np.zeros((5, 6), np.uint8)).shape == (1, 5, 6)
     with pytest.raises(ShapeError):
         ToTensor()(np.zeros(3, np.uint8))
-    assert not ToTensor.batched
+    assert ToTensor.batched  # float CHW input passes through, so whole batches are fine
 
 
 def test_compose_and_lambda():
