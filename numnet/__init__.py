@@ -22,17 +22,36 @@ from numnet.errors import (
     FileFormatError,
     GradcheckError,
     DeviceError,
+    InPlaceError,
     NumnetError,
     ShapeError,
 )
-from numnet.random import get_rng_state, manual_seed, rand, randint, randn, randperm, set_rng_state
+from numnet.random import (
+    get_rng_state,
+    manual_seed,
+    normal,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    set_rng_state,
+)
 from numnet.tensor import Tensor
 from numnet.creation import (
     arange,
     as_tensor,
     cat,
+    empty,
+    empty_like,
+    eye,
     from_numpy,
     full,
+    full_like,
+    linspace,
+    logspace,
     maximum,
     minimum,
     ones,
@@ -95,6 +114,7 @@ from numnet.io import (  # noqa: E402,F401
 __all__ = [
     # tensors and their creation
     "Tensor", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "zeros_like", "ones_like", "arange",
+    "empty", "empty_like", "full_like", "eye", "linspace", "logspace",
     # free functions
     "cat", "stack", "where", "maximum", "minimum", "pad",
     "exp", "log", "sqrt", "abs", "clamp", "sum", "mean", "var", "max", "min", "argmax", "argmin", "matmul",
@@ -107,11 +127,12 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     # random numbers
     "manual_seed", "get_rng_state", "set_rng_state", "rand", "randn", "randint", "randperm",
+    "rand_like", "randn_like", "randint_like", "normal",
     # saving and loading
     "save", "load", "save_model", "load_model", "load_metadata", "save_checkpoint", "load_checkpoint",
     # errors
     "NumnetError", "ShapeError", "DTypeError", "ArgumentError", "FileFormatError", "DataNotFoundError",
-    "GradcheckError",
+    "GradcheckError", "InPlaceError",
     # subpackages
     "functional", "kernels", "models", "nn", "optim",
 ]

@@ -8,14 +8,28 @@ from typing import Any, Sequence
 import numpy as np
 
 from numnet._dims import _broadcast_error, _norm_dim
-from numnet.dtypes import ArrayLike, _same_dtype
+from numnet._validation import integer, real
+from numnet.device import as_device
+from numnet.dtypes import ArrayLike, _same_dtype, as_dtype
 from numnet.errors import ArgumentError, DTypeError, ShapeError
 from numnet.ops import elementwise as ew
 from numnet.ops import shape
 from numnet.tensor import Tensor, _to_array
 
 
-def tensor(data: ArrayLike, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def _make(arr: np.ndarray, op: str, device: Any, requires_grad: bool) -> Tensor:
+    as_device(device, op)
+    return Tensor(arr, requires_grad=requires_grad)
+
+
+def _dt(dtype: Any, op: str, default: Any = None) -> np.dtype | None:
+    if dtype is None:
+        return None if default is None else np.dtype(default)
+    return as_dtype(dtype, op)
+
+
+def tensor(data: ArrayLike, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
     """Make a tensor from data (copied). Python floats give float32, ints int64; float64 arrays stay float64.
 
     >>> import numnet, numpy as np
@@ -23,17 +37,29 @@ def tensor(data: ArrayLike, dtype: Any = None, requires_grad: bool = False) -> T
     (dtype('float32'), dtype('float64'))
 
     Raises:
-        DTypeError: if ``requires_grad`` is set on a non-floating dtype.
+        DTypeError: for a bad ``dtype``, data that is not numeric, or ``requires_grad`` on a non-floating dtype.
+        DeviceError: for a device other than the CPU.
     """
-    arr = np.array(_to_array(data, dtype), copy=True)
-    return Tensor(arr, requires_grad=requires_grad)
+    dt = _dt(dtype, "tensor")
+    if isinstance(data, Tensor):
+        data = data.data
+    try:
+        arr = np.array(_to_array(data, dt), copy=True)
+    except (ValueError, TypeError) as exc:
+        raise DTypeError(f"tensor: expected data to be a number, a (nested) sequence of numbers or an array, "
+                         f"got {type(data).__name__} ({exc})") from None
+    if arr.dtype.kind not in "biufc":
+        raise DTypeError(f"tensor: expected numeric data, got dtype {arr.dtype} from {type(data).__name__}")
+    return _make(arr, "tensor", device, requires_grad)
 
 
-def as_tensor(data: ArrayLike, dtype: Any = None) -> Tensor:
+def as_tensor(data: ArrayLike, dtype: Any = None, device: Any = None) -> Tensor:
     """Like :func:`tensor` but shares memory with a NumPy array (and returns a tensor as is) when it can."""
-    if isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype):
+    as_device(device, "as_tensor")
+    dt = _dt(dtype, "as_tensor")
+    if isinstance(data, Tensor) and (dt is None or dt == data.dtype):
         return data
-    return Tensor(_to_array(data, dtype))
+    return Tensor(_to_array(data, dt))
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -43,50 +69,128 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor(array)
 
 
-def _shape_arg(size: tuple) -> tuple[int, ...]:
+def _shape_arg(size: tuple, op: str = "size") -> tuple[int, ...]:
+    """Sizes given as varargs or as one tuple/list (or ``()``), each a non-negative int (no floats, no bools)."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
-    out = tuple(int(n) for n in size)
+    elif len(size) == 1 and isinstance(size[0], Tensor) and size[0].ndim == 1:
+        size = tuple(size[0].tolist())
+    out = []
+    for n in size:
+        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer, Tensor)):
+            raise DTypeError(f"{op}: expected size to be a sequence of ints, got {size!r}")
+        out.append(int(n))
     if any(n < 0 for n in out):
-        raise ShapeError(f"size: expected non-negative sizes, got {out}")
-    return out
+        raise ShapeError(f"{op}: expected non-negative sizes, got {tuple(out)}")
+    return tuple(out)
 
 
-def zeros(*size: int, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros; ``size`` as separate ints or one tuple."""
-    return Tensor(np.zeros(_shape_arg(size), dtype=dtype), requires_grad=requires_grad)
+    return _make(np.zeros(_shape_arg(size, "zeros"), dtype=_dt(dtype, "zeros", np.float32)), "zeros", device,
+                 requires_grad)
 
 
-def ones(*size: int, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones; ``size`` as separate ints or one tuple."""
-    return Tensor(np.ones(_shape_arg(size), dtype=dtype), requires_grad=requires_grad)
+    return _make(np.ones(_shape_arg(size, "ones"), dtype=_dt(dtype, "ones", np.float32)), "ones", device,
+                 requires_grad)
 
 
-def full(size: Sequence[int], fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor. numnet fills it with zeros (PyTorch leaves garbage), so it is deterministic."""
+    return _make(np.zeros(_shape_arg(size, "empty"), dtype=_dt(dtype, "empty", np.float32)), "empty", device,
+                 requires_grad)
+
+
+def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
     """A tensor filled with ``fill_value``; the dtype follows the value (float32, int64 or bool) unless given."""
-    if dtype is None:
-        dtype = _to_array(fill_value).dtype
-    return Tensor(np.full(_shape_arg((size,)), fill_value, dtype=dtype), requires_grad=requires_grad)
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    dt = _dt(dtype, "full") or _to_array(fill_value).dtype
+    if dt.kind not in "biufc":
+        raise DTypeError(f"full: expected fill_value to be a number, got {fill_value!r}")
+    return _make(np.full(_shape_arg((size,), "full"), fill_value, dtype=dt), "full", device, requires_grad)
 
 
-def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Zeros with ``t``'s shape and (unless given) dtype."""
-    return Tensor(np.zeros(t.shape, dtype=dtype or t.dtype), requires_grad=requires_grad)
+def _like(t: Tensor, op: str) -> Tensor:
+    if not isinstance(t, Tensor):
+        raise DTypeError(f"{op}: expected input to be a Tensor, got {type(t).__name__}")
+    return t
 
 
-def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Ones with ``t``'s shape and (unless given) dtype."""
-    return Tensor(np.ones(t.shape, dtype=dtype or t.dtype), requires_grad=requires_grad)
+def zeros_like(input: Tensor, *, dtype: Any = None, device: Any = None,  # noqa: A002
+               requires_grad: bool = False) -> Tensor:
+    """Zeros with ``input``'s shape and (unless given) dtype."""
+    t = _like(input, "zeros_like")
+    return _make(np.zeros(t.shape, dtype=_dt(dtype, "zeros_like") or t.dtype), "zeros_like", device, requires_grad)
 
 
-def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None) -> Tensor:
+def ones_like(input: Tensor, *, dtype: Any = None, device: Any = None,  # noqa: A002
+              requires_grad: bool = False) -> Tensor:
+    """Ones with ``input``'s shape and (unless given) dtype."""
+    t = _like(input, "ones_like")
+    return _make(np.ones(t.shape, dtype=_dt(dtype, "ones_like") or t.dtype), "ones_like", device, requires_grad)
+
+
+def empty_like(input: Tensor, *, dtype: Any = None, device: Any = None,  # noqa: A002
+               requires_grad: bool = False) -> Tensor:
+    """``empty`` with ``input``'s shape and (unless given) dtype (zero-filled, see :func:`empty`)."""
+    t = _like(input, "empty_like")
+    return _make(np.zeros(t.shape, dtype=_dt(dtype, "empty_like") or t.dtype), "empty_like", device, requires_grad)
+
+
+def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, device: Any = None,  # noqa: A002
+              requires_grad: bool = False) -> Tensor:
+    """``fill_value`` everywhere, with ``input``'s shape and (unless given) dtype."""
+    t = _like(input, "full_like")
+    return full(t.shape, fill_value, dtype=dtype or t.dtype, device=device, requires_grad=requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
+        requires_grad: bool = False) -> Tensor:
+    """The ``n × m`` identity matrix (``m = n`` by default)."""
+    n = integer(n, "eye", "n", 0)
+    m = n if m is None else integer(m, "eye", "m", 0)
+    return _make(np.eye(n, m, dtype=_dt(dtype, "eye", np.float32)), "eye", device, requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """``steps`` values evenly spaced from ``start`` to ``end`` (both included); float32 unless given."""
+    steps = integer(steps, "linspace", "steps", 0)
+    for name, v in (("start", start), ("end", end)):
+        real(v, "linspace", name)
+    return _make(np.linspace(float(start), float(end), steps).astype(_dt(dtype, "linspace", np.float32)),
+                 "linspace", device, requires_grad)
+
+
+def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """``base ** linspace(start, end, steps)``; float32 unless given."""
+    steps = integer(steps, "logspace", "steps", 0)
+    for name, v in (("start", start), ("end", end), ("base", base)):
+        real(v, "logspace", name)
+    arr = np.logspace(float(start), float(end), steps, base=float(base))
+    return _make(arr.astype(_dt(dtype, "logspace", np.float32)), "logspace", device, requires_grad)
+
+
+def arange(start: float, end: float | None = None, step: float = 1, *, dtype: Any = None, device: Any = None,
+           requires_grad: bool = False) -> Tensor:
     """Values from ``start`` up to (excluding) ``end``: int64 for int arguments, else float32."""
+    for name, v in (("start", start), ("end", end), ("step", step)):
+        if v is not None:
+            real(v, "arange", name)
+    if step == 0:
+        raise ArgumentError("arange: expected step to be non-zero, got 0")
     arr = np.arange(start, end, step) if end is not None else np.arange(0, start, step)
-    if dtype is not None:
-        arr = arr.astype(dtype)
+    dt = _dt(dtype, "arange")
+    if dt is not None:
+        arr = arr.astype(dt)
     elif arr.dtype.kind == "f":
         arr = arr.astype(np.float32)
-    return Tensor(arr)
+    return _make(arr, "arange", device, requires_grad)
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:

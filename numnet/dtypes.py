@@ -85,3 +85,26 @@ def _same_dtype(tensors: Sequence[Any]) -> list[Any]:
         return list(tensors)
     dt = result_type(*tensors)
     return [t.to(dt) for t in tensors]
+
+
+def as_dtype(value: Any, op: str, name: str = "dtype") -> np.dtype:
+    """A dtype argument (a numnet/NumPy dtype such as ``numnet.float32``, an ``np.dtype``, or Python's ``float``,
+    ``int``, ``bool``, which mean float64, int64 and bool as in PyTorch) as an ``np.dtype``.
+
+    Raises:
+        DTypeError: naming ``op`` for anything else (never NumPy's "data type not understood").
+    """
+    from numnet.errors import DTypeError
+
+    if isinstance(value, np.dtype):
+        return value
+    if isinstance(value, type) and (issubclass(value, np.generic) or value in (float, int, bool, complex)):
+        return np.dtype(value)
+    if isinstance(value, str):  # NumPy's names ("float32", "int64"); torch has none, but they are unambiguous
+        try:
+            dt = np.dtype(value)
+        except TypeError:
+            dt = None
+        if dt is not None and dt.kind in "biufc":
+            return dt
+    raise DTypeError(f"{op}: expected {name} to be a dtype such as numnet.float32, got {value!r}")

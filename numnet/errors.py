@@ -38,3 +38,8 @@ class GradcheckError(NumnetError, AssertionError):
 
 class DeviceError(ArgumentError):
     """A device numnet does not have was asked for (numnet runs on the CPU only)."""
+
+
+class InPlaceError(NumnetError, RuntimeError):
+    """An in-place operation autograd cannot allow: on a leaf that requires grad while gradients are recorded, or
+    on a tensor that a recorded op saved for backward (found when ``backward`` runs, as in PyTorch)."""

@@ -50,56 +50,127 @@ def set_rng_state(state: dict[str, Any]) -> None:
     _generator.bit_generator.state = copy.deepcopy(state)
 
 
-def _size(size: tuple) -> tuple[int, ...]:
+def _size(size: tuple, op: str = "size") -> tuple[int, ...]:
     from numnet.creation import _shape_arg
 
-    return _shape_arg(size)
+    return _shape_arg(size, op)
 
 
-def randn(*size: int, dtype: Any = np.float32, requires_grad: bool = False,
-          generator: np.random.Generator | None = None) -> "Tensor":
+def _gen(generator: Any, op: str) -> np.random.Generator:
+    """``generator`` (a NumPy Generator) or numnet's default one."""
+    if generator is None:
+        return _generator
+    if not isinstance(generator, np.random.Generator):
+        from numnet.errors import DTypeError
+
+        raise DTypeError(f"{op}: expected generator to be a numpy.random.Generator, got {generator!r}")
+    return generator
+
+
+def _make(arr: np.ndarray, dtype: Any, op: str, device: Any, requires_grad: bool, default: Any) -> "Tensor":
+    from numnet.device import as_device
+    from numnet.dtypes import as_dtype
+    from numnet.tensor import Tensor
+
+    as_device(device, op)
+    dt = as_dtype(default if dtype is None else dtype, op)
+    return Tensor(arr.astype(dt, copy=False), requires_grad=requires_grad)
+
+
+def randn(*size: Any, generator: np.random.Generator | None = None, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False) -> "Tensor":
     """Standard normal samples of the given shape (drawn in float64, then cast, so the values do not depend on
     ``dtype`` beyond rounding)."""
-    from numnet.tensor import Tensor
-
-    g = generator or _generator
-    return Tensor(g.standard_normal(_size(size)).astype(dtype), requires_grad=requires_grad)
+    return _make(_gen(generator, "randn").standard_normal(_size(size, "randn")), dtype, "randn", device,
+                 requires_grad, np.float32)
 
 
-def rand(*size: int, dtype: Any = np.float32, requires_grad: bool = False,
-         generator: np.random.Generator | None = None) -> "Tensor":
+def rand(*size: Any, generator: np.random.Generator | None = None, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> "Tensor":
     """Uniform samples in [0, 1) of the given shape."""
-    from numnet.tensor import Tensor
-
-    g = generator or _generator
-    return Tensor(g.random(_size(size)).astype(dtype), requires_grad=requires_grad)
+    return _make(_gen(generator, "rand").random(_size(size, "rand")), dtype, "rand", device, requires_grad,
+                 np.float32)
 
 
-def randint(*args: Any, size: Any = None, generator: np.random.Generator | None = None,
-            dtype: Any = np.int64) -> "Tensor":
+def randint(*args: Any, size: Any = None, generator: np.random.Generator | None = None, dtype: Any = None,
+            device: Any = None, requires_grad: bool = False) -> "Tensor":
     """Integers in [low, high) as an int64 tensor; PyTorch's forms ``randint(high, size)`` and
     ``randint(low, high, size)``.
 
     Raises:
         ArgumentError: for a wrong number of arguments or ``low >= high``.
     """
-    from numnet.tensor import Tensor
-
     if size is None and args and isinstance(args[-1], (tuple, list)):
         args, size = args[:-1], args[-1]
     if size is None or len(args) not in (1, 2):
         raise ArgumentError(f"randint: expected randint(high, size) or randint(low, high, size), got args {args} "
                             f"and size {size}")
     low, high = (0, args[0]) if len(args) == 1 else args
+    from numnet._validation import integer
+
+    low, high = integer(low, "randint", "low"), integer(high, "randint", "high")
     if not low < high:
         raise ArgumentError(f"randint: expected low < high, got low={low}, high={high}")
-    g = generator or _generator
-    return Tensor(g.integers(low, high, size=_size((size,)), dtype=np.int64).astype(dtype, copy=False))
+    arr = _gen(generator, "randint").integers(low, high, size=_size((size,), "randint"), dtype=np.int64)
+    return _make(arr, dtype, "randint", device, requires_grad, np.int64)
 
 
-def randperm(n: int, generator: np.random.Generator | None = None) -> "Tensor":
-    """A random permutation of ``0 … n−1`` as an int64 tensor."""
+def rand_like(input: "Tensor", *, dtype: Any = None, device: Any = None, requires_grad: bool = False,  # noqa: A002
+              generator: np.random.Generator | None = None) -> "Tensor":
+    """``rand`` with ``input``'s shape and (unless given) dtype."""
+    return rand(input.shape, generator=generator, dtype=dtype or input.dtype, device=device,
+                requires_grad=requires_grad)
+
+
+def randn_like(input: "Tensor", *, dtype: Any = None, device: Any = None, requires_grad: bool = False,  # noqa: A002
+               generator: np.random.Generator | None = None) -> "Tensor":
+    """``randn`` with ``input``'s shape and (unless given) dtype."""
+    return randn(input.shape, generator=generator, dtype=dtype or input.dtype, device=device,
+                 requires_grad=requires_grad)
+
+
+def randint_like(input: "Tensor", low: int = 0, high: int | None = None, *, dtype: Any = None,  # noqa: A002
+                 device: Any = None, requires_grad: bool = False,
+                 generator: np.random.Generator | None = None) -> "Tensor":
+    """``randint`` with ``input``'s shape and dtype; ``randint_like(x, high)`` or ``randint_like(x, low, high)``."""
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input.shape, generator=generator, dtype=dtype or input.dtype, device=device,
+                   requires_grad=requires_grad)
+
+
+def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: np.random.Generator | None = None,
+           dtype: Any = None, device: Any = None, requires_grad: bool = False) -> "Tensor":
+    """Samples of N(mean, std²): ``normal(mean, std, size)`` with numbers, or ``normal(mean_tensor, std)``,
+    ``normal(mean, std_tensor)``, ``normal(mean_tensor, std_tensor)`` (shapes broadcast; the result has the
+    tensors' dtype), as ``torch.normal``.
+
+    Raises:
+        ArgumentError: for a negative ``std``, or numbers without ``size``.
+    """
     from numnet.tensor import Tensor
 
-    g = generator or _generator
-    return Tensor(g.permutation(int(n)).astype(np.int64, copy=False))
+    m = mean.data if isinstance(mean, Tensor) else mean
+    s = std.data if isinstance(std, Tensor) else std
+    if np.any(np.asarray(s) < 0):
+        raise ArgumentError(f"normal: expected std >= 0, got {std!r}")
+    tensors = [t for t in (mean, std) if isinstance(t, Tensor)]
+    if not tensors:
+        if size is None:
+            raise ArgumentError("normal: with a number mean and std, size must be given (normal(mean, std, size))")
+        shp = _size((size,), "normal")
+        default = np.float32
+    else:
+        shp = np.broadcast_shapes(*[np.shape(m), np.shape(s)])
+        default = tensors[0].dtype
+    arr = _gen(generator, "normal").normal(m, s, shp)
+    return _make(np.asarray(arr), dtype, "normal", device, requires_grad, default)
+
+
+def randperm(n: int, *, generator: np.random.Generator | None = None, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> "Tensor":
+    """A random permutation of ``0 … n−1`` as an int64 tensor."""
+    from numnet._validation import integer
+
+    n = integer(n, "randperm", "n", 0)
+    return _make(_gen(generator, "randperm").permutation(n), dtype, "randperm", device, requires_grad, np.int64)

@@ -22,7 +22,9 @@ from numnet._tensor_reduce import MaxResult, _ReduceMethods  # noqa: F401  (MaxR
 from numnet._tensor_shape import _ShapeMethods
 from numnet.dtypes import _DEFAULT_FLOAT, _KIND_RANK, ArrayLike, _as_array, _is_float, _same_dtype
 from numnet.dtypes import promote_types, result_type  # noqa: F401  (public here too, as before the split)
-from numnet.errors import ArgumentError, DTypeError, ShapeError
+from numnet.device import CPU, as_device, device, is_device_like
+from numnet.dtypes import as_dtype
+from numnet.errors import ArgumentError, DTypeError, InPlaceError, ShapeError
 from numnet.ops import elementwise as ew
 from numnet.ops import linalg, shape
 
@@ -68,7 +70,10 @@ class Tensor(_ActivationMethods, _ReduceMethods, _ShapeMethods):
     tensor([2., 4., 6.])
     """
 
-    __slots__ = ("data", "_requires_grad", "grad", "_ctx", "_retains_grad", "__weakref__")
+    # _vbox: the storage's [version, has_views], shared by views (see autograd); _hooks: register_hook's functions;
+    # _history: [(version, alias)] left by recorded in-place ops so older graph nodes still reach the old value.
+    __slots__ = ("data", "_requires_grad", "grad", "_ctx", "_retains_grad", "_vbox", "_hooks", "_history",
+                 "__weakref__")
     __array_priority__ = 1000  # make ``ndarray * Tensor`` call Tensor.__rmul__
 
     def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> None:
@@ -77,6 +82,9 @@ class Tensor(_ActivationMethods, _ReduceMethods, _ShapeMethods):
         self._ctx: autograd.Function | None = None
         self._retains_grad = False
         self._requires_grad = False
+        self._vbox = [0, False]
+        self._hooks = None
+        self._history = None
         if requires_grad:
             self.requires_grad = requires_grad
 
@@ -88,6 +96,9 @@ class Tensor(_ActivationMethods, _ReduceMethods, _ShapeMethods):
         t._ctx = ctx
         t._retains_grad = False
         t._requires_grad = ctx is not None
+        t._vbox = [0, False]
+        t._hooks = None
+        t._history = None
         return t
 
     # ------------------------------------------------------------------ properties
@@ -123,8 +134,27 @@ class Tensor(_ActivationMethods, _ReduceMethods, _ShapeMethods):
 
     @property
     def grad_fn(self) -> autograd.Function | None:
-        """The op that produced this tensor (``None`` for leaves and results computed without grad)."""
-        return self._ctx
+        """The graph node that produced this tensor (``None`` for leaves and results computed without grad), with
+        PyTorch's ``name()`` (``"MulBackward0"``) and ``next_functions``."""
+        return None if self._ctx is None else autograd.Node(self._ctx)
+
+    @property
+    def _version(self) -> int:
+        """How many in-place changes this tensor's storage has had (shared with its views), as in PyTorch."""
+        return self._vbox[0]
+
+    @property
+    def device(self) -> device:
+        """Always the CPU (``numnet.device("cpu")``)."""
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    @property
+    def is_cpu(self) -> bool:
+        return True
 
     @property
     def T(self) -> "Tensor":
@@ -174,25 +204,81 @@ class Tensor(_ActivationMethods, _ReduceMethods, _ShapeMethods):
         return self.data.tolist()
 
     def detach(self) -> "Tensor":
-        """A tensor sharing the same data, cut from the graph."""
-        return Tensor._from_op(self.data, None)
+        """A tensor sharing the same data (and version counter), cut from the graph."""
+        t = Tensor._from_op(self.data, None)
+        t._vbox = self._vbox
+        self._vbox[1] = True
+        return t
+
+    def detach_(self) -> "Tensor":
+        """Cut this tensor from the graph in place (it becomes a leaf that does not require grad)."""
+        self._ctx = None
+        self._requires_grad = False
+        return self
 
     def clone(self) -> "Tensor":
         """A copy of the data; gradients flow back to this tensor."""
-        if self.requires_grad:
+        if self.requires_grad and autograd.is_grad_enabled():
             return self * 1
         return Tensor._from_op(self.data.copy(), None)
 
-    def to(self, dtype: Any) -> "Tensor":
-        """Convert to ``dtype`` (differentiable between float dtypes). ``"cpu"`` is accepted and changes nothing."""
-        if isinstance(dtype, str) and dtype == "cpu":
-            return self
-        dtype = np.dtype(dtype)
-        if dtype == self.data.dtype:
-            return self
-        if self.requires_grad and dtype.kind in "fc":
-            return ew.CastOp.apply(self, dtype=dtype)
-        return Tensor(self.data.astype(dtype))
+    def to(self, *args: Any, **kwargs: Any) -> "Tensor":
+        """PyTorch's forms: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)`` (its dtype and device),
+        ``to(dtype=..., device=...)``; ``non_blocking`` and ``copy`` are accepted. Differentiable between float
+        dtypes. Returns ``self`` when nothing changes (unless ``copy=True``), as PyTorch does.
+
+        Raises:
+            DeviceError: for a device other than the CPU.
+            DTypeError: for something that is neither a dtype, a device nor a tensor.
+        """
+        dtype, dev = kwargs.pop("dtype", None), kwargs.pop("device", None)
+        copy = bool(kwargs.pop("copy", False))
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
+        if kwargs:
+            raise ArgumentError(f"to: unexpected keyword argument(s) {sorted(kwargs)}")
+        if len(args) > 3:
+            raise ArgumentError(f"to: expected at most (device, dtype, non_blocking), got {len(args)} arguments")
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif a is None or isinstance(a, builtins.bool):
+                continue  # non_blocking / copy given positionally
+            elif isinstance(a, builtins.int) or is_device_like(a):
+                dev = a
+            else:
+                dtype = a
+        if dev is not None:
+            as_device(dev, "to")
+        if dtype is None:
+            return self.clone() if copy else self
+        dt = as_dtype(dtype, "to")
+        if dt == self.data.dtype:
+            return self.clone() if copy else self
+        if self.requires_grad and dt.kind in "fc":
+            return ew.CastOp.apply(self, dtype=dt)
+        return Tensor(self.data.astype(dt))
+
+    def type_as(self, other: "Tensor") -> "Tensor":
+        """This tensor converted to ``other``'s dtype."""
+        if not isinstance(other, Tensor):
+            raise DTypeError(f"type_as: expected other to be a Tensor, got {type(other).__name__}")
+        return self.to(other.dtype)
+
+    def type(self, dtype: Any = None) -> "str | Tensor":
+        """Without an argument, PyTorch's type name (``"torch.FloatTensor"``); with a dtype, ``to(dtype)``."""
+        if dtype is None:
+            return "torch." + _TYPE_NAMES.get(self.data.dtype, str(self.data.dtype)) + "Tensor"
+        return self.to(dtype)
+
+    def cpu(self) -> "Tensor":
+        """``self`` (numnet tensors always live on the CPU)."""
+        return self
+
+    def cuda(self, device: Any = None, non_blocking: bool = False) -> "Tensor":
+        """Always raises DeviceError: numnet runs on the CPU only."""
+        as_device("cuda" if device is None else device if not isinstance(device, builtins.int) else device, "cuda")
+        return self  # pragma: no cover - as_device raises for every non-CPU device
 
     def float(self) -> "Tensor":
         return self.to(np.float32)
@@ -200,11 +286,17 @@ class Tensor(_ActivationMethods, _ReduceMethods, _ShapeMethods):
     def double(self) -> "Tensor":
         return self.to(np.float64)
 
+    def half(self) -> "Tensor":
+        return self.to(np.float16)
+
     def long(self) -> "Tensor":
         return self.to(np.int64)
 
     def int(self) -> "Tensor":
         return self.to(np.int32)
+
+    def short(self) -> "Tensor":
+        return self.to(np.int16)
 
     def bool(self) -> "Tensor":
         return self.to(np.bool_)
@@ -213,13 +305,164 @@ class Tensor(_ActivationMethods, _ReduceMethods, _ShapeMethods):
         """Keep ``.grad`` for this non-leaf tensor after backward."""
         self._retains_grad = True
 
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad and self._ctx is not None
+
+    def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]) -> "_HookHandle":
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces the gradient.
+        Returns a handle whose ``remove()`` unregisters the hook.
+
+        Raises:
+            RuntimeError: if the tensor does not require grad.
+        """
+        if not self._requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that doesn't require gradient")
+        if not callable(hook):
+            raise DTypeError(f"register_hook: expected hook to be callable, got {hook!r}")
+        if self._hooks is None:
+            self._hooks = {}
+        handle = _HookHandle(self._hooks)
+        self._hooks[handle.id] = hook
+        return handle
+
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         self.requires_grad = requires_grad
         return self
 
-    def zero_(self) -> "Tensor":
-        self.data[...] = 0
+    # ------------------------------------------------------------------ in place
+    def _inplace(self, op: str, compute: Callable[["Tensor"], "Tensor"], others: tuple = ()) -> "Tensor":
+        """Run ``compute(self)`` (an out-of-place result) and write it into this tensor's memory.
+
+        Untracked (under ``no_grad``, or nothing requires grad) it only writes and bumps the version. Tracked, this
+        tensor takes the new op as its history; the op reads a copy of the old value (an alias), so the gradient is
+        right, and graph nodes recorded before still reach the old history through ``_history``.
+        """
+        tracked = autograd.is_grad_enabled() and (
+            self._requires_grad or any(isinstance(o, Tensor) and o._requires_grad for o in others))
+        if tracked and self._requires_grad and self._ctx is None:
+            raise InPlaceError(f"{op}: a leaf tensor that requires grad is being used in an in-place operation; "
+                               "do it under numnet.no_grad() (or on .data / .detach())")
+        if not tracked:
+            with autograd.no_grad():
+                result = compute(self)
+            self._write(op, result.data)
+            return self
+        if self._vbox[1]:
+            raise InPlaceError(f"{op}: an in-place operation recorded for autograd on a tensor that shares its memory "
+                               "with another tensor (a view) is not supported by numnet; use the out-of-place form")
+        alias = Tensor._from_op(self.data.copy(), self._ctx)
+        alias._requires_grad = self._requires_grad
+        result = compute(alias)
+        self._write(op, result.data)
+        ctx = result._ctx
+        if self._history is None:
+            self._history = []
+        self._history.append((self._vbox[0] - 1, alias))
+        self._ctx, self._requires_grad = ctx, ctx is not None
+        if ctx is not None:
+            ctx._out = (self._vbox, self._vbox[0], self.data)
         return self
+
+    def _write(self, op: str, values: np.ndarray) -> None:
+        if values.shape != self.data.shape:
+            raise ShapeError(f"{op}: output with shape {self.shape} doesn't match the broadcast shape {values.shape}")
+        if values.dtype != self.data.dtype and _KIND_RANK.get(values.dtype.kind, 4) > \
+                _KIND_RANK.get(self.data.dtype.kind, 4):
+            raise DTypeError(f"{op}: result type {values.dtype} can't be cast to the desired output type "
+                             f"{self.data.dtype}")
+        if not self.data.flags.writeable:
+            raise InPlaceError(f"{op}: the tensor's memory is read-only")
+        self.data[...] = values
+        self._vbox[0] += 1
+
+    def add_(self, other: Any, *, alpha: Any = 1) -> "Tensor":
+        """``self += alpha * other`` in place."""
+        return self._inplace("add_", lambda s: s + (other if alpha == 1 else other * alpha), (other,))
+
+    def sub_(self, other: Any, *, alpha: Any = 1) -> "Tensor":
+        """``self -= alpha * other`` in place."""
+        return self._inplace("sub_", lambda s: s - (other if alpha == 1 else other * alpha), (other,))
+
+    def mul_(self, other: Any) -> "Tensor":
+        return self._inplace("mul_", lambda s: s * other, (other,))
+
+    def div_(self, other: Any) -> "Tensor":
+        return self._inplace("div_", lambda s: s / other, (other,))
+
+    def pow_(self, exponent: Any) -> "Tensor":
+        return self._inplace("pow_", lambda s: s ** exponent, (exponent,))
+
+    def exp_(self) -> "Tensor":
+        return self._inplace("exp_", lambda s: s.exp())
+
+    def neg_(self) -> "Tensor":
+        return self._inplace("neg_", lambda s: -s)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
+        return self._inplace("clamp_", lambda s: s.clamp(min, max))
+
+    def zero_(self) -> "Tensor":
+        """Fill with zeros in place."""
+        return self.fill_(0)
+
+    def fill_(self, value: Any) -> "Tensor":
+        """Fill with ``value`` (a number or a one-element tensor) in place."""
+        if isinstance(value, Tensor):
+            if value.data.size != 1 or value.ndim > 0:
+                raise ShapeError(f"fill_: expected value to be a 0-d tensor, got shape {value.shape}")
+            value = value.data.item()
+        if not isinstance(value, (builtins.int, builtins.float, builtins.bool, np.number, np.bool_)):
+            raise DTypeError(f"fill_: expected value to be a number, got {value!r}")
+        return self._overwrite("fill_", np.full(self.shape, value, dtype=self.data.dtype))
+
+    def copy_(self, src: Any, non_blocking: bool = False) -> "Tensor":
+        """Copy ``src`` (broadcast to this shape, cast to this dtype) into this tensor in place."""
+        if isinstance(src, Tensor) and src._requires_grad and autograd.is_grad_enabled():
+            raise InPlaceError("copy_: copying a tensor that requires grad while gradients are recorded is not "
+                               "supported by numnet; use .detach() or no_grad()")
+        arr = _to_array(src)
+        try:
+            arr = np.broadcast_to(arr, self.shape)
+        except ValueError:
+            raise ShapeError(f"copy_: src of shape {arr.shape} cannot be broadcast to shape {self.shape}") from None
+        return self._overwrite("copy_", arr.astype(self.data.dtype, copy=False))
+
+    def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator: Any = None) -> "Tensor":
+        """Fill with samples of U(from, to) in place."""
+        from numnet import random
+
+        g = random._gen(generator, "uniform_")
+        return self._overwrite("uniform_", g.uniform(from_, to, self.shape).astype(self.data.dtype))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> "Tensor":
+        """Fill with samples of N(mean, std²) in place."""
+        from numnet import random
+
+        g = random._gen(generator, "normal_")
+        return self._overwrite("normal_", g.normal(mean, std, self.shape).astype(self.data.dtype))
+
+    def _overwrite(self, op: str, values: np.ndarray) -> "Tensor":
+        """Write values that do not depend on the old ones. Tracked, the tensor stops depending on its history."""
+        if self._requires_grad and autograd.is_grad_enabled():
+            if self._ctx is None:
+                raise InPlaceError(f"{op}: a leaf tensor that requires grad is being used in an in-place operation; "
+                                   "do it under numnet.no_grad()")
+            return self._inplace(op, lambda s: s * 0 + Tensor._from_op(values, None))
+        self._write(op, values)
+        return self
+
+    def __iadd__(self, other: Any) -> "Tensor":
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> "Tensor":
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> "Tensor":
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> "Tensor":
+        return self.div_(other)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return self.data if dtype is None else self.data.astype(dtype)
@@ -230,7 +473,7 @@ class Tensor(_ActivationMethods, _ReduceMethods, _ShapeMethods):
         if self.data.dtype not in (np.float32, np.int64, np.bool_):
             extra += f", dtype={self.data.dtype}"
         if self._ctx is not None:
-            extra += f", grad_fn=<{self._ctx.name}>"
+            extra += f", grad_fn=<{autograd._backward_name(self._ctx)}>"
         elif self.requires_grad:
             extra += ", requires_grad=True"
         return f"tensor({body}{extra})"
@@ -238,28 +481,49 @@ class Tensor(_ActivationMethods, _ReduceMethods, _ShapeMethods):
     __hash__ = object.__hash__
 
     # ------------------------------------------------------------------ autograd
-    def backward(self, gradient: "Tensor | ArrayLike | None" = None, retain_graph: bool = False) -> None:
+    def backward(self, gradient: "Tensor | ArrayLike | None" = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Any = None) -> None:
         """Accumulate the gradient of this tensor into ``.grad`` of every leaf it depends on.
 
         Args:
             gradient: dL/d(self), same shape as self; may be omitted only for a one-element tensor (then it is 1).
             retain_graph: keep what the ops saved so ``backward`` can run through this graph again.
+            create_graph: not supported (True raises ArgumentError; see :func:`numnet.autograd.grad`).
+            inputs: accumulate only into these tensors' ``.grad``.
 
         Raises:
             RuntimeError: if this tensor does not require grad, or the graph was freed by an earlier backward.
             ShapeError: if ``gradient`` is missing for a non-scalar tensor or has the wrong shape.
+            DTypeError: if ``gradient`` is not numeric data.
+            InPlaceError: if a tensor saved for backward was changed in place since.
         """
         if not self.requires_grad:
             raise RuntimeError("backward: tensor does not require grad and has no grad_fn")
+        if create_graph:
+            raise ArgumentError("backward: create_graph=True (higher-order gradients) is not supported by numnet")
         if gradient is None:
             if self.data.size != 1:
                 raise ShapeError("backward: gradient can be implicit only for a scalar output, "
                                  f"got shape {self.shape}; pass gradient= of the same shape")
             g = np.ones(self.shape, dtype=self.dtype)
         else:
-            g = np.array(_to_array(gradient, self.dtype))
+            if not isinstance(gradient, (Tensor, np.ndarray, np.generic, builtins.int, builtins.float, list, tuple)):
+                raise DTypeError(f"backward: expected gradient to be a Tensor, got {type(gradient).__name__}")
+            raw = _to_array(gradient)
+            if raw.dtype.kind not in "biufc":
+                raise DTypeError(f"backward: expected gradient to be numeric, got dtype {raw.dtype}")
+            g = np.array(raw, dtype=self.dtype)
             if g.shape != self.shape:
                 raise ShapeError(f"backward: gradient has shape {g.shape} but the tensor has shape {self.shape}")
+        if inputs is not None:
+            ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+            grads = autograd._run([self], [g], bool(retain_graph), capture=ins)
+            with autograd.no_grad():
+                for t, gi in zip(ins, grads):
+                    if gi is not None:
+                        gi = np.array(gi, dtype=t.dtype, copy=True)
+                        t.grad = Tensor(gi) if t.grad is None else Tensor(t.grad.data + gi)
+            return
         autograd.backward(self, g, retain_graph=bool(retain_graph))
 
     # ------------------------------------------------------------------ arithmetic
@@ -470,9 +734,35 @@ class Tensor(_ActivationMethods, _ReduceMethods, _ShapeMethods):
             raise IndexError(f"index: {exc} (tensor shape {self.shape})") from None
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        if self.requires_grad and autograd.is_grad_enabled():
-            raise RuntimeError("setitem: in-place assignment into a tensor that requires grad; use numnet.no_grad()")
-        self.data[_convert_index(index)] = value.data if isinstance(value, Tensor) else value
+        """``x[index] = value`` in place (a version bump, as every in-place op).
+
+        Recorded for autograd on a non-leaf: the gradient flows to the elements not overwritten. Differences from
+        PyTorch: a ``value`` that requires grad (while gradients are recorded) is refused with InPlaceError.
+
+        Raises:
+            InPlaceError: on a leaf that requires grad outside ``no_grad``, or for a ``value`` that requires grad.
+        """
+        idx = _convert_index(index)
+        val = value.data if isinstance(value, Tensor) else value
+        enabled = autograd.is_grad_enabled()
+        if enabled and isinstance(value, Tensor) and value._requires_grad:
+            raise InPlaceError("setitem: assigning a tensor that requires grad is not supported by numnet while "
+                               "gradients are recorded; assign value.detach() or build the result with where/cat")
+        if self._requires_grad and enabled:
+            if self._ctx is None:
+                raise InPlaceError("setitem: in-place assignment into a tensor that requires grad (a leaf) is not "
+                                   "allowed while gradients are recorded; use numnet.no_grad()")
+            keep = np.ones(self.shape, dtype=self.data.dtype)
+            keep[idx] = 0
+            put = np.zeros(self.shape, dtype=self.data.dtype)
+            put[idx] = val
+            self._inplace("setitem", lambda s: s * Tensor._from_op(keep, None) + Tensor._from_op(put, None))
+            return
+        try:
+            self.data[idx] = val
+        except IndexError as exc:
+            raise IndexError(f"setitem: {exc} (tensor shape {self.shape})") from None
+        self._vbox[0] += 1
 
     def __iter__(self):
         for i in range(len(self)):
@@ -485,3 +775,22 @@ def _convert_index(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(i.data if isinstance(i, Tensor) else i for i in index)
     return index
+
+
+_TYPE_NAMES = {np.dtype(np.float32): "Float", np.dtype(np.float64): "Double", np.dtype(np.float16): "Half",
+               np.dtype(np.int64): "Long", np.dtype(np.int32): "Int", np.dtype(np.int16): "Short",
+               np.dtype(np.int8): "Char", np.dtype(np.uint8): "Byte", np.dtype(np.bool_): "Bool"}
+
+
+class _HookHandle:
+    """What ``register_hook`` returns: ``remove()`` unregisters the hook (a second call does nothing)."""
+
+    _next = 0
+
+    def __init__(self, hooks: dict) -> None:
+        self._hooks = hooks
+        self.id = _HookHandle._next
+        _HookHandle._next += 1
+
+    def remove(self) -> None:
+        self._hooks.pop(self.id, None)

@@ -36,6 +36,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 LAZY_UPWARD = {
     ("numnet._validation", "numnet.tensor"): "isinstance checks against Tensor; tensor.py itself uses _validation",
     ("numnet.autograd", "numnet.tensor"): "Function.apply wraps its result in a Tensor; tensor.py imports autograd",
+    ("numnet.autograd", "numnet.testing"): "autograd.gradcheck (PyTorch's name) wraps testing.gradcheck",
     ("numnet.ops.pool", "numnet.tensor"): "max pooling with return_indices returns a Tensor and the index array",
     ("numnet.io.model_files", "numnet.models"): "load_model rebuilds a model from the zoo registry by its name",
 }

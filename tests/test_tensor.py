@@ -70,7 +70,7 @@ def test_creation_helpers_follow_torch_defaults():
     assert numnet.arange(0, 1, 0.25).dtype == np.float32 and numnet.arange(1, 7, 2).tolist() == [1, 3, 5]
     assert numnet.zeros_like(numnet.ones(2, dtype=np.float64)).dtype == np.float64
     assert numnet.ones_like(numnet.zeros(3), requires_grad=True).requires_grad
-    with pytest.raises(numnet.ShapeError, match=r"size: expected non-negative sizes, got \(2, -1\)"):
+    with pytest.raises(numnet.ShapeError, match=r"zeros: expected non-negative sizes, got \(2, -1\)"):
         numnet.zeros(2, -1)
 
 
@@ -138,7 +138,7 @@ def test_repr():
     assert repr(numnet.tensor([1.0, 2.0])) == "tensor([1., 2.])"
     assert "dtype=float64" in repr(numnet.tensor(np.zeros(1)))
     assert "requires_grad=True" in repr(numnet.tensor([1.0], requires_grad=True))
-    assert "grad_fn=<Mul>" in repr(numnet.tensor([1.0], requires_grad=True) * 2)
+    assert "grad_fn=<MulBackward0>" in repr(numnet.tensor([1.0], requires_grad=True) * 2)
 
 
 def test_zero_and_setitem():
@@ -245,7 +245,7 @@ def test_tensor_layer_imports_nothing_above_ops():
 
     root = Path(numnet.__file__).parent
     allowed = {"numnet", "numnet.autograd", "numnet.errors", "numnet._validation", "numnet.dtypes", "numnet._dims", "numnet.ops",
-               "numnet._tensor_activation", "numnet._tensor_reduce", "numnet._tensor_shape", "numnet.tensor"}
+               "numnet._tensor_activation", "numnet._tensor_reduce", "numnet._tensor_shape", "numnet.tensor", "numnet.device", "numnet.random"}
     for name in ["tensor.py", "dtypes.py", "_dims.py", "_tensor_activation.py", "_tensor_reduce.py",
                  "_tensor_shape.py"]:
         for node in ast.walk(ast.parse((root / name).read_text())):
