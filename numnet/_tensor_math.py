@@ -256,7 +256,7 @@ class _MathMethods:
     # ------------------------------------------------------------------ comparisons: no gradient
     def _compare(self, other: Any, fn: Callable, op: str) -> "Tensor":
         o = other.data if isinstance(other, _tensor_class()) else other
-        if not isinstance(o, np.ndarray) and not V._is_real(o) and not isinstance(o, (bool, np.bool_, complex)):
+        if np.asarray(o).dtype.kind not in "biufc":
             raise DTypeError(V.expected(op, "other", "a Tensor or a number", o))
         _broadcast_error(op, self.shape, np.shape(o))
         return _tensor_class()._from_op(np.asarray(fn(self.data, o)), None)
