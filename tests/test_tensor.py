@@ -245,7 +245,8 @@ def test_tensor_layer_imports_nothing_above_ops():
 
     root = Path(numnet.__file__).parent
     allowed = {"numnet", "numnet.autograd", "numnet.errors", "numnet._validation", "numnet.dtypes", "numnet._dims", "numnet.ops",
-               "numnet._tensor_activation", "numnet._tensor_reduce", "numnet._tensor_shape", "numnet._tensor_math", "numnet.tensor"}
+               "numnet._tensor_activation", "numnet._tensor_reduce", "numnet._tensor_shape", "numnet._tensor_math",
+               "numnet.tensor"}
     for name in ["tensor.py", "dtypes.py", "_dims.py", "_tensor_activation.py", "_tensor_reduce.py",
                  "_tensor_shape.py", "_tensor_math.py"]:
         for node in ast.walk(ast.parse((root / name).read_text())):
