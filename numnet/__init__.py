@@ -64,12 +64,9 @@ from numnet.creation import (
     zeros_like,
 )
 
-# Tensor methods also as functions, like ``torch.exp(x)``.
-exp, log, sqrt, abs, clamp = Tensor.exp, Tensor.log, Tensor.sqrt, Tensor.abs, Tensor.clamp  # noqa: A001
-sum, mean, var, max, min = Tensor.sum, Tensor.mean, Tensor.var, Tensor.max, Tensor.min  # noqa: A001
-argmax, argmin, matmul = Tensor.argmax, Tensor.argmin, Tensor.matmul
-reshape, flatten, permute, transpose = Tensor.reshape, Tensor.flatten, Tensor.permute, Tensor.transpose
-squeeze, unsqueeze = Tensor.squeeze, Tensor.unsqueeze
+# PyTorch's top-level math, reduction, comparison and shape functions (``numnet.sin(x)``); see numnet/functions.py.
+from numnet import functions as _functions  # noqa: E402
+from numnet.functions import *  # noqa: E402,F401,F403
 
 __version__ = "0.1.0"
 
@@ -116,9 +113,8 @@ __all__ = [
     "Tensor", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "zeros_like", "ones_like", "arange",
     "empty", "empty_like", "full_like", "eye", "linspace", "logspace",
     # free functions
-    "cat", "stack", "where", "maximum", "minimum", "pad",
-    "exp", "log", "sqrt", "abs", "clamp", "sum", "mean", "var", "max", "min", "argmax", "argmin", "matmul",
-    "reshape", "flatten", "permute", "transpose", "squeeze", "unsqueeze",
+    "cat", "stack", "pad",
+    *_functions.__all__,
     # dtypes
     "float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool_",
     # devices (the CPU only)

@@ -22,6 +22,13 @@ if TYPE_CHECKING:  # pragma: no cover
 MaxResult = namedtuple("MaxResult", ["values", "indices"])
 
 
+def _reduce_dtype(t: "Tensor", dtype: Any, op: str) -> "Tensor":
+    """``t`` cast to ``dtype`` when given (PyTorch's ``dtype=`` of sum/prod/cumsum), else bool/int → int64."""
+    if dtype is not None:
+        return t.to(np.dtype(dtype))
+    return t if t.data.dtype.kind not in "biu" or t.data.dtype == np.int64 else t.to(np.int64)
+
+
 class _ReduceMethods:
     __slots__ = ()
 
@@ -41,9 +48,13 @@ class _ReduceMethods:
             raise DTypeError(f"mean: needs a floating-point tensor, got dtype {self.dtype}")
         return reduce.MeanOp.apply(self, axis=_norm_dims(dim, self.ndim, "mean"), keepdims=keepdim)
 
-    def var(self, dim: int | Sequence[int] | None = None, keepdim: bool = False, *, unbiased: bool | None = None,
+    def var(self, dim: int | Sequence[int] | None = None, unbiased: bool | None = None, keepdim: bool = False, *,
             correction: int | None = None) -> "Tensor":
-        """Variance Σ(x − x̄)²/(n − correction); ``correction=1`` (unbiased) by default, as in PyTorch."""
+        """Variance Σ(x − x̄)²/(n − correction); ``correction=1`` (unbiased) by default, as in PyTorch.
+
+        ``var(True)``/``var(False)`` is PyTorch's ``var(unbiased)`` form."""
+        if isinstance(dim, bool):
+            dim, unbiased = None, dim
         if unbiased is not None and correction is not None:
             raise ArgumentError("var: give either unbiased or correction, not both")
         if self.data.dtype.kind != "f":
@@ -100,3 +111,39 @@ class _ReduceMethods:
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
         """Index of the smallest element (the first one on ties)."""
         return self._arg(dim, keepdim, np.argmin, "argmin")
+
+
+    def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+            correction: int | None = None) -> "Tensor":
+        """√var: the standard deviation, Bessel-corrected (``correction=1``) by default."""
+        if isinstance(dim, bool):  # torch's std(unbiased) overload
+            dim, unbiased = None, dim
+        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+
+    def prod(self, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> "Tensor":
+        """Π over ``dim`` (all elements when None); bool and int tensors give int64."""
+        x = _reduce_dtype(self, dtype, "prod")
+        axis = None if dim is None else _norm_dim(dim, self.ndim, "prod")
+        return reduce.ProdOp.apply(x, axis=None if self.ndim == 0 else axis, keepdims=keepdim)
+
+    def cumsum(self, dim: int, *, dtype: Any = None) -> "Tensor":
+        """Running sums along ``dim``."""
+        x = _reduce_dtype(self, dtype, "cumsum")
+        if self.ndim == 0:
+            _norm_dim(dim, 0, "cumsum")
+            return shape.ReshapeOp.apply(x, shape=())
+        return reduce.CumsumOp.apply(x, axis=_norm_dim(dim, self.ndim, "cumsum"))
+
+    def logsumexp(self, dim: Any, keepdim: bool = False) -> "Tensor":
+        """ln Σ exp(x) over ``dim``, computed stably."""
+        x = self if self.data.dtype.kind == "f" else self.to(np.float32)
+        return reduce.LogSumExpOp.apply(x, axis=_norm_dims(dim, self.ndim, "logsumexp"), keepdims=keepdim)
+
+    def amax(self, dim: Any = (), keepdim: bool = False) -> "Tensor":
+        """Largest element over ``dim`` (all dims by default); ties share the gradient evenly."""
+        return reduce.AmaxOp.apply(self, axis=_norm_dims(dim, self.ndim, "amax"), keepdims=keepdim, minimum=False)
+
+    def amin(self, dim: Any = (), keepdim: bool = False) -> "Tensor":
+        """Smallest element over ``dim``; ties share the gradient evenly."""
+        return reduce.AmaxOp.apply(self, axis=_norm_dims(dim, self.ndim, "amin"), keepdims=keepdim, minimum=True)
+

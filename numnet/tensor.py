@@ -18,6 +18,7 @@ import numpy as np
 from numnet import autograd
 from numnet._dims import _broadcast_error, _norm_dim
 from numnet._tensor_activation import _ActivationMethods
+from numnet._tensor_math import _MathMethods
 from numnet._tensor_reduce import MaxResult, _ReduceMethods  # noqa: F401  (MaxResult: public here too)
 from numnet._tensor_shape import _ShapeMethods
 from numnet.dtypes import _DEFAULT_FLOAT, _KIND_RANK, ArrayLike, _as_array, _is_float, _same_dtype
@@ -57,7 +58,7 @@ def _bound(value: Any, op: str) -> Any:
     return value
 
 
-class Tensor(_ActivationMethods, _ReduceMethods, _ShapeMethods):
+class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods):
     """A multi-dimensional array that can record the operations applied to it and differentiate through them.
 
     Create one with :func:`numnet.tensor`. ``requires_grad=True`` on a floating tensor makes every result computed
@@ -623,37 +624,6 @@ class Tensor(_ActivationMethods, _ReduceMethods, _ShapeMethods):
         a, b = _same_dtype((self, other))
         return linalg.MatMulOp.apply(a, b)
 
-    # comparisons: no gradient
-    def _compare(self, other: Any, fn: Callable, op: str) -> "Tensor":
-        o = other.data if isinstance(other, Tensor) else other
-        try:
-            return Tensor._from_op(np.asarray(fn(self.data, o)), None)
-        except ValueError:
-            _broadcast_error(op, self.shape, np.shape(o))
-            raise
-
-    def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
-        if other is None:
-            return False  # type: ignore[return-value]
-        return self._compare(other, np.equal, "eq")
-
-    def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
-        if other is None:
-            return True  # type: ignore[return-value]
-        return self._compare(other, np.not_equal, "ne")
-
-    def __lt__(self, other: Any) -> "Tensor":
-        return self._compare(other, np.less, "lt")
-
-    def __le__(self, other: Any) -> "Tensor":
-        return self._compare(other, np.less_equal, "le")
-
-    def __gt__(self, other: Any) -> "Tensor":
-        return self._compare(other, np.greater, "gt")
-
-    def __ge__(self, other: Any) -> "Tensor":
-        return self._compare(other, np.greater_equal, "ge")
-
     def __bool__(self) -> bool:
         if self.data.size != 1:
             raise ShapeError(f"bool: the truth value of a tensor with {self.data.size} elements (shape {self.shape}) "
@@ -671,59 +641,6 @@ class Tensor(_ActivationMethods, _ReduceMethods, _ShapeMethods):
             raise TypeError(f"only integer tensors of a single element can be used as an index, got {self.dtype} "
                             f"of shape {self.shape}")
         return int(self.item())
-
-    def any(self) -> "Tensor":
-        return Tensor._from_op(np.asarray(self.data.any()), None)
-
-    def all(self) -> "Tensor":
-        return Tensor._from_op(np.asarray(self.data.all()), None)
-
-    # ------------------------------------------------------------------ elementwise functions
-    def _floating(self) -> "Tensor":
-        """Integer and bool tensors become float32 for functions with real results (as in PyTorch)."""
-        return self if self.data.dtype.kind in "fc" else self.to(_DEFAULT_FLOAT)
-
-    def exp(self) -> "Tensor":
-        """eˣ elementwise."""
-        return ew.ExpOp.apply(self._floating())
-
-    def log(self) -> "Tensor":
-        """Natural logarithm elementwise (−inf at 0, NaN below, as in PyTorch)."""
-        return ew.LogOp.apply(self._floating())
-
-    def sqrt(self) -> "Tensor":
-        """√x elementwise; the gradient at 0 is inf."""
-        return ew.SqrtOp.apply(self._floating())
-
-    def abs(self) -> "Tensor":
-        """|x| elementwise; the gradient at 0 is 0 (PyTorch's convention)."""
-        return ew.AbsOp.apply(self)
-
-    def clamp(self, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
-        """Limit every element to [min, max]; the gradient passes where the input lies within the bounds
-        (bounds included). With ``min > max`` every element becomes ``max``, as in PyTorch.
-
-        Raises:
-            ArgumentError: if neither bound is given, or a bound is a tensor that requires grad.
-        """
-        if min is None and max is None:
-            raise ArgumentError("clamp: at least one of min and max must be given")
-        lo, hi = _bound(min, "clamp"), _bound(max, "clamp")
-        x = self
-        if x.data.dtype.kind in "biu" and any(isinstance(v, builtins.float) or np.asarray(v).dtype.kind == "f"
-                                              for v in (lo, hi) if v is not None):
-            x = x.to(_DEFAULT_FLOAT)
-        return ew.ClampOp.apply(x, lo=lo, hi=hi)
-
-    clip = clamp
-
-    def maximum(self, other: Any) -> "Tensor":
-        """Elementwise larger of self and other; on ties each side gets half the gradient."""
-        return _binary(ew.MaximumOp, "maximum", self, self._lift(other))
-
-    def minimum(self, other: Any) -> "Tensor":
-        """Elementwise smaller of self and other; on ties each side gets half the gradient."""
-        return _binary(ew.MinimumOp, "minimum", self, self._lift(other))
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, index: Any) -> "Tensor":

@@ -253,3 +253,153 @@ class CastOp(Function):
 
     def backward(self, g):
         return g.astype(self.dtype)
+
+
+class _UnaryOp(Function):
+    """z = f(a) for a smooth f with ∂z/∂a written by the subclass in ``derivative(a, z)``."""
+
+    fn = staticmethod(np.negative)
+
+    def forward(self, a):
+        self.a = a
+        self.out = self.fn(a)
+        return self.out
+
+    def derivative(self, a, z):  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def backward(self, g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g * self.derivative(self.a, self.out)
+
+
+class SinOp(_UnaryOp):
+    """z = sin a;  ∂z/∂a = cos a."""
+
+    fn = staticmethod(np.sin)
+
+    def derivative(self, a, z):
+        return np.cos(a)
+
+
+class CosOp(_UnaryOp):
+    """z = cos a;  ∂z/∂a = −sin a."""
+
+    fn = staticmethod(np.cos)
+
+    def derivative(self, a, z):
+        return -np.sin(a)
+
+
+class TanOp(_UnaryOp):
+    """z = tan a;  ∂z/∂a = 1 + z²."""
+
+    fn = staticmethod(np.tan)
+
+    def derivative(self, a, z):
+        return 1 + z * z
+
+
+class Log1pOp(_UnaryOp):
+    """z = ln(1 + a);  ∂z/∂a = 1/(1 + a)."""
+
+    fn = staticmethod(np.log1p)
+
+    def derivative(self, a, z):
+        return 1 / (1 + a)
+
+
+class Expm1Op(_UnaryOp):
+    """z = eᵃ − 1;  ∂z/∂a = z + 1."""
+
+    fn = staticmethod(np.expm1)
+
+    def derivative(self, a, z):
+        return z + 1
+
+
+class RsqrtOp(_UnaryOp):
+    """z = 1/√a;  ∂z/∂a = −z³/2."""
+
+    @staticmethod
+    def fn(a):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return 1 / np.sqrt(a)
+
+    def derivative(self, a, z):
+        return -0.5 * z * z * z
+
+
+class ReciprocalOp(_UnaryOp):
+    """z = 1/a;  ∂z/∂a = −z²."""
+
+    @staticmethod
+    def fn(a):
+        with np.errstate(divide="ignore"):
+            return 1 / a
+
+    def derivative(self, a, z):
+        return -z * z
+
+
+class SquareOp(_UnaryOp):
+    """z = a²;  ∂z/∂a = 2a."""
+
+    fn = staticmethod(np.square)
+
+    def derivative(self, a, z):
+        return 2 * a
+
+
+class StepOp(Function):
+    """z = sign/floor/ceil/round(a) (piecewise constant);  ∂z/∂a = 0, as in PyTorch."""
+
+    def forward(self, a, kind="floor", decimals=0):
+        self.shape = a.shape
+        if kind == "round":
+            return np.round(a, decimals)
+        return {"sign": np.sign, "floor": np.floor, "ceil": np.ceil}[kind](a)
+
+    def backward(self, g):
+        return np.zeros(self.shape, dtype=g.dtype)
+
+
+class DivModeOp(Function):
+    """z = a / b rounded toward zero ("trunc") or down ("floor"); ∂z/∂a = ∂z/∂b = 0 (PyTorch's convention)."""
+
+    def forward(self, a, b, mode="floor"):
+        self.shapes = a.shape, b.shape
+        return _round_div(a, b, mode)
+
+    def backward(self, g):
+        sa, sb = self.shapes
+        return np.zeros(sa, g.dtype), np.zeros(sb, g.dtype)
+
+
+def _round_div(a: np.ndarray, b: np.ndarray, mode: str) -> np.ndarray:
+    """a / b rounded by ``mode`` ("floor" or "trunc"), in a's dtype (integers stay exact)."""
+    if mode == "floor":
+        return np.floor_divide(a, b)
+    if a.dtype.kind in "iu":
+        q = np.abs(a) // np.abs(b)
+        return (q * np.sign(a) * np.sign(b)).astype(a.dtype, copy=False)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.trunc(a / b)
+
+
+class RemainderOp(Function):
+    """z = a − b·round(a/b), rounding down (``remainder``, sign of b) or toward zero (``fmod``, sign of a);
+    ∂z/∂a = 1, ∂z/∂b = −round(a/b)."""
+
+    def forward(self, a, b, mode="floor"):
+        self.a, self.b, self.mode = a, b, mode
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.remainder(a, b) if mode == "floor" else np.fmod(a, b)
+
+    def backward(self, g):
+        ga = unbroadcast(g, self.a.shape) if self.needs_input_grad[0] else None
+        gb = None
+        if self.needs_input_grad[1]:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = unbroadcast(-g * _round_div(self.a, self.b, self.mode), self.b.shape)
+        return ga, gb

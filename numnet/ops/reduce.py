@@ -102,3 +102,63 @@ class MaxDimOp(Function):
         out = np.zeros(self.shape, dtype=g.dtype)
         np.put_along_axis(out, self.indices, g, axis=self.axis)
         return out
+
+
+class AmaxOp(Function):
+    """z = max (or min) over ``axis``; ties share the gradient evenly (PyTorch's rule for ``amax``/``amin``)."""
+
+    def forward(self, a, axis=None, keepdims=False, minimum=False):
+        out = np.amin(a, axis=axis, keepdims=True) if minimum else np.amax(a, axis=axis, keepdims=True)
+        mask = (a == out) | (np.isnan(a) & np.isnan(out))
+        self.weights = mask / mask.sum(axis=axis, keepdims=True)
+        self.axis, self.keepdims = axis, keepdims
+        return out if keepdims else (out.reshape(()) if axis is None else np.squeeze(out, axis=axis))
+
+    def backward(self, g):
+        return _expand_back(g, self.weights.shape, self.axis, self.keepdims) * self.weights.astype(g.dtype)
+
+
+class LogSumExpOp(Function):
+    """z = ln Σ_axis eᵃ (shifted by the max for stability);  ∂z/∂a = e^(a − z)."""
+
+    def forward(self, a, axis=None, keepdims=False):
+        m = np.amax(a, axis=axis, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        out = np.log(np.exp(a - m).sum(axis=axis, keepdims=True)) + m
+        self.a, self.out, self.axis, self.keepdims = a, out, axis, keepdims
+        return out if keepdims else (out.reshape(()) if axis is None else np.squeeze(out, axis=axis))
+
+    def backward(self, g):
+        return _expand_back(g, self.a.shape, self.axis, self.keepdims) * np.exp(self.a - self.out)
+
+
+class CumsumOp(Function):
+    """z_k = Σ_{i≤k} a_i along ``axis``;  ∂L/∂a_k = Σ_{j≥k} g_j (a reversed cumulative sum)."""
+
+    def forward(self, a, axis=0):
+        self.axis = axis
+        return np.cumsum(a, axis=axis)
+
+    def backward(self, g):
+        return np.flip(np.cumsum(np.flip(g, self.axis), axis=self.axis), self.axis)
+
+
+class ProdOp(Function):
+    """z = Π_axis a;  ∂z/∂a_k = Π_{i≠k} a_i, computed from prefix and suffix products so zeros are exact."""
+
+    def forward(self, a, axis=None, keepdims=False):
+        self.a, self.axis, self.keepdims = a, axis, keepdims
+        return np.asarray(np.prod(a, axis=axis, keepdims=keepdims))
+
+    def backward(self, g):
+        a, axes = self.a, self.axis
+        axes = tuple(range(a.ndim)) if axes is None else ((axes,) if isinstance(axes, int) else tuple(axes))
+        rest = [i for i in range(a.ndim) if i not in axes]
+        moved = np.transpose(a, rest + list(axes))
+        flat = moved.reshape(moved.shape[:len(rest)] + (-1,))
+        ones = np.ones(flat.shape[:-1] + (1,), dtype=a.dtype)
+        left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+        right = np.flip(np.cumprod(np.flip(np.concatenate([flat[..., 1:], ones], axis=-1), -1), axis=-1), -1)
+        others = (left * right).reshape(moved.shape)
+        others = np.transpose(others, np.argsort(rest + list(axes)))
+        return _expand_back(g, a.shape, self.axis, self.keepdims) * others

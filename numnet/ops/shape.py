@@ -107,3 +107,50 @@ class PadOp(Function):
 
     def backward(self, g):
         return g[self.inner]
+
+
+class FlipOp(Function):
+    """z = a reversed along ``axes``;  the gradient is flipped back."""
+
+    def forward(self, a, axes=()):
+        self.axes = axes
+        return np.flip(a, axes)
+
+    def backward(self, g):
+        return np.flip(g, self.axes)
+
+
+class RepeatOp(Function):
+    """z = a tiled ``reps`` times per dim (``np.tile``; len(reps) >= a.ndim);  the gradient sums the copies."""
+
+    def forward(self, a, reps=()):
+        self.shape, self.reps = a.shape, reps
+        return np.tile(a, reps)
+
+    def backward(self, g):
+        shape = (1,) * (len(self.reps) - len(self.shape)) + self.shape
+        split = []
+        for r, n in zip(self.reps, shape):
+            split += [r, n]
+        return g.reshape(split).sum(axis=tuple(range(0, len(split), 2))).reshape(self.shape)
+
+
+class RollOp(Function):
+    """z = a rolled by ``shifts`` along ``axes`` (``np.roll``);  the gradient is rolled back."""
+
+    def forward(self, a, shifts=(), axes=None):
+        self.shifts, self.axes = shifts, axes
+        return np.roll(a, shifts, axes)
+
+    def backward(self, g):
+        return np.roll(g, tuple(-s for s in self.shifts), self.axes)
+
+
+class ContiguousOp(Function):
+    """z = a copied into C order;  the gradient passes unchanged."""
+
+    def forward(self, a):
+        return np.ascontiguousarray(a)
+
+    def backward(self, g):
+        return g
