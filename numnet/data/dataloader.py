@@ -22,6 +22,7 @@ import signal
 import sys
 import time
 import traceback
+import weakref
 from collections.abc import Mapping
 from typing import Any, Callable, Iterable, Iterator, NamedTuple, Sequence
 
@@ -330,7 +331,9 @@ class _MultiProcessIter:
     """Workers, their queues and the reordering of results; see the module docstring."""
 
     def __init__(self, loader: "DataLoader") -> None:
-        self.loader = loader
+        # A persistent iterator is owned by its loader: a weak reference back avoids a cycle, so dropping the loader
+        # stops the workers at once (without waiting for the cycle collector).
+        self._loader: Any = weakref.ref(loader) if loader.persistent_workers else (lambda: loader)
         self.pid = os.getpid()
         self.shut = False
         self.workers: list[Any] = []
@@ -354,8 +357,14 @@ class _MultiProcessIter:
         except BaseException:
             self._shutdown()
             raise
+        self.persistent = loader.persistent_workers
+        self.timeout = loader.timeout
         self.epoch = 0
         self._start_epoch(first=True)
+
+    @property
+    def loader(self) -> "DataLoader":
+        return self._loader()
 
     def _start_epoch(self, first: bool = False) -> None:
         if not first:
@@ -400,7 +409,7 @@ class _MultiProcessIter:
         return self
 
     def _get(self) -> tuple[int, int, Any]:
-        timeout = self.loader.timeout
+        timeout = self.timeout
         start = time.monotonic()
         while True:
             wait = 1.0 if not timeout else max(0.0, min(1.0, timeout - (time.monotonic() - start)))
@@ -429,7 +438,7 @@ class _MultiProcessIter:
                         data.reraise()
                     return data
                 if self.rcvd_idx >= self.send_idx:
-                    if not self.loader.persistent_workers:
+                    if not self.persistent:
                         self._shutdown()
                     raise StopIteration
                 epoch, idx, data = self._get()
@@ -450,7 +459,7 @@ class _MultiProcessIter:
                 q.put(None)
             except Exception:  # pragma: no cover - a queue already broken by a dead worker
                 pass
-        deadline = time.monotonic() + 5.0
+        deadline = time.monotonic() + 2.0
         for w in self.workers:
             w.join(timeout=max(0.0, deadline - time.monotonic()))
             if w.is_alive():
@@ -672,6 +681,11 @@ class DataLoader:
                 self._iterator._start_epoch()
             return self._iterator
         return _MultiProcessIter(self)
+
+    def __del__(self) -> None:
+        it = self.__dict__.get("_iterator")
+        if it is not None:
+            it._shutdown()
 
     def __repr__(self) -> str:
         size = f"len={len(self.dataset)}" if hasattr(self.dataset, "__len__") else "stream"
