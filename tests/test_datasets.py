@@ -260,3 +260,12 @@ def test_get_dataset_registry(mnist5k):
     assert datasets.DATASETS["fashion-mnist"] is datasets.FashionMNIST
     with pytest.raises(ArgumentError, match="unknown data set 'cifar10'"):
         datasets.get_dataset("cifar10")
+
+
+def test_mnist5k_comes_in_a_fixed_mixed_order(mnist5k):
+    train, test = mnist5k
+    # not sorted by class: the first 100 training images already hold every digit
+    assert len(set(train.targets[:100].tolist())) == 10 and len(set(test.targets[:50].tolist())) == 10
+    labels = np.repeat(np.arange(10), 500).astype(np.uint8)
+    rows = datasets.mnist5k_split(labels, True)
+    np.testing.assert_array_equal(rows, np.sort(rows)[np.random.default_rng(1).permutation(4000)])

@@ -1,4 +1,6 @@
-"""Data loading: datasets, batching, transforms, and the IDX reader behind the offline image sets.
+"""Data loading: datasets, samplers, batching (with worker processes), transforms, image folders, array data sets,
+and the IDX reader behind the offline image sets. :mod:`numnet.utils.data` holds the same objects under PyTorch's
+name.
 
 >>> import numpy as np
 >>> from numnet.data import DataLoader, TensorDataset
@@ -8,16 +10,29 @@
 """
 
 from numnet.data import transforms
-from numnet.data.dataloader import DataLoader, default_collate
-from numnet.data.dataset import Dataset, Subset, TensorDataset, random_split
+from numnet.data.dataloader import DataLoader, WorkerInfo, default_collate, default_convert, get_worker_info
+from numnet.data.dataset import ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
 from numnet.data.idx import read_idx, read_idx_images, read_idx_labels
+from numnet.data.sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
+                                 WeightedRandomSampler)
 
 __all__ = [
+    "BatchSampler",
+    "ConcatDataset",
     "DataLoader",
     "Dataset",
+    "IterableDataset",
+    "RandomSampler",
+    "Sampler",
+    "SequentialSampler",
     "Subset",
+    "SubsetRandomSampler",
     "TensorDataset",
+    "WeightedRandomSampler",
+    "WorkerInfo",
     "default_collate",
+    "default_convert",
+    "get_worker_info",
     "random_split",
     "read_idx",
     "read_idx_images",

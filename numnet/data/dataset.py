@@ -37,6 +37,68 @@ class Dataset(Generic[T]):
     def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must define __len__")
 
+    def __add__(self, other: "Dataset") -> "ConcatDataset":
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset[T]):
+    """Base class of iterable-style datasets: subclasses define ``__iter__`` yielding samples (a stream, not indexed).
+
+    A :class:`~numnet.data.DataLoader` batches the stream in order; samplers and ``shuffle`` do not apply. With
+    ``num_workers > 0`` every worker iterates its own copy of the dataset, so ``__iter__`` should split the work
+    with :func:`~numnet.data.get_worker_info` (as in PyTorch), or each sample is loaded once per worker.
+
+    Example:
+        >>> class Count(IterableDataset):
+        ...     def __iter__(self): return iter(range(3))
+        >>> list(Count())
+        [0, 1, 2]
+    """
+
+    def __iter__(self) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __add__(self, other: Any) -> Any:
+        raise DTypeError("IterableDataset: cannot concatenate with +; chain the iterables instead")
+
+
+class ConcatDataset(Dataset):
+    """The samples of several datasets one after the other: index ``i`` goes to the dataset that holds it.
+
+    Args:
+        datasets: a non-empty sequence of map-style datasets.
+
+    Attributes:
+        cumulative_sizes: the running totals of the datasets' lengths (PyTorch's name).
+
+    Raises:
+        ArgumentError: no datasets.
+        DTypeError: an :class:`IterableDataset` among them.
+
+    Example:
+        >>> c = ConcatDataset([TensorDataset(np.arange(3)), TensorDataset(np.arange(10, 12))])
+        >>> len(c), int(c[3][0]), c.cumulative_sizes
+        (5, 10, [3, 5])
+    """
+
+    def __init__(self, datasets: Sequence[Dataset]) -> None:
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ArgumentError("ConcatDataset: expected datasets to be a non-empty sequence, got none")
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise DTypeError("ConcatDataset: does not support IterableDataset")
+        self.cumulative_sizes: list[int] = np.cumsum([len(d) for d in self.datasets]).tolist()
+
+    def __len__(self) -> int:
+        return int(self.cumulative_sizes[-1])
+
+    def __getitem__(self, index: int) -> Any:
+        i = _check_index(index, len(self), "ConcatDataset")
+        k = int(np.searchsorted(self.cumulative_sizes, i, side="right"))
+        start = self.cumulative_sizes[k - 1] if k else 0
+        return self.datasets[k][i - start]
+
 
 def _as_array(x: Any) -> np.ndarray:
     if isinstance(x, Tensor):
