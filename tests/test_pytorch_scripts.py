@@ -87,8 +87,8 @@ def test_script_runs_on_numnet_with_only_imports_changed(script, tmp_path):
     ported, changed = rewrite_imports(source)
     assert changed >= 1
     assert len(ported.splitlines()) == len(source.splitlines())
-    reference = _run(source, tmp_path, "torch")
-    ours = _run(ported, tmp_path, "numnet")
+    reference = _run(source, tmp_path, "reference_torch")
+    ours = _run(ported, tmp_path, "ported_numnet")
     assert set(ours) == set(reference), set(ours) ^ set(reference)
     specs = _tolerances(source)
     closeness = {name for name, kind, _ in specs if kind in ("abs", "rel")}
