@@ -27,6 +27,7 @@ from numnet.errors import (
     ShapeError,
 )
 from numnet.random import (
+    Generator,
     get_rng_state,
     manual_seed,
     normal,
@@ -122,7 +123,7 @@ __all__ = [
     # autograd switches
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     # random numbers
-    "manual_seed", "get_rng_state", "set_rng_state", "rand", "randn", "randint", "randperm",
+    "manual_seed", "Generator", "get_rng_state", "set_rng_state", "rand", "randn", "randint", "randperm",
     "rand_like", "randn_like", "randint_like", "normal",
     # saving and loading
     "save", "load", "save_model", "load_model", "load_metadata", "save_checkpoint", "load_checkpoint",

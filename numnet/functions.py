@@ -59,5 +59,6 @@ def _export() -> None:
 
 
 _export()
+relu = _as_function("relu")  # torch.relu; the other activations are in numnet.functional
 
-__all__ = list(_NAMES) + ["pow", "where", "maximum", "minimum"]
+__all__ = list(_NAMES) + ["pow", "where", "maximum", "minimum", "relu"]

@@ -35,6 +35,47 @@ def manual_seed(seed: int) -> np.random.Generator:
     return _generator
 
 
+class Generator(np.random.Generator):
+    """PyTorch's ``torch.Generator``: a NumPy ``Generator`` (so every ``generator=`` argument takes it) with
+    ``manual_seed``, ``seed``, ``initial_seed``, ``get_state`` and ``set_state``.
+
+    ``Generator().manual_seed(0)`` gives the stream of ``np.random.default_rng(0)`` (not torch's numbers).
+
+    >>> g = Generator().manual_seed(0)
+    >>> float(g.random()) == float(np.random.default_rng(0).random())
+    True
+    """
+
+    def __init__(self, device: Any = "cpu") -> None:
+        from numnet.device import as_device
+
+        self.device = as_device(device, "Generator")
+        self._seed = int(np.random.SeedSequence().entropy % (2 ** 63))
+        super().__init__(np.random.PCG64(self._seed))
+
+    def manual_seed(self, seed: int) -> "Generator":
+        from numnet import _validation as V
+
+        self._seed = V.integer(seed, "Generator.manual_seed", "seed", 0)
+        self.bit_generator.state = np.random.PCG64(self._seed).state
+        return self
+
+    def seed(self) -> int:
+        """Reseed from fresh entropy and return the new seed."""
+        self.manual_seed(int(np.random.SeedSequence().entropy % (2 ** 63)))
+        return self._seed
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def get_state(self) -> dict[str, Any]:
+        return copy.deepcopy(self.bit_generator.state)
+
+    def set_state(self, state: dict[str, Any]) -> "Generator":
+        self.bit_generator.state = copy.deepcopy(state)
+        return self
+
+
 def default_generator() -> np.random.Generator:
     """The generator numnet draws from when no explicit one is given."""
     return _generator

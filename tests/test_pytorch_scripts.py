@@ -53,7 +53,7 @@ def _metrics(stdout: str) -> dict[str, float]:
     for line in stdout.splitlines():
         if line.startswith("METRIC "):
             _, name, value = line.split()
-            out[name] = float(value)
+            out[name] = {"True": 1.0, "False": 0.0}.get(value, None) if value in ("True", "False") else float(value)
     return out
 
 
