@@ -39,6 +39,18 @@ class Noisy(Dataset):
         return float(numnet.random.default_generator().random()) + float(np.random.random()), i
 
 
+class Sleepy(Dataset):
+    def __init__(self, n):
+        self.n = n
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, i):
+        time.sleep(0.2)
+        return i
+
+
 def _children():
     return {p.pid for p in multiprocessing.active_children()}
 
@@ -132,16 +144,19 @@ def test_break_gc_persistent_and_keyboard_interrupt_shut_down():
     del persistent
     assert _children() == before
 
-    it = iter(DataLoader(Slow(40), batch_size=2, num_workers=2))
+    # Ctrl-C while the main process waits for a batch: the iterator shuts its workers down itself. (Slow items, so
+    # that the interrupt lands inside next(), not in the loop body: there the iterator lives on, as in PyTorch, until
+    # it is released.)
+    it = iter(DataLoader(Sleepy(40), batch_size=2, num_workers=2))
     next(it)
     old = signal.signal(signal.SIGALRM, lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
-        signal.setitimer(signal.ITIMER_REAL, 0.001)
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
         with pytest.raises(KeyboardInterrupt):
             while True:
                 next(it)
-                time.sleep(0.01)
     finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
     assert _children() == before
 
