@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def _binary(fn: type, op: str, a: "Tensor", b: "Tensor", **kw: Any) -> "Tensor":
     """Apply a broadcasting binary primitive after promoting both sides to one dtype."""
-    if a.data.dtype != b.data.dtype:
+    if a._data.dtype != b._data.dtype:
         a, b = _same_dtype((a, b))
     _broadcast_error(op, a.shape, b.shape)
     return fn.apply(a, b, **kw)
@@ -41,7 +41,7 @@ def _bound(value: Any, op: str) -> Any:
         if value.requires_grad:
             raise ArgumentError(f"{op}: a bound that requires grad is not supported (no gradient flows to bounds); "
                                 "pass a number or a detached tensor")
-        return value.data
+        return value._data
     if value is not None and not V._is_real(value) and not isinstance(value, np.ndarray):
         raise DTypeError(V.expected(op, "min/max", "a number or a Tensor", value))
     return value
@@ -49,7 +49,7 @@ def _bound(value: Any, op: str) -> Any:
 
 def _no_int_zero_division(a: "Tensor", b: "Tensor", op: str) -> None:
     """Integer division by zero is an error in PyTorch (NumPy would warn and give 0)."""
-    if a.data.dtype.kind in "biu" and b.data.dtype.kind in "biu" and np.any(b.data == 0):
+    if a._data.dtype.kind in "biu" and b._data.dtype.kind in "biu" and np.any(b._data == 0):
         raise ArgumentError(f"{op}: integer division by zero")
 
 
@@ -62,7 +62,7 @@ class _MathMethods:
     # ------------------------------------------------------------------ elementwise functions
     def _floating(self) -> "Tensor":
         """Integer and bool tensors become float32 for functions with real results (as in PyTorch)."""
-        return self if self.data.dtype.kind in "fc" else self.to(_DEFAULT_FLOAT)
+        return self if self._data.dtype.kind in "fc" else self.to(_DEFAULT_FLOAT)
 
     def exp(self) -> "Tensor":
         """eˣ elementwise."""
@@ -129,22 +129,22 @@ class _MathMethods:
 
     def sign(self) -> "Tensor":
         """−1, 0 or 1 elementwise; zero gradient."""
-        if self.data.dtype.kind == "b":
+        if self._data.dtype.kind == "b":
             return self
         return self._step("sign")
 
     def floor(self) -> "Tensor":
         """The largest integer ≤ x elementwise (integer tensors are returned as they are); zero gradient."""
-        return self if self.data.dtype.kind in "biu" else self._step("floor")
+        return self if self._data.dtype.kind in "biu" else self._step("floor")
 
     def ceil(self) -> "Tensor":
         """The smallest integer ≥ x elementwise; zero gradient."""
-        return self if self.data.dtype.kind in "biu" else self._step("ceil")
+        return self if self._data.dtype.kind in "biu" else self._step("ceil")
 
     def round(self, decimals: int = 0) -> "Tensor":
         """Round half to even (to ``decimals`` places); zero gradient."""
         decimals = V.integer(decimals, "round", "decimals")
-        return self if self.data.dtype.kind in "biu" and decimals >= 0 else self._step("round", decimals)
+        return self if self._data.dtype.kind in "biu" and decimals >= 0 else self._step("round", decimals)
 
     def pow(self, exponent: Any) -> "Tensor":
         """self ** exponent, elementwise (a tensor or a number); gradients flow to both sides."""
@@ -163,7 +163,7 @@ class _MathMethods:
             raise ArgumentError("clamp: at least one of min and max must be given")
         lo, hi = _bound(min, "clamp"), _bound(max, "clamp")
         x = self
-        if x.data.dtype.kind in "biu" and any(isinstance(v, builtins.float) or np.asarray(v).dtype.kind == "f"
+        if x._data.dtype.kind in "biu" and any(isinstance(v, builtins.float) or np.asarray(v).dtype.kind == "f"
                                               for v in (lo, hi) if v is not None):
             x = x.to(_DEFAULT_FLOAT)
         return ew.ClampOp.apply(x, lo=lo, hi=hi)
@@ -255,11 +255,11 @@ class _MathMethods:
 
     # ------------------------------------------------------------------ comparisons: no gradient
     def _compare(self, other: Any, fn: Callable, op: str) -> "Tensor":
-        o = other.data if isinstance(other, _tensor_class()) else other
+        o = other._data if isinstance(other, _tensor_class()) else other
         if np.asarray(o).dtype.kind not in "biufc":
             raise DTypeError(V.expected(op, "other", "a Tensor or a number", o))
         _broadcast_error(op, self.shape, np.shape(o))
-        return _tensor_class()._from_op(np.asarray(fn(self.data, o)), None)
+        return _tensor_class()._from_op(np.asarray(fn(self._data, o)), None)
 
     def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
         if other is None:
@@ -312,23 +312,23 @@ class _MathMethods:
     def equal(self, other: Any) -> bool:
         """True if ``other`` has the same shape and the same elements (a Python bool)."""
         V.tensor(other, "equal", "other")
-        return self.shape == other.shape and bool(np.array_equal(self.data, other.data))
+        return self.shape == other.shape and bool(np.array_equal(self._data, other._data))
 
     def isclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> "Tensor":
         """|self − other| ≤ atol + rtol·|other| elementwise (a bool tensor)."""
         V.tensor(other, "isclose", "other")
         rtol, atol = V.real(rtol, "isclose", "rtol", 0.0), V.real(atol, "isclose", "atol", 0.0)
         _broadcast_error("isclose", self.shape, other.shape)
-        out = np.isclose(self.data, other.data, rtol=rtol, atol=atol, equal_nan=V.boolean(equal_nan, "isclose",
+        out = np.isclose(self._data, other._data, rtol=rtol, atol=atol, equal_nan=V.boolean(equal_nan, "isclose",
                                                                                            "equal_nan"))
         return _tensor_class()._from_op(np.asarray(out), None)
 
     def allclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
         """True if :meth:`isclose` holds everywhere (a Python bool)."""
-        return bool(self.isclose(other, rtol, atol, equal_nan).data.all())
+        return bool(self.isclose(other, rtol, atol, equal_nan)._data.all())
 
     def _test(self, fn: Callable) -> "Tensor":
-        return _tensor_class()._from_op(np.asarray(fn(self.data)), None)
+        return _tensor_class()._from_op(np.asarray(fn(self._data)), None)
 
     def isnan(self) -> "Tensor":
         """True where the element is NaN."""
@@ -345,12 +345,12 @@ class _MathMethods:
     def any(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
         """True if any element (along ``dim``, an int or a tuple) is non-zero; a bool tensor."""
         axis = _norm_dims(dim, self.ndim, "any")
-        return _tensor_class()._from_op(np.asarray(self.data.any(axis=axis, keepdims=keepdim)), None)
+        return _tensor_class()._from_op(np.asarray(self._data.any(axis=axis, keepdims=keepdim)), None)
 
     def all(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
         """True if every element (along ``dim``) is non-zero; a bool tensor."""
         axis = _norm_dims(dim, self.ndim, "all")
-        return _tensor_class()._from_op(np.asarray(self.data.all(axis=axis, keepdims=keepdim)), None)
+        return _tensor_class()._from_op(np.asarray(self._data.all(axis=axis, keepdims=keepdim)), None)
 
     # ------------------------------------------------------------------ small matrix products
     def _product(self, other: Any, op: str, ndim: int) -> tuple["Tensor", "Tensor"]:

@@ -26,7 +26,7 @@ def _reduce_dtype(t: "Tensor", dtype: Any, op: str) -> "Tensor":
     """``t`` cast to ``dtype`` when given (PyTorch's ``dtype=`` of sum/prod/cumsum), else bool/int → int64."""
     if dtype is not None:
         return t.to(np.dtype(dtype))
-    return t if t.data.dtype.kind not in "biu" or t.data.dtype == np.int64 else t.to(np.int64)
+    return t if t._data.dtype.kind not in "biu" or t._data.dtype == np.int64 else t.to(np.int64)
 
 
 class _ReduceMethods:
@@ -35,7 +35,7 @@ class _ReduceMethods:
     def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> "Tensor":
         """Sum over ``dim`` (all dims when None); bool and int tensors sum to int64."""
         axis = _norm_dims(dim, self.ndim, "sum")
-        x = self if self.data.dtype.kind not in "biu" or self.data.dtype == np.int64 else self.to(np.int64)
+        x = self if self._data.dtype.kind not in "biu" or self._data.dtype == np.int64 else self.to(np.int64)
         return reduce.SumOp.apply(x, axis=axis, keepdims=keepdim)
 
     def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> "Tensor":
@@ -44,7 +44,7 @@ class _ReduceMethods:
         Raises:
             DTypeError: for integer or bool tensors (as in PyTorch).
         """
-        if self.data.dtype.kind not in "fc":
+        if self._data.dtype.kind not in "fc":
             raise DTypeError(f"mean: needs a floating-point tensor, got dtype {self.dtype}")
         return reduce.MeanOp.apply(self, axis=_norm_dims(dim, self.ndim, "mean"), keepdims=keepdim)
 
@@ -57,7 +57,7 @@ class _ReduceMethods:
             dim, unbiased = None, dim
         if unbiased is not None and correction is not None:
             raise ArgumentError("var: give either unbiased or correction, not both")
-        if self.data.dtype.kind != "f":
+        if self._data.dtype.kind != "f":
             raise DTypeError(f"var: needs a floating-point tensor, got dtype {self.dtype}")
         corr = correction if correction is not None else (0 if unbiased is False else 1)
         return reduce.VarOp.apply(self, axis=_norm_dims(dim, self.ndim, "var"), keepdims=keepdim, correction=corr)
@@ -67,7 +67,7 @@ class _ReduceMethods:
         if isinstance(dim, tensor_cls):
             return self.minimum(dim) if minimum else self.maximum(dim)
         if dim is None:
-            if self.data.size == 0:
+            if self._data.size == 0:
                 raise ShapeError(f"{name}: cannot reduce an empty tensor of shape {self.shape}; pass dim")
             return reduce.MaxAllOp.apply(self, minimum=minimum)
         axis = _norm_dim(dim, self.ndim, name)
@@ -75,7 +75,7 @@ class _ReduceMethods:
             return MaxResult(shape.ReshapeOp.apply(self, shape=()), tensor_cls(np.zeros((), dtype=np.int64)))
         if self.shape[axis] == 0:
             raise ShapeError(f"{name}: cannot reduce over dim {dim} of size 0 (shape {self.shape})")
-        idx = np.argmin(self.data, axis=axis) if minimum else np.argmax(self.data, axis=axis)
+        idx = np.argmin(self._data, axis=axis) if minimum else np.argmax(self._data, axis=axis)
         values = reduce.MaxDimOp.apply(self, axis=axis, keepdims=keepdim, minimum=minimum, indices=idx)
         if keepdim:
             idx = np.expand_dims(idx, axis)
@@ -93,16 +93,16 @@ class _ReduceMethods:
     def _arg(self, dim: int | None, keepdim: bool, fn: Callable, name: str) -> "Tensor":
         tensor_cls = _tensor_class()
         if dim is None:
-            if self.data.size == 0:
+            if self._data.size == 0:
                 raise ShapeError(f"{name}: cannot reduce an empty tensor of shape {self.shape}")
-            out = np.asarray(fn(self.data), dtype=np.int64)
+            out = np.asarray(fn(self._data), dtype=np.int64)
             return tensor_cls._from_op(out.reshape((1,) * self.ndim) if keepdim else out, None)
         axis = _norm_dim(dim, self.ndim, name)
         if self.ndim == 0:
             return tensor_cls(np.zeros((), dtype=np.int64))
         if self.shape[axis] == 0:
             raise ShapeError(f"{name}: cannot reduce over dim {dim} of size 0 (shape {self.shape})")
-        return tensor_cls._from_op(fn(self.data, axis=axis, keepdims=keepdim).astype(np.int64, copy=False), None)
+        return tensor_cls._from_op(fn(self._data, axis=axis, keepdims=keepdim).astype(np.int64, copy=False), None)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
         """Index of the largest element (the first one on ties), over the flattened tensor when ``dim`` is None."""
@@ -136,7 +136,7 @@ class _ReduceMethods:
 
     def logsumexp(self, dim: Any, keepdim: bool = False) -> "Tensor":
         """ln Σ exp(x) over ``dim``, computed stably."""
-        x = self if self.data.dtype.kind == "f" else self.to(np.float32)
+        x = self if self._data.dtype.kind == "f" else self.to(np.float32)
         return reduce.LogSumExpOp.apply(x, axis=_norm_dims(dim, self.ndim, "logsumexp"), keepdims=keepdim)
 
     def amax(self, dim: Any = (), keepdim: bool = False) -> "Tensor":

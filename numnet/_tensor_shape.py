@@ -162,7 +162,7 @@ class _ShapeMethods:
 
     def is_contiguous(self) -> bool:
         """Whether the data is laid out in C order."""
-        return bool(self.data.flags.c_contiguous)
+        return bool(self._data.flags.c_contiguous)
 
     def contiguous(self) -> "Tensor":
         """The tensor itself if it is C-contiguous, else a C-ordered copy (differentiable)."""

@@ -167,7 +167,7 @@ def _class_weighted(loss_fn: Any, class_weight: Any, who: str) -> Any:
         per_sample = functools.partial(loss_fn, reduction="none")
 
     def weighted_loss(output: Tensor, target: Tensor) -> Tensor:
-        y = np.asarray(target.data)
+        y = np.asarray(target._data)
         if y.ndim != 1 or y.dtype.kind not in "iu":
             raise ArgumentError(f"{who}: class_weight needs integer class targets (N,), got {y.dtype} {y.shape}")
         w = np.ones(y.shape, np.float64)

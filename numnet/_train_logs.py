@@ -21,7 +21,7 @@ _NOT_AVERAGED = ("output", "target", "size")  # step-log keys that are metric in
 
 
 def _scalar(value: Any) -> float:
-    return float(value.data) if isinstance(value, Tensor) else float(value)
+    return float(value._data) if isinstance(value, Tensor) else float(value)
 
 
 class _Running:
@@ -52,7 +52,7 @@ class _Running:
             if key in self._counts:
                 self._counts[key] += n
         if self.metrics and output is not None and target is not None:
-            out, tgt = output.data, target.data
+            out, tgt = output._data, target._data
             for name, fn in self.metrics.items():
                 if name in self.accumulators:
                     self.accumulators[name].update(out, tgt)

@@ -161,14 +161,14 @@ class Function:
     def apply(cls, *inputs: "Tensor", **kwargs: Any) -> "Tensor":
         """Run ``forward`` on the inputs' arrays and, if any input requires grad, link the result into the graph."""
         ctx = cls(*inputs)
-        out = ctx.forward(*[t.data for t in inputs], **kwargs)
+        out = ctx.forward(*[t._data for t in inputs], **kwargs)
         if any(ctx.needs_input_grad):
             t = _tensor_class()._from_op(out, ctx)
             # versions of the inputs now: backward compares them to find in-place changes made since (_check)
             ctx._snap = tuple([p._vbox[0] for p in inputs])
             if out.base is not None:  # a view of an input shares its storage, hence its version counter
                 _share_storage(t, inputs)
-            ctx._out = (t._vbox, t._vbox[0], t.data)
+            ctx._out = (t._vbox, t._vbox[0], t._data)
             return t
         t = _tensor_class()._from_op(out, None)
         if out.base is not None:
@@ -203,7 +203,7 @@ _Tensor: type | None = None
 def _share_storage(t: "Tensor", inputs: tuple) -> None:
     """Make ``t`` (whose array is a view) share the version counter of the input whose memory it views."""
     for p in inputs:
-        if np.may_share_memory(t.data, p.data):
+        if np.may_share_memory(t._data, p._data):
             t._vbox = p._vbox
             p._vbox[1] = True  # the storage now has several tensors: a recorded in-place op on it is refused
             return
@@ -340,7 +340,7 @@ class _TorchStyleNode(Function):
         out = []
         for pos in self.positions:
             g = res[pos]
-            out.append(None if g is None else (g.data if isinstance(g, T) else np.asarray(g)))
+            out.append(None if g is None else (g._data if isinstance(g, T) else np.asarray(g)))
         return tuple(out)
 
 
@@ -361,14 +361,14 @@ def _torch_style_apply(cls: type, *args: Any, **kwargs: Any) -> Any:
         raise ArgumentError(f"{cls.__name__}.forward: expected forward to return one Tensor, got "
                             f"{type(result).__name__} (several outputs are not supported)")
     if not any(ctx.needs_input_grad) or result in ctx.__dict__.get("_non_diff", ()):
-        return result if not result._requires_grad else T._from_op(result.data, None)
+        return result if not result._requires_grad else T._from_op(result._data, None)
     node = _TorchStyleNode(*tensors)
     node.fn, node.ctx, node.positions, node.n_args = cls, ctx, positions, len(args)
     node._snap = tuple([p._vbox[0] for p in tensors])
-    out = T._from_op(result.data, node)
-    if any(result is t for t in tensors) or any(np.may_share_memory(result.data, t.data) for t in tensors):
+    out = T._from_op(result._data, node)
+    if any(result is t for t in tensors) or any(np.may_share_memory(result._data, t._data) for t in tensors):
         _share_storage(out, tensors)
-    node._out = (out._vbox, out._vbox[0], out.data)
+    node._out = (out._vbox, out._vbox[0], out._data)
     return out
 
 
@@ -441,7 +441,7 @@ def _check(ctx: Function) -> None:
     snap = ctx.__dict__.get("_snap")
     if snap is not None:
         for i, (p, v) in enumerate(zip(ctx.parents, snap)):
-            if p._vbox[0] != v and _saves(ctx, p.data):
+            if p._vbox[0] != v and _saves(ctx, p._data):
                 raise InPlaceError(
                     f"backward: one of the variables needed for gradient computation has been modified by an "
                     f"in-place operation: input {i} (shape {p.shape}) of {_backward_name(ctx)} is at version "
@@ -477,7 +477,7 @@ def _run(roots: list["Tensor"], root_grads: list[np.ndarray], retain_graph: bool
                 for hook in list(node._hooks.values()):
                     new = hook(Tensor._from_op(g, None))
                     if new is not None:
-                        g = np.asarray(new.data if isinstance(new, Tensor) else new, dtype=node.data.dtype)
+                        g = np.asarray(new._data if isinstance(new, Tensor) else new, dtype=node._data.dtype)
                         if g.shape != node.shape:
                             raise RuntimeError(f"backward: a hook returned a gradient of shape {g.shape} for a "
                                                f"tensor of shape {node.shape}")
@@ -489,9 +489,9 @@ def _run(roots: list["Tensor"], root_grads: list[np.ndarray], retain_graph: bool
                     continue
             elif ctx is None or node._retains_grad:
                 if node.grad is None:
-                    node.grad = Tensor(np.array(g, dtype=node.data.dtype, copy=True))
+                    node.grad = Tensor(np.array(g, dtype=node._data.dtype, copy=True))
                 else:
-                    node.grad = Tensor(node.grad.data + g.astype(node.data.dtype, copy=False))
+                    node.grad = Tensor(node.grad._data + g.astype(node._data.dtype, copy=False))
                 if ctx is None:
                     continue
             in_grads = ctx.backward(g)
@@ -503,7 +503,7 @@ def _run(roots: list["Tensor"], root_grads: list[np.ndarray], retain_graph: bool
             for i, (parent, pg, need) in enumerate(zip(_parents(ctx), in_grads, ctx.needs_input_grad)):
                 if pg is None or not need:
                     continue
-                pdata = parent.data
+                pdata = parent._data
                 if pg.shape != pdata.shape:
                     raise RuntimeError(f"backward: {ctx.name}.backward returned a gradient of shape {pg.shape} "
                                        f"for input {i} of shape {pdata.shape}")
@@ -543,7 +543,7 @@ def _grad_arrays(outputs: list["Tensor"], grad_outputs: Any, op: str) -> list[np
     out = []
     for o, g in zip(outputs, grad_outputs):
         if g is None:
-            if o.data.size != 1:
+            if o._data.size != 1:
                 raise ShapeError(f"{op}: grad can be implicitly created only for scalar outputs, got an output of "
                                  f"shape {o.shape}; pass grad_outputs")
             out.append(np.ones(o.shape, dtype=o.dtype))

@@ -42,7 +42,7 @@ def tensor(data: ArrayLike, dtype: Any = None, device: Any = None, requires_grad
     """
     dt = _dt(dtype, "tensor")
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     try:
         arr = np.array(_to_array(data, dt), copy=True)
     except (ValueError, TypeError) as exc:
@@ -243,7 +243,7 @@ def where(condition: Tensor | np.ndarray, input: Any, other: Any) -> Tensor:  # 
     Raises:
         ShapeError: if condition, input and other do not broadcast together.
     """
-    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition).astype(bool, copy=False)
+    cond = np.asarray(condition._data if isinstance(condition, Tensor) else condition).astype(bool, copy=False)
     if isinstance(input, Tensor):
         ref = input
     elif isinstance(other, Tensor):

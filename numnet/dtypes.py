@@ -66,8 +66,8 @@ def result_type(*tensors: Any) -> np.dtype:
     kind (so ``float32 vector + float64 0-d`` stays float32)."""
     dim = zero = None
     for t in tensors:
-        dt = t.data.dtype
-        if t.data.ndim:
+        dt = t._data.dtype
+        if t._data.ndim:
             dim = dt if dim is None else promote_types(dim, dt)
         else:
             zero = dt if zero is None else promote_types(zero, dt)
@@ -80,8 +80,8 @@ def result_type(*tensors: Any) -> np.dtype:
 
 def _same_dtype(tensors: Sequence[Any]) -> list[Any]:
     """The tensors converted (differentiably, with ``Tensor.to``) to their common :func:`result_type`."""
-    first = tensors[0].data.dtype
-    if all(t.data.dtype == first for t in tensors):
+    first = tensors[0]._data.dtype
+    if all(t._data.dtype == first for t in tensors):
         return list(tensors)
     dt = result_type(*tensors)
     return [t.to(dt) for t in tensors]

@@ -121,8 +121,8 @@ def _update(out: _Out) -> None:
     b = numnet.tensor(np.float64(B), requires_grad=True)
     loss = (F.sigmoid((w * x).sum() + b) - Y_TRUE) ** 2
     loss.backward()
-    out.value("library  loss.backward(); new w = w − α·w.grad", w.data - LEARNING_RATE * w.grad.numpy())
-    out.value("library  new b = b − α·b.grad", float(b.data - LEARNING_RATE * b.grad.numpy()))
+    out.value("library  loss.backward(); new w = w − α·w.grad", w._data - LEARNING_RATE * w.grad.numpy())
+    out.value("library  new b = b − α·b.grad", float(b._data - LEARNING_RATE * b.grad.numpy()))
 
 
 def _convolution(out: _Out) -> None:

@@ -35,7 +35,7 @@ Metric = Callable[[Any, Any], float]
 
 
 def _array(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _class_targets(output: np.ndarray, target: np.ndarray, who: str) -> np.ndarray:

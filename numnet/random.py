@@ -191,8 +191,8 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: np.r
     """
     from numnet.tensor import Tensor
 
-    m = mean.data if isinstance(mean, Tensor) else mean
-    s = std.data if isinstance(std, Tensor) else std
+    m = mean._data if isinstance(mean, Tensor) else mean
+    s = std._data if isinstance(std, Tensor) else std
     if np.any(np.asarray(s) < 0):
         raise ArgumentError(f"normal: expected std >= 0, got {std!r}")
     tensors = [t for t in (mean, std) if isinstance(t, Tensor)]

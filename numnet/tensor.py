@@ -33,13 +33,13 @@ from numnet.ops import linalg, shape
 def _to_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
     """``data`` as an array by :mod:`numnet.dtypes`' rule; a Tensor gives its own array (converted to ``dtype``)."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     return _as_array(data, dtype)
 
 
 def _binary(fn: type[autograd.Function], op: str, a: "Tensor", b: "Tensor") -> "Tensor":
     """Apply a broadcasting binary primitive after promoting both sides to one dtype."""
-    if a.data.dtype != b.data.dtype:
+    if a._data.dtype != b._data.dtype:
         a, b = _same_dtype((a, b))
     try:
         return fn.apply(a, b)
@@ -54,7 +54,7 @@ def _bound(value: Any, op: str) -> Any:
         if value.requires_grad:
             raise ArgumentError(f"{op}: a bound that requires grad is not supported (no gradient flows to bounds); "
                                 "pass a number or a detached tensor")
-        return value.data
+        return value._data
     return value
 
 
@@ -73,12 +73,12 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods):
 
     # _vbox: the storage's [version, has_views], shared by views (see autograd); _hooks: register_hook's functions;
     # _history: [(version, alias)] left by recorded in-place ops so older graph nodes still reach the old value.
-    __slots__ = ("data", "_requires_grad", "grad", "_ctx", "_retains_grad", "_vbox", "_hooks", "_history",
+    __slots__ = ("_data", "_requires_grad", "grad", "_ctx", "_retains_grad", "_vbox", "_hooks", "_history",
                  "__weakref__")
     __array_priority__ = 1000  # make ``ndarray * Tensor`` call Tensor.__rmul__
 
     def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> None:
-        self.data: np.ndarray = _as_array(data.data if isinstance(data, Tensor) else data, dtype)
+        self._data: np.ndarray = _as_array(data._data if isinstance(data, Tensor) else data, dtype)
         self.grad: Tensor | None = None
         self._ctx: autograd.Function | None = None
         self._retains_grad = False
@@ -92,7 +92,7 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods):
     @classmethod
     def _from_op(cls, data: np.ndarray, ctx: autograd.Function | None) -> "Tensor":
         t = cls.__new__(cls)
-        t.data = data if type(data) is np.ndarray else np.asarray(data)
+        t._data = data if type(data) is np.ndarray else np.asarray(data)
         t.grad = None
         t._ctx = ctx
         t._retains_grad = False
@@ -104,14 +104,33 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods):
 
     # ------------------------------------------------------------------ properties
     @property
+    def data(self) -> "Tensor":
+        """This tensor's values as a new Tensor that shares the memory and is not tracked, as ``torch.Tensor.data``.
+
+        Changes through it (``p.data.sub_(lr * p.grad)``, ``p.data[0] = 1``, ``p.data -= ...``) change this tensor and
+        are not recorded by autograd, nor counted by its version counter (PyTorch's rule: that is the difference
+        from :meth:`detach`, whose changes ``backward`` checks). ``x.numpy()`` (or ``np.asarray(x)``) gives the
+        underlying ``np.ndarray`` itself.
+        """
+        return Tensor._from_op(self._data, None)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        """``x.data = other`` makes ``x`` use ``other``'s values (its memory, for a Tensor or an array), any shape."""
+        arr = value._data if isinstance(value, Tensor) else _as_array(value)
+        if self._requires_grad and arr.dtype.kind not in "fc":
+            raise DTypeError(f"data: a tensor that requires grad needs floating-point data, got dtype {arr.dtype}")
+        self._data = arr
+
+    @property
     def requires_grad(self) -> bool:
         return self._requires_grad
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        if value and self.data.dtype.kind not in "fc":
+        if value and self._data.dtype.kind not in "fc":
             raise DTypeError(
-                f"requires_grad: only floating-point tensors can require gradients, got dtype {self.data.dtype}"
+                f"requires_grad: only floating-point tensors can require gradients, got dtype {self._data.dtype}"
             )
         if not value and self._ctx is not None:
             raise ArgumentError("requires_grad: cannot turn off gradients of a non-leaf tensor; use .detach()")
@@ -119,15 +138,15 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods):
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def is_leaf(self) -> bool:
@@ -164,24 +183,24 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods):
     def size(self, dim: int | None = None) -> tuple[int, ...] | int:
         """The shape, or the size of dimension ``dim``."""
         if dim is None:
-            return self.data.shape
+            return self._data.shape
         if self.ndim == 0:
             raise ArgumentError(f"size: a 0-d tensor has no dimension {dim}")
-        return self.data.shape[_norm_dim(dim, self.ndim, "size")]
+        return self._data.shape[_norm_dim(dim, self.ndim, "size")]
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self._data.size)
 
     def is_floating_point(self) -> bool:
-        return _is_float(self.data.dtype)
+        return _is_float(self._data.dtype)
 
     def __len__(self) -> int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     # ------------------------------------------------------------------ conversion
     def numpy(self) -> np.ndarray:
@@ -192,21 +211,21 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods):
         """
         if self.requires_grad:
             raise RuntimeError("numpy: cannot call numpy() on a tensor that requires grad; use .detach().numpy()")
-        return self.data
+        return self._data
 
     def item(self) -> float | int | bool:
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ShapeError("item: only a one-element tensor can be converted to a Python scalar, "
                              f"got shape {self.shape}")
-        return self.data.reshape(()).item()
+        return self._data.reshape(()).item()
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self._data.tolist()
 
     def detach(self) -> "Tensor":
         """A tensor sharing the same data (and version counter), cut from the graph."""
-        t = Tensor._from_op(self.data, None)
+        t = Tensor._from_op(self._data, None)
         t._vbox = self._vbox
         self._vbox[1] = True
         return t
@@ -221,7 +240,7 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods):
         """A copy of the data; gradients flow back to this tensor."""
         if self.requires_grad and autograd.is_grad_enabled():
             return self * 1
-        return Tensor._from_op(self.data.copy(), None)
+        return Tensor._from_op(self._data.copy(), None)
 
     def to(self, *args: Any, **kwargs: Any) -> "Tensor":
         """PyTorch's forms: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)`` (its dtype and device),
@@ -254,11 +273,11 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods):
         if dtype is None:
             return self.clone() if copy else self
         dt = as_dtype(dtype, "to")
-        if dt == self.data.dtype:
+        if dt == self._data.dtype:
             return self.clone() if copy else self
         if self.requires_grad and dt.kind in "fc":
             return ew.CastOp.apply(self, dtype=dt)
-        return Tensor(self.data.astype(dt))
+        return Tensor(self._data.astype(dt))
 
     def type_as(self, other: "Tensor") -> "Tensor":
         """This tensor converted to ``other``'s dtype."""
@@ -269,7 +288,7 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods):
     def type(self, dtype: Any = None) -> "str | Tensor":
         """Without an argument, PyTorch's type name (``"torch.FloatTensor"``); with a dtype, ``to(dtype)``."""
         if dtype is None:
-            return "torch." + _TYPE_NAMES.get(self.data.dtype, str(self.data.dtype)) + "Tensor"
+            return "torch." + _TYPE_NAMES.get(self._data.dtype, str(self._data.dtype)) + "Tensor"
         return self.to(dtype)
 
     def cpu(self) -> "Tensor":
@@ -347,34 +366,34 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods):
         if not tracked:
             with autograd.no_grad():
                 result = compute(self)
-            self._write(op, result.data)
+            self._write(op, result._data)
             return self
         if self._vbox[1]:
             raise InPlaceError(f"{op}: an in-place operation recorded for autograd on a tensor that shares its memory "
                                "with another tensor (a view) is not supported by numnet; use the out-of-place form")
-        alias = Tensor._from_op(self.data.copy(), self._ctx)
+        alias = Tensor._from_op(self._data.copy(), self._ctx)
         alias._requires_grad = self._requires_grad
         result = compute(alias)
-        self._write(op, result.data)
+        self._write(op, result._data)
         ctx = result._ctx
         if self._history is None:
             self._history = []
         self._history.append((self._vbox[0] - 1, alias))
         self._ctx, self._requires_grad = ctx, ctx is not None
         if ctx is not None:
-            ctx._out = (self._vbox, self._vbox[0], self.data)
+            ctx._out = (self._vbox, self._vbox[0], self._data)
         return self
 
     def _write(self, op: str, values: np.ndarray) -> None:
-        if values.shape != self.data.shape:
+        if values.shape != self._data.shape:
             raise ShapeError(f"{op}: output with shape {self.shape} doesn't match the broadcast shape {values.shape}")
-        if values.dtype != self.data.dtype and _KIND_RANK.get(values.dtype.kind, 4) > \
-                _KIND_RANK.get(self.data.dtype.kind, 4):
+        if values.dtype != self._data.dtype and _KIND_RANK.get(values.dtype.kind, 4) > \
+                _KIND_RANK.get(self._data.dtype.kind, 4):
             raise DTypeError(f"{op}: result type {values.dtype} can't be cast to the desired output type "
-                             f"{self.data.dtype}")
-        if not self.data.flags.writeable:
+                             f"{self._data.dtype}")
+        if not self._data.flags.writeable:
             raise InPlaceError(f"{op}: the tensor's memory is read-only")
-        self.data[...] = values
+        self._data[...] = values
         self._vbox[0] += 1
 
     def add_(self, other: Any, *, alpha: Any = 1) -> "Tensor":
@@ -410,12 +429,12 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods):
     def fill_(self, value: Any) -> "Tensor":
         """Fill with ``value`` (a number or a one-element tensor) in place."""
         if isinstance(value, Tensor):
-            if value.data.size != 1 or value.ndim > 0:
+            if value._data.size != 1 or value.ndim > 0:
                 raise ShapeError(f"fill_: expected value to be a 0-d tensor, got shape {value.shape}")
-            value = value.data.item()
+            value = value._data.item()
         if not isinstance(value, (builtins.int, builtins.float, builtins.bool, np.number, np.bool_)):
             raise DTypeError(f"fill_: expected value to be a number, got {value!r}")
-        return self._overwrite("fill_", np.full(self.shape, value, dtype=self.data.dtype))
+        return self._overwrite("fill_", np.full(self.shape, value, dtype=self._data.dtype))
 
     def copy_(self, src: Any, non_blocking: bool = False) -> "Tensor":
         """Copy ``src`` (broadcast to this shape, cast to this dtype) into this tensor in place."""
@@ -427,21 +446,21 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods):
             arr = np.broadcast_to(arr, self.shape)
         except ValueError:
             raise ShapeError(f"copy_: src of shape {arr.shape} cannot be broadcast to shape {self.shape}") from None
-        return self._overwrite("copy_", arr.astype(self.data.dtype, copy=False))
+        return self._overwrite("copy_", arr.astype(self._data.dtype, copy=False))
 
     def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator: Any = None) -> "Tensor":
         """Fill with samples of U(from, to) in place."""
         from numnet import random
 
         g = random._gen(generator, "uniform_")
-        return self._overwrite("uniform_", g.uniform(from_, to, self.shape).astype(self.data.dtype))
+        return self._overwrite("uniform_", g.uniform(from_, to, self.shape).astype(self._data.dtype))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> "Tensor":
         """Fill with samples of N(mean, std²) in place."""
         from numnet import random
 
         g = random._gen(generator, "normal_")
-        return self._overwrite("normal_", g.normal(mean, std, self.shape).astype(self.data.dtype))
+        return self._overwrite("normal_", g.normal(mean, std, self.shape).astype(self._data.dtype))
 
     def _overwrite(self, op: str, values: np.ndarray) -> "Tensor":
         """Write values that do not depend on the old ones. Tracked, the tensor stops depending on its history."""
@@ -466,13 +485,13 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods):
         return self.div_(other)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self._data if dtype is None else self._data.astype(dtype)
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        body = np.array2string(self._data, separator=", ", prefix="tensor(")
         extra = ""
-        if self.data.dtype not in (np.float32, np.int64, np.bool_):
-            extra += f", dtype={self.data.dtype}"
+        if self._data.dtype not in (np.float32, np.int64, np.bool_):
+            extra += f", dtype={self._data.dtype}"
         if self._ctx is not None:
             extra += f", grad_fn=<{autograd._backward_name(self._ctx)}>"
         elif self.requires_grad:
@@ -503,7 +522,7 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods):
         if create_graph:
             raise ArgumentError("backward: create_graph=True (higher-order gradients) is not supported by numnet")
         if gradient is None:
-            if self.data.size != 1:
+            if self._data.size != 1:
                 raise ShapeError("backward: gradient can be implicit only for a scalar output, "
                                  f"got shape {self.shape}; pass gradient= of the same shape")
             g = np.ones(self.shape, dtype=self.dtype)
@@ -523,7 +542,7 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods):
                 for t, gi in zip(ins, grads):
                     if gi is not None:
                         gi = np.array(gi, dtype=t.dtype, copy=True)
-                        t.grad = Tensor(gi) if t.grad is None else Tensor(t.grad.data + gi)
+                        t.grad = Tensor(gi) if t.grad is None else Tensor(t.grad._data + gi)
             return
         autograd.backward(self, g, retain_graph=bool(retain_graph))
 
@@ -532,7 +551,7 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods):
         """``other`` as a tensor; a Python/NumPy scalar takes this tensor's dtype unless its kind is higher."""
         if isinstance(other, Tensor):
             return other
-        mine = self.data.dtype
+        mine = self._data.dtype
         if isinstance(other, builtins.float) and mine.kind in "fc":
             return Tensor._from_op(np.array(other, dtype=mine), None)
         arr = np.asarray(other)
@@ -567,7 +586,7 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods):
 
     @staticmethod
     def _div(a: "Tensor", b: "Tensor") -> "Tensor":
-        if a.data.dtype.kind not in "fc" and b.data.dtype.kind not in "fc":  # true division of ints → float32
+        if a._data.dtype.kind not in "fc" and b._data.dtype.kind not in "fc":  # true division of ints → float32
             a, b = a.to(_DEFAULT_FLOAT), b.to(_DEFAULT_FLOAT)
         return _binary(ew.DivOp, "div", a, b)
 
@@ -584,7 +603,7 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods):
         return _binary(ew.PowOp, "pow", self._lift(other), self)
 
     def __neg__(self) -> "Tensor":
-        if self.data.dtype.kind == "b":
+        if self._data.dtype.kind == "b":
             raise DTypeError("neg: negation of a bool tensor is not supported; use ~ or logical_not")
         return ew.NegOp.apply(self)
 
@@ -625,10 +644,10 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods):
         return linalg.MatMulOp.apply(a, b)
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
-            raise ShapeError(f"bool: the truth value of a tensor with {self.data.size} elements (shape {self.shape}) "
+        if self._data.size != 1:
+            raise ShapeError(f"bool: the truth value of a tensor with {self._data.size} elements (shape {self.shape}) "
                              "is ambiguous; use .any() or .all()")
-        return bool(self.data.reshape(()).item())
+        return bool(self._data.reshape(()).item())
 
     def __float__(self) -> float:
         return float(self.item())
@@ -637,7 +656,7 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods):
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
             raise TypeError(f"only integer tensors of a single element can be used as an index, got {self.dtype} "
                             f"of shape {self.shape}")
         return int(self.item())
@@ -660,7 +679,7 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods):
             InPlaceError: on a leaf that requires grad outside ``no_grad``, or for a ``value`` that requires grad.
         """
         idx = _convert_index(index)
-        val = value.data if isinstance(value, Tensor) else value
+        val = value._data if isinstance(value, Tensor) else value
         enabled = autograd.is_grad_enabled()
         if enabled and isinstance(value, Tensor) and value._requires_grad:
             raise InPlaceError("setitem: assigning a tensor that requires grad is not supported by numnet while "
@@ -669,14 +688,14 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods):
             if self._ctx is None:
                 raise InPlaceError("setitem: in-place assignment into a tensor that requires grad (a leaf) is not "
                                    "allowed while gradients are recorded; use numnet.no_grad()")
-            keep = np.ones(self.shape, dtype=self.data.dtype)
+            keep = np.ones(self.shape, dtype=self._data.dtype)
             keep[idx] = 0
-            put = np.zeros(self.shape, dtype=self.data.dtype)
+            put = np.zeros(self.shape, dtype=self._data.dtype)
             put[idx] = val
             self._inplace("setitem", lambda s: s * Tensor._from_op(keep, None) + Tensor._from_op(put, None))
             return
         try:
-            self.data[idx] = val
+            self._data[idx] = val
         except IndexError as exc:
             raise IndexError(f"setitem: {exc} (tensor shape {self.shape})") from None
         self._vbox[0] += 1
@@ -688,9 +707,9 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods):
 
 def _convert_index(index: Any) -> Any:
     if isinstance(index, Tensor):
-        return index.data
+        return index._data
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        return tuple(i._data if isinstance(i, Tensor) else i for i in index)
     return index
 
 

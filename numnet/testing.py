@@ -94,7 +94,7 @@ def gradcheck(
     def scalar(args: Sequence[Any]) -> float:
         with no_grad():
             res = _select(fn(*args), positions)
-        return float(sum(np.sum(o.data * v) for o, v in zip(res, cotangents)))
+        return float(sum(np.sum(o._data * v) for o, v in zip(res, cotangents)))
 
     total = sum((o * Tensor(v)).sum() for o, v in zip(outs, cotangents))
     total.backward()
@@ -102,18 +102,18 @@ def gradcheck(
     worst: tuple[float, str] = (0.0, "")
     for i in checked:
         x = inputs[i]
-        analytic = np.zeros(x.shape) if x.grad is None else x.grad.data
+        analytic = np.zeros(x.shape) if x.grad is None else x.grad._data
         if analytic.shape != x.shape:
             raise GradcheckError(f"gradcheck failed for {label} with input shapes {shapes}: the gradient of input {i} "
                                  f"has shape {analytic.shape}, expected {x.shape}")
-        if x.data.size <= max_coords:
-            directions = np.eye(x.data.size)
-            kinds = [f"element {tuple(int(j) for j in np.unravel_index(k, x.shape))}" for k in range(x.data.size)]
+        if x._data.size <= max_coords:
+            directions = np.eye(x._data.size)
+            kinds = [f"element {tuple(int(j) for j in np.unravel_index(k, x.shape))}" for k in range(x._data.size)]
         else:
-            directions = rng.standard_normal((n_directions, x.data.size))
+            directions = rng.standard_normal((n_directions, x._data.size))
             directions /= np.linalg.norm(directions, axis=1, keepdims=True)
             kinds = [f"random direction {k}" for k in range(n_directions)]
-        base = x.data
+        base = x._data
         for u, kind in zip(directions, kinds):
             u = u.reshape(x.shape)
             args = list(inputs)

@@ -123,7 +123,7 @@ class Trainer:
         ...         self.optimizer.zero_grad()
         ...         loss.backward()
         ...         for p in self.model.parameters():
-        ...             np.clip(p.grad.data, -1.0, 1.0, out=p.grad.data)
+        ...             p.grad.clamp_(-1.0, 1.0)
         ...         self.optimizer.step()
         ...         return {"loss": loss, "output": output, "target": y}
     """
@@ -394,7 +394,7 @@ class Trainer:
                 for batch_index, batch in enumerate(loader):
                     cbs.on_predict_batch_begin(batch_index)
                     out = self.predict_step(batch)
-                    outputs.append(np.array(out.data if isinstance(out, Tensor) else out, copy=True))
+                    outputs.append(np.array(out._data if isinstance(out, Tensor) else out, copy=True))
                     cbs.on_predict_batch_end(batch_index, {"outputs": outputs[-1]})
             cbs.on_predict_end()
         finally:

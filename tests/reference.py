@@ -28,13 +28,13 @@ def torch_one_thread():
 
 
 def to_torch(x, requires_grad: bool = False) -> torch.Tensor:
-    arr = x.data if isinstance(x, numnet.Tensor) else np.asarray(x)
+    arr = x._data if isinstance(x, numnet.Tensor) else np.asarray(x)
     return torch.tensor(np.array(arr), requires_grad=requires_grad)
 
 
 def assert_close(ours, ref, dtype=np.float64, what: str = "") -> None:
     """``ours`` (numnet tensor or array) equals ``ref`` (torch tensor or array) within the dtype's tolerance."""
-    a = ours.data if isinstance(ours, numnet.Tensor) else np.asarray(ours)
+    a = ours._data if isinstance(ours, numnet.Tensor) else np.asarray(ours)
     b = ref.detach().numpy() if isinstance(ref, torch.Tensor) else np.asarray(ref)
     assert a.shape == b.shape, f"{what}: shape {a.shape} != reference {b.shape}"
     if a.size == 0:

@@ -51,7 +51,7 @@ def test_diamond_graph_matches_torch():
     tx = torch.tensor([0.5, -1.5], dtype=torch.float64, requires_grad=True)
     f(x).backward()
     f(tx).backward()
-    assert np.allclose(x.grad.data, tx.grad.numpy(), rtol=0, atol=1e-12)
+    assert np.allclose(x.grad._data, tx.grad.numpy(), rtol=0, atol=1e-12)
 
 
 def test_reuse_b_equals_a_plus_a_counts_both_uses():
@@ -246,7 +246,7 @@ def test_detach_shares_data_and_cuts_the_graph():
     x = numnet.tensor([1.0, 2.0], requires_grad=True)
     y = x * 2
     d = y.detach()
-    assert not d.requires_grad and d.grad_fn is None and d.data is y.data
+    assert not d.requires_grad and d.grad_fn is None and d._data is y._data
     (y.sum() + (d * x).sum()).backward()
     assert x.grad.tolist() == [2 + 2, 2 + 4]
 

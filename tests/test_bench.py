@@ -24,7 +24,7 @@ image = rng.standard_normal((9, 9))
 kernels = rng.standard_normal((2, 3, 3))
 loop = run.lesson_loop(image, kernels, 1)
 import numnet, numnet.functional as F
-ours = F.conv2d(numnet.tensor(image[None, None]), numnet.tensor(kernels[:, None]), padding=1).data[0]
+ours = F.conv2d(numnet.tensor(image[None, None]), numnet.tensor(kernels[:, None]), padding=1)._data[0]
 print(json.dumps({"rows": rows, "lines": lines, "loop_error": float(np.abs(loop - ours).max())}))
 """
 

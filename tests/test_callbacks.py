@@ -196,12 +196,12 @@ def test_model_checkpoint_writes_best_and_last(tmp_path):
     info = load_checkpoint(best, fresh)
     assert info["epoch"] == 1  # epoch 0 was the best (val_loss rises afterwards)
     for p, want in zip(fresh.parameters(), snaps.params[0]):
-        np.testing.assert_array_equal(p.data, want)
+        np.testing.assert_array_equal(p._data, want)
     info = load_checkpoint(last, fresh)
     assert info["epoch"] == 3 and info["step"] == 12
     assert info["extra"]["history"]["epoch"] == [0, 1, 2]
     for p, want in zip(fresh.parameters(), snaps.params[2]):
-        np.testing.assert_array_equal(p.data, want)
+        np.testing.assert_array_equal(p._data, want)
     assert ckpt.best == pytest.approx(history.history["val_loss"][0])
 
 
@@ -320,7 +320,7 @@ def test_terminate_on_nan_names_epoch_and_batch(capsys, tmp_path):
 
     fresh = NaNAfter(0, 0, 1)
     assert load_checkpoint(tmp_path / "last.safetensors", fresh)["epoch"] == 1
-    assert all(np.isfinite(p.data).all() for p in fresh.parameters())
+    assert all(np.isfinite(p._data).all() for p in fresh.parameters())
 
 
 def test_terminate_on_nan_with_an_exploding_learning_rate():

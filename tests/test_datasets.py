@@ -74,12 +74,12 @@ def test_dataloader_fast_path_over_fashion_mnist(fashion_test):
     counts = np.zeros(10, np.int64)
     for x, y in loader:
         assert x.shape == (1000, 1, 28, 28) and x.dtype == np.float32 and y.dtype == np.int64
-        counts += np.bincount(y.data, minlength=10)
+        counts += np.bincount(y._data, minlength=10)
         seen += x.shape[0]
     assert seen == 10000 and counts.tolist() == [1000] * 10
     train, val = random_split(fashion_test, [0.9, 0.1], generator=np.random.default_rng(0))
     xb, yb = next(iter(DataLoader(val, batch_size=64)))
-    np.testing.assert_array_equal(xb.data, fashion_test.data[val.indices[:64]])
+    np.testing.assert_array_equal(xb._data, fashion_test.data[val.indices[:64]])
 
 
 def test_normalize_uses_the_documented_statistics(fashion_test):
@@ -93,10 +93,10 @@ def test_transforms_per_item_and_per_batch(fashion_test):
     t = Normalize([0.5], [0.5])
     ds = datasets.FashionMNIST(train=False, transform=t, target_transform=lambda c: c + 100)
     img, label = ds[0]
-    np.testing.assert_allclose(img.data, (fashion_test.data[0] - 0.5) / 0.5, rtol=1e-6)
+    np.testing.assert_allclose(img._data, (fashion_test.data[0] - 0.5) / 0.5, rtol=1e-6)
     assert label == 109
     x, y = ds.get_batch(np.array([0, 1]))
-    np.testing.assert_array_equal(x[0], img.data)
+    np.testing.assert_array_equal(x[0], img._data)
     assert y.tolist() == [109, int(fashion_test.targets[1]) + 100]
     # a transform that is not marked batchable is applied sample by sample, with the same result
     per_sample = datasets.FashionMNIST(train=False, transform=Lambda(lambda a: (a - 0.5) / 0.5))

@@ -292,7 +292,7 @@ def test_explorer_refuses_models_it_cannot_explore() -> None:
 def test_explorer_survives_nan_weights() -> None:
     numnet.manual_seed(2)
     model = LeNet5()
-    model.classifier[5].weight.data[...] = np.nan
+    model.classifier[5].weight._data[...] = np.nan
     resp = create_app(Explorer(model)).test_client().post(
         "/api/predict", data=json.dumps({"image": _png_url(_seven())}), content_type="application/json")
     assert resp.status_code == 200

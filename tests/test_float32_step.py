@@ -67,4 +67,4 @@ def test_inference_in_chunks_stays_float32():
     model = LeNet5().eval()
     with numnet.no_grad():
         out = model(numnet.rand(300, 1, 28, 28))
-    assert out.dtype == np.float32 and out.shape == (300, 10) and np.isfinite(out.data).all()
+    assert out.dtype == np.float32 and out.shape == (300, 10) and np.isfinite(out._data).all()

@@ -46,7 +46,7 @@ class TinyNet:
 
     def load_state_dict(self, state):
         for k, p in self.params.items():
-            p.data[...] = np.asarray(state[k])
+            p._data[...] = np.asarray(state[k])
         self.steps_seen = np.array(state["steps_seen"], np.int64)
 
 
@@ -60,10 +60,10 @@ class MomentumSGD:
 
     def step(self):
         for i, p in enumerate(self.param_groups[0]["params"]):
-            st = self.state.setdefault(p, {"momentum_buffer": np.zeros_like(p.data), "step": 0})
-            st["momentum_buffer"] = self.param_groups[0]["momentum"] * st["momentum_buffer"] + p.grad.data
+            st = self.state.setdefault(p, {"momentum_buffer": np.zeros_like(p._data), "step": 0})
+            st["momentum_buffer"] = self.param_groups[0]["momentum"] * st["momentum_buffer"] + p.grad._data
             st["step"] += 1
-            p.data -= np.float32(self.param_groups[0]["lr"]) * st["momentum_buffer"]
+            p._data -= np.float32(self.param_groups[0]["lr"]) * st["momentum_buffer"]
 
     def zero_grad(self):
         for p in self.param_groups[0]["params"]:
@@ -111,7 +111,7 @@ def _train(model, opt, sched, loader, epochs):
     for _ in range(epochs):
         for x, y in loader:
             out = model(x)
-            loss = ((out - numnet.tensor(np.eye(3, dtype=np.float32)[y.data])) ** 2).mean()
+            loss = ((out - numnet.tensor(np.eye(3, dtype=np.float32)[y._data])) ** 2).mean()
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -120,7 +120,7 @@ def _train(model, opt, sched, loader, epochs):
 
 
 def _state(model, opt):
-    arrays = {k: np.array(v.data if isinstance(v, numnet.Tensor) else v) for k, v in model.state_dict().items()}
+    arrays = {k: np.array(v._data if isinstance(v, numnet.Tensor) else v) for k, v in model.state_dict().items()}
     bufs = [np.array(s["momentum_buffer"]) for s in opt.state_dict()["state"].values()]
     return arrays, bufs
 
@@ -150,8 +150,8 @@ def test_save_load_roundtrip_every_dtype_and_shape(tmp_path):
     assert got.pop("pyfloat") == 0.5 and type(state.pop("pyfloat")) is float  # numbers come back as numbers
     for k, v in state.items():
         assert type(got[k]) is type(v), k  # a Tensor where a Tensor was, an array where an array was
-        want = np.asarray(v.data if isinstance(v, numnet.Tensor) else v)
-        arr = got[k].data if isinstance(got[k], numnet.Tensor) else got[k]
+        want = np.asarray(v._data if isinstance(v, numnet.Tensor) else v)
+        arr = got[k]._data if isinstance(got[k], numnet.Tensor) else got[k]
         assert arr.dtype == want.dtype.newbyteorder("=") and arr.shape == want.shape, k
         np.testing.assert_array_equal(arr, want, err_msg=k)
         assert arr.flags.writeable
@@ -548,7 +548,7 @@ def test_checkpoint_contents_and_rng(tmp_path):
     _train(model, opt, sched, loader, 1)
     path = tmp_path / "c.safetensors"
     io.save_checkpoint(path, model, opt, sched, epoch=1, step=5)
-    expected_next = numnet.rand(4).data
+    expected_next = numnet.rand(4)._data
     names = set(io.load(path))
     assert "model/fc1.weight" in names and "optimizer/state/0/momentum_buffer" in names
     meta = io.load_metadata(path)
@@ -556,7 +556,7 @@ def test_checkpoint_contents_and_rng(tmp_path):
     assert json.loads(meta["rng"])["bit_generator"] == "PCG64"
     numnet.manual_seed(0)
     io.load_checkpoint(path, TinyNet())
-    np.testing.assert_array_equal(numnet.rand(4).data, expected_next)
+    np.testing.assert_array_equal(numnet.rand(4)._data, expected_next)
     io.save_checkpoint(path, model, rng=False)
     assert "rng" not in io.load_metadata(path) and "optimizer" not in io.load_metadata(path)
     assert io.load_checkpoint(path, TinyNet()) == {"epoch": 0, "step": 0, "extra": None,
@@ -617,7 +617,7 @@ def test_real_zoo_model_roundtrip(tmp_path):
     model.eval()
     loaded.eval()
     x = numnet.rand(3, 1, 28, 28)
-    np.testing.assert_array_equal(loaded(x).data, model(x).data)
+    np.testing.assert_array_equal(loaded(x)._data, model(x)._data)
 
 
 def test_real_optimizer_checkpoint_resume_is_bit_identical(tmp_path):
@@ -638,7 +638,7 @@ def test_real_optimizer_checkpoint_resume_is_bit_identical(tmp_path):
                 F.cross_entropy(model(x), y).backward()
                 opt.step()
             sched.step()
-        return {k: np.array(v.data) for k, v in model.state_dict().items()}
+        return {k: np.array(v._data) for k, v in model.state_dict().items()}
 
     numnet.manual_seed(4)
     want = run(*build(), 2)

@@ -39,7 +39,7 @@ def test_checkpoint_idiom_round_trips_into_a_fresh_model_and_optimizer(tmp_path)
     assert tuple(fresh.load_state_dict(ckpt["model_state_dict"])) == ([], [])
     fresh_opt.load_state_dict(ckpt["optimizer_state_dict"])
     for (k, a), b in zip(model.state_dict().items(), fresh.state_dict().values()):
-        np.testing.assert_array_equal(a.data, b.data, err_msg=k)
+        np.testing.assert_array_equal(a._data, b._data, err_msg=k)
         assert a.dtype == b.dtype, k
     x = numnet.randn(4, 3)
     for m, o in ((model, opt), (fresh, fresh_opt)):  # one more step gives the same weights
@@ -48,7 +48,7 @@ def test_checkpoint_idiom_round_trips_into_a_fresh_model_and_optimizer(tmp_path)
         (y * y).mean().backward()
         o.step()
     for a, b in zip(model.parameters(), fresh.parameters()):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a._data, b._data)
 
 
 def test_plain_state_dict_file_has_the_keys_as_tensor_names_and_loads_as_tensors(tmp_path):

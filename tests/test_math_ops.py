@@ -78,7 +78,7 @@ def test_integer_division_semantics_as_torch():
                if isinstance(x, torch.Tensor) else numnet.floor_divide(x, y)):
         ours, ref = fn(numnet.tensor(a), numnet.tensor(b)), fn(torch.tensor(a), torch.tensor(b))
         assert str(ours.dtype) == str(ref.dtype).replace("torch.", "")
-        np.testing.assert_allclose(ours.data, ref.numpy())
+        np.testing.assert_allclose(ours._data, ref.numpy())
     with pytest.raises(ArgumentError, match="floor_divide|div"):
         numnet.tensor([1]) // numnet.tensor([0])
     with pytest.raises(ArgumentError, match="rounding_mode"):
@@ -135,18 +135,18 @@ def test_comparisons_tests_any_all():
     a, b = np.array([[1.0, 2.0], [np.nan, np.inf]]), np.array([1.0, 3.0])
     ta, tb, ra, rb = numnet.tensor(a), numnet.tensor(b), torch.tensor(a), torch.tensor(b)
     for name in ("eq", "ne", "lt", "le", "gt", "ge", "greater", "less_equal", "isclose"):
-        np.testing.assert_array_equal(getattr(ta, name)(tb).data, getattr(ra, name)(rb).numpy())
-        np.testing.assert_array_equal(getattr(numnet, name)(ta, tb).data, getattr(torch, name)(ra, rb).numpy())
-    np.testing.assert_array_equal(ta.eq(2.0).data, ra.eq(2.0).numpy())
+        np.testing.assert_array_equal(getattr(ta, name)(tb)._data, getattr(ra, name)(rb).numpy())
+        np.testing.assert_array_equal(getattr(numnet, name)(ta, tb)._data, getattr(torch, name)(ra, rb).numpy())
+    np.testing.assert_array_equal(ta.eq(2.0)._data, ra.eq(2.0).numpy())
     for name in ("isnan", "isinf", "isfinite"):
-        np.testing.assert_array_equal(getattr(numnet, name)(ta).data, getattr(torch, name)(ra).numpy())
+        np.testing.assert_array_equal(getattr(numnet, name)(ta)._data, getattr(torch, name)(ra).numpy())
     assert numnet.equal(ta, ta) is False and torch.equal(ra, ra) is False  # NaN != NaN
     assert numnet.equal(tb, tb) is True and numnet.allclose(tb, tb + 1e-9) is True
     z = numnet.tensor([[0, 1], [0, 0]])
     for dim in (None, 0, -1, (0, 1)):
         kw = {} if dim is None else {"dim": dim}
-        np.testing.assert_array_equal(z.any(**kw).data, torch.tensor([[0, 1], [0, 0]]).bool().any(**kw).numpy())
-        np.testing.assert_array_equal(z.all(**kw).data, torch.tensor([[0, 1], [0, 0]]).bool().all(**kw).numpy())
+        np.testing.assert_array_equal(z.any(**kw)._data, torch.tensor([[0, 1], [0, 0]]).bool().any(**kw).numpy())
+        np.testing.assert_array_equal(z.all(**kw)._data, torch.tensor([[0, 1], [0, 0]]).bool().all(**kw).numpy())
     with pytest.raises(ShapeError, match="lt"):
         ta < numnet.tensor([1.0, 2.0, 3.0])
 

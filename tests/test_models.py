@@ -140,7 +140,7 @@ def test_config_is_json_and_rebuilds_the_same_model(name):
     assert type(again) is type(net)
     for (k, a), (k2, b) in zip(net.state_dict().items(), again.state_dict().items()):
         assert k == k2
-        np.testing.assert_array_equal(a.data, b.data)  # manual_seed makes the initial weights identical
+        np.testing.assert_array_equal(a._data, b._data)  # manual_seed makes the initial weights identical
 
 
 def test_get_model_registry_and_errors():
@@ -175,7 +175,7 @@ def test_lenet5_learns_a_small_batch():
     labels = rng.integers(0, 10, size=32)
     x = numnet.tensor((templates[labels] + 0.5 * rng.standard_normal((32, 1, 28, 28))).astype(np.float32))
     y = numnet.tensor(labels)
-    velocity = [np.zeros_like(p.data) for p in net.parameters()]
+    velocity = [np.zeros_like(p._data) for p in net.parameters()]
     losses = []
     for _ in range(15):
         net.zero_grad()
@@ -184,8 +184,8 @@ def test_lenet5_learns_a_small_batch():
         losses.append(loss.item())
         for v, p in zip(velocity, net.parameters()):
             v *= 0.9
-            v += p.grad.data
-            p.data -= 0.05 * v
+            v += p.grad._data
+            p._data -= 0.05 * v
     assert losses[-1] < losses[0] - 0.25
 
 
@@ -295,8 +295,8 @@ def test_resnet_sizes_init_and_input_shape():
     assert net(numnet.zeros(2, 1, 28, 28)).shape == (2, 10)
     assert models.input_shape_of(models.ResNet(in_channels=3, input_size=32)) == (3, 32, 32)
     zero = models.ResNet(depth=8, width=4, zero_init_residual=True)
-    assert all(float(np.abs(m.bn2.weight.data).max()) == 0 for m in zero.modules() if isinstance(m, models.BasicBlock))
-    conv = net.stem[0].weight.data  # Kaiming normal, fan-out: std = sqrt(2 / (16 * 3 * 3))
+    assert all(float(np.abs(m.bn2.weight._data).max()) == 0 for m in zero.modules() if isinstance(m, models.BasicBlock))
+    conv = net.stem[0].weight._data  # Kaiming normal, fan-out: std = sqrt(2 / (16 * 3 * 3))
     assert abs(conv.std() - np.sqrt(2 / 144)) < 0.25 * np.sqrt(2 / 144)
     with pytest.raises(ArgumentError, match="ResNet: expected width"):
         models.ResNet(width=0)

@@ -43,7 +43,7 @@ SCRIPT = textwrap.dedent(
             history = fit(model, loader, epochs=1, callbacks=[ModelCheckpoint(filepath=ckpt)], **kwargs)
         else:
             history = fit(model, loader, epochs=2, resume_from=ckpt, **kwargs)
-        arrays = {f"p{i}": p.data for i, p in enumerate(model.parameters())}
+        arrays = {f"p{i}": p._data for i, p in enumerate(model.parameters())}
         arrays["loss"] = np.array(history.history["loss"])
         arrays["lr"] = np.array(history.history["lr"])
         arrays["epoch"] = np.array(history.epoch)
@@ -108,7 +108,7 @@ def test_resume_restores_history_csv_and_callback_state(tmp_path):
     stopper = EarlyStopping(patience=10)
     straight = fit(model, loader, val_data=val, loss="cross_entropy", optimizer=opt, scheduler=sched, epochs=4,
                    verbose=0, callbacks=[stopper])
-    want = [p.data.copy() for p in model.parameters()]
+    want = [p._data.copy() for p in model.parameters()]
 
     model, opt, sched, loader, val = setup()
     ckpt = tmp_path / "run"
@@ -123,7 +123,7 @@ def test_resume_restores_history_csv_and_callback_state(tmp_path):
                   verbose=0, resume_from=ckpt / "last.safetensors",
                   callbacks=[ModelCheckpoint(ckpt), CSVLogger(tmp_path / "h.csv"), stopper2])
     for p, w in zip(model.parameters(), want):
-        assert np.array_equal(p.data, w)
+        assert np.array_equal(p._data, w)
     assert resumed.epoch == [0, 1, 2, 3]
     assert resumed.history == straight.history
     assert (stopper2.wait, stopper2.best, stopper2.best_epoch) == (stopper.wait, stopper.best, stopper.best_epoch)
@@ -136,7 +136,7 @@ def test_resume_restores_history_csv_and_callback_state(tmp_path):
 def test_resume_restores_a_loaders_own_generator(tmp_path):
     model, opt, sched, loader, _ = setup(np.random.default_rng(7))
     fit(model, loader, loss="cross_entropy", optimizer=opt, epochs=3, verbose=0)
-    want = [p.data.copy() for p in model.parameters()]
+    want = [p._data.copy() for p in model.parameters()]
 
     model, opt, sched, loader, _ = setup(np.random.default_rng(7))
     fit(model, loader, loss="cross_entropy", optimizer=opt, epochs=1, verbose=0,
@@ -145,7 +145,7 @@ def test_resume_restores_a_loaders_own_generator(tmp_path):
     fit(model, loader, loss="cross_entropy", optimizer=opt, epochs=3, verbose=0,
         resume_from=tmp_path / "c.safetensors")
     for p, w in zip(model.parameters(), want):
-        assert np.array_equal(p.data, w)
+        assert np.array_equal(p._data, w)
 
 
 def test_resume_errors_and_finished_runs(tmp_path):
@@ -159,8 +159,8 @@ def test_resume_errors_and_finished_runs(tmp_path):
             resume_from=tmp_path / "model.safetensors")
     fit(model, loader, loss="cross_entropy", optimizer=opt, epochs=2, verbose=0,
         callbacks=[ModelCheckpoint(filepath=tmp_path / "c.safetensors")])
-    before = [p.data.copy() for p in model.parameters()]
+    before = [p._data.copy() for p in model.parameters()]
     h = fit(model, loader, loss="cross_entropy", optimizer=opt, epochs=2, verbose=0,
             resume_from=tmp_path / "c.safetensors")
     assert h.epoch == [0, 1]  # nothing left to train: the stored history comes back
-    assert all(np.array_equal(a, p.data) for a, p in zip(before, model.parameters()))
+    assert all(np.array_equal(a, p._data) for a, p in zip(before, model.parameters()))

@@ -47,7 +47,7 @@ def test_a_callback_in_callbacks_is_exactly_fit_scheduler(kind):
     model, opt, sched, interval, loader, val = setup(kind)
     h1 = fit(model, loader, val_data=val, loss="cross_entropy", optimizer=opt, scheduler=sched,
              scheduler_interval=interval, epochs=3, verbose=0)
-    want = [p.data.copy() for p in model.parameters()]
+    want = [p._data.copy() for p in model.parameters()]
 
     h2, model = fit_with_callback(kind)
     assert h1.history == h2.history
@@ -75,7 +75,7 @@ def test_step_interval_steps_after_every_optimizer_step_and_logs_the_steps_rate(
 def test_resume_with_a_user_scheduler_callback_is_bit_identical(tmp_path):
     kind = "onecycle-step"
     straight, model = fit_with_callback(kind)
-    want = [p.data.copy() for p in model.parameters()]
+    want = [p._data.copy() for p in model.parameters()]
 
     model, opt, sched, interval, loader, val = setup(kind)
     ckpt = tmp_path / "c.safetensors"

@@ -18,7 +18,7 @@ def test_python_floats_become_float32_like_torch(data):
     t = numnet.tensor(data)
     ref = torch.tensor(data)
     assert t.dtype == np.float32 and str(ref.dtype) == "torch.float32"
-    assert np.array_equal(t.data, ref.numpy())
+    assert np.array_equal(t._data, ref.numpy())
 
 
 @pytest.mark.parametrize("data,dtype", [(3, np.int64), ([1, 2], np.int64), (True, np.bool_), ([True, False], np.bool_)])
@@ -46,7 +46,7 @@ def test_tensor_copies_but_as_tensor_and_from_numpy_share():
     arr = np.zeros(3)
     t, a, f = numnet.tensor(arr), numnet.as_tensor(arr), numnet.from_numpy(arr)
     arr[0] = 7
-    assert t.data[0] == 0 and a.data[0] == 7 and f.data[0] == 7
+    assert t._data[0] == 0 and a._data[0] == 7 and f._data[0] == 7
     assert numnet.as_tensor(t) is t
     with pytest.raises(numnet.DTypeError, match="from_numpy: expected np.ndarray, got list"):
         numnet.from_numpy([1.0])
@@ -86,7 +86,7 @@ def test_properties():
 
 def test_numpy_item_tolist():
     x = numnet.tensor([[1.5, 2.0]])
-    assert isinstance(x.numpy(), np.ndarray) and x.numpy() is x.data
+    assert isinstance(x.numpy(), np.ndarray) and x.numpy() is x._data
     assert numnet.tensor([[2.5]]).item() == 2.5 and isinstance(numnet.tensor([3]).item(), int)
     assert x.tolist() == [[1.5, 2.0]]
     assert float(numnet.tensor(2.0)) == 2.0 and int(numnet.tensor(3)) == 3
@@ -116,7 +116,7 @@ def test_bool_of_many_elements_raises():
 def test_clone_copies_and_keeps_the_graph():
     x = numnet.tensor([1.0, 2.0], requires_grad=True)
     c = x.clone()
-    assert c.data is not x.data and c.requires_grad
+    assert c._data is not x._data and c.requires_grad
     (c * 3).sum().backward()
     assert x.grad.tolist() == [3, 3]
     d = numnet.tensor([1.0]).clone()
@@ -155,7 +155,7 @@ def test_comparisons_give_bool_without_grad(op):
     for other in (2.0, numnet.tensor([3.0, 2.0, 1.0]), np.array([3.0, 2.0, 1.0])):
         ours = eval(f"x {op} other")
         ref = eval(f"ta {op} tother", {"ta": torch.tensor(a),
-                                        "tother": torch.tensor(np.asarray(other.data if isinstance(other, numnet.Tensor)
+                                        "tother": torch.tensor(np.asarray(other._data if isinstance(other, numnet.Tensor)
                                                                           else other))})
         assert ours.dtype == np.bool_ and not ours.requires_grad and ours.tolist() == ref.tolist()
 
@@ -211,7 +211,7 @@ def _outcome(fn):
         out = fn()
     except Exception as exc:  # noqa: BLE001 - the type and message are what is compared
         return type(exc), str(exc)
-    return out.dtype, out.data.tolist()
+    return out.dtype, out._data.tolist()
 
 
 @pytest.mark.parametrize("name,args", [("relu", ()), ("sigmoid", ()), ("tanh", ()), ("softmax", (1,)),
@@ -266,11 +266,11 @@ def test_manual_seed_makes_randn_reproducible():
     a = numnet.randn(3, 4)
     b = numnet.randn(3, 4)
     numnet.manual_seed(123)
-    assert np.array_equal(numnet.randn(3, 4).data, a.data) and np.array_equal(numnet.randn((3, 4)).data, b.data)
-    assert not np.array_equal(a.data, b.data)
+    assert np.array_equal(numnet.randn(3, 4)._data, a._data) and np.array_equal(numnet.randn((3, 4))._data, b._data)
+    assert not np.array_equal(a._data, b._data)
     assert a.dtype == np.float32 and numnet.randn(2, dtype=np.float64).dtype == np.float64
     numnet.manual_seed(123)
-    assert np.array_equal(numnet.randn(3, 4, dtype=np.float64).data, np.random.default_rng(123).standard_normal((3, 4)))
+    assert np.array_equal(numnet.randn(3, 4, dtype=np.float64)._data, np.random.default_rng(123).standard_normal((3, 4)))
 
 
 def test_manual_seed_reseeds_the_same_generator_object():
@@ -287,16 +287,16 @@ def test_rng_state_round_trip():
     state = numnet.get_rng_state()
     a = numnet.rand(5)
     numnet.set_rng_state(state)
-    assert np.array_equal(numnet.rand(5).data, a.data)
-    assert ((a.data >= 0) & (a.data < 1)).all()
+    assert np.array_equal(numnet.rand(5)._data, a._data)
+    assert ((a._data >= 0) & (a._data < 1)).all()
 
 
 def test_randint_forms_and_errors():
     numnet.manual_seed(0)
     x = numnet.randint(10, (100,))
     y = numnet.randint(-3, 3, size=(4, 5))
-    assert x.dtype == np.int64 and x.shape == (100,) and 0 <= x.data.min() and x.data.max() < 10
-    assert y.shape == (4, 5) and -3 <= y.data.min() and y.data.max() < 3
+    assert x.dtype == np.int64 and x.shape == (100,) and 0 <= x._data.min() and x._data.max() < 10
+    assert y.shape == (4, 5) and -3 <= y._data.min() and y._data.max() < 3
     with pytest.raises(numnet.ArgumentError, match="randint: expected low < high, got low=5, high=5"):
         numnet.randint(5, 5, (2,))
     with pytest.raises(numnet.ArgumentError, match=r"randint: expected randint\(high, size\)"):
@@ -307,5 +307,5 @@ def test_randint_forms_and_errors():
 
 def test_explicit_generator():
     g1, g2 = np.random.default_rng(3), np.random.default_rng(3)
-    assert np.array_equal(numnet.randn(4, generator=g1).data, numnet.randn(4, generator=g2).data)
+    assert np.array_equal(numnet.randn(4, generator=g1)._data, numnet.randn(4, generator=g2)._data)
     assert numnet.randn(2, requires_grad=True).requires_grad

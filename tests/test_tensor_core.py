@@ -136,12 +136,12 @@ def test_normal_forms():
 def test_sgd_step_under_no_grad_updates_in_place():
     w = numnet.ones(3, requires_grad=True)
     (w * w).sum().backward()
-    before, mem = w, w.data
+    before, mem = w, w._data
     with numnet.no_grad():
         w -= 0.1 * w.grad
         w *= 2
         w += 1
-    assert w is before and w.data is mem and w.requires_grad and w.is_leaf
+    assert w is before and w._data is mem and w.requires_grad and w.is_leaf
     tw = torch.ones(3, requires_grad=True)
     (tw * tw).sum().backward()
     with torch.no_grad():
@@ -390,3 +390,29 @@ def test_backward_gradient_validation_and_inputs():
     w = numnet.ones(2, requires_grad=True)
     (x * w).sum().backward(inputs=[w])
     assert x.grad is None and w.grad.tolist() == [1.0, 1.0]
+
+
+def test_data_is_an_untracked_tensor_sharing_memory_as_in_torch():
+    import torch
+
+    for lib in (numnet, torch):
+        w = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        (w * w).sum().backward()
+        d = w.data
+        assert isinstance(d, lib.Tensor) and not d.requires_grad and d.grad_fn is None
+        before = w._version
+        w.data.sub_(0.5 * w.grad)            # the old tutorials' update: allowed on a leaf, not recorded
+        w.data -= 0.5 * w.grad
+        w.data[0] = 10.0
+        assert w.tolist() == [10.0, -2.0, -3.0] and w.requires_grad and w.is_leaf
+        assert w._version == before           # .data has its own version counter (torch's rule)
+        assert d.tolist() == w.tolist()       # shares the memory
+        w.data = lib.zeros(2, 2)              # replaces the values, any shape
+        assert tuple(w.shape) == (2, 2) and w.requires_grad
+        w.grad = None
+        (w * 2).sum().backward()              # a later graph uses the new values
+        assert w.grad.tolist() == [[2.0, 2.0], [2.0, 2.0]]
+    x = numnet.tensor([1.0, 2.0])
+    assert isinstance(x.numpy(), np.ndarray) and np.shares_memory(x.numpy(), x.data.numpy())
+    with pytest.raises(numnet.DTypeError, match="data: a tensor that requires grad needs floating-point"):
+        numnet.tensor([1.0], requires_grad=True).data = numnet.tensor([1])

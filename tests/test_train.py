@@ -105,10 +105,10 @@ def test_initial_epoch_and_zero_epochs():
     opt = optim.SGD(model.parameters(), lr=0.1)
     h = fit(model, (x, y), loss="cross_entropy", optimizer=opt, epochs=4, initial_epoch=2, batch_size=32, verbose=0)
     assert h.epoch == [2, 3]
-    before = [p.data.copy() for p in model.parameters()]
+    before = [p._data.copy() for p in model.parameters()]
     h = fit(model, (x, y), loss="cross_entropy", optimizer=opt, epochs=2, initial_epoch=2, batch_size=32, verbose=0)
     assert h.epoch == [] and h.history == {}
-    assert all(np.array_equal(a, p.data) for a, p in zip(before, model.parameters()))
+    assert all(np.array_equal(a, p._data) for a, p in zip(before, model.parameters()))
 
 
 def test_step_and_plateau_schedulers():

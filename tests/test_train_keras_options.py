@@ -22,7 +22,7 @@ def test_validation_split_holds_out_the_last_fraction():
 
     class Spy(Trainer):
         def test_step(self, batch):
-            seen.setdefault("val", []).append(np.asarray(batch[0].data).copy())
+            seen.setdefault("val", []).append(np.asarray(batch[0]._data).copy())
             return super().test_step(batch)
 
     Spy(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1)).fit(
@@ -55,7 +55,7 @@ def test_class_weight_is_kerass_weighted_sum_over_batch_size(loss):
     y = rng.integers(0, 3, 12)
     weights = {0: 1.0, 1: 3.0, 2: 0.5}
     model = nn.Linear(4, 3).to(np.float64)
-    w0, b0 = model.weight.data.copy(), model.bias.data.copy()
+    w0, b0 = model.weight._data.copy(), model.bias._data.copy()
     fit(model, (x, y), loss=loss, optimizer=optim.SGD(model.parameters(), lr=0.5), epochs=1, batch_size=12,
         shuffle=False, class_weight=weights, metrics=None, verbose=0)
     tw, tb = torch.tensor(w0, requires_grad=True), torch.tensor(b0, requires_grad=True)
@@ -63,8 +63,8 @@ def test_class_weight_is_kerass_weighted_sum_over_batch_size(loss):
     per = torch.nn.functional.cross_entropy(torch.tensor(x) @ tw.T + tb, torch.tensor(y), reduction="none",
                                             label_smoothing=smoothing)
     (per * torch.tensor([weights[int(c)] for c in y], dtype=torch.float64)).sum().div(12).backward()
-    np.testing.assert_allclose(model.weight.data, w0 - 0.5 * tw.grad.numpy(), rtol=1e-12)
-    np.testing.assert_allclose(model.bias.data, b0 - 0.5 * tb.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(model.weight._data, w0 - 0.5 * tw.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(model.bias._data, b0 - 0.5 * tb.grad.numpy(), rtol=1e-12)
 
 
 def test_class_weight_errors():

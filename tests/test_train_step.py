@@ -47,9 +47,9 @@ class ClippedTrainer(Trainer):
         loss = self.loss_fn(output, y)
         self.optimizer.zero_grad()
         loss.backward()
-        self.largest_grad = max(float(np.abs(p.grad.data).max()) for p in self.model.parameters())
+        self.largest_grad = max(float(np.abs(p.grad._data).max()) for p in self.model.parameters())
         for p in self.model.parameters():
-            np.clip(p.grad.data, -self.clip, self.clip, out=p.grad.data)
+            np.clip(p.grad._data, -self.clip, self.clip, out=p.grad._data)
         self.optimizer.step()
         return {"loss": loss, "output": output, "target": y}
 
@@ -71,7 +71,7 @@ def test_train_step_override_clips_gradients():
             ref_opt.zero_grad()
             loss.backward()
             for p in ref.parameters():
-                p.grad.data[...] = np.clip(p.grad.data, -ClippedTrainer.clip, ClippedTrainer.clip)
+                p.grad._data[...] = np.clip(p.grad._data, -ClippedTrainer.clip, ClippedTrainer.clip)
             ref_opt.step()
     for a, b in zip(params_of(model), params_of(ref)):
         assert np.array_equal(a, b)
@@ -93,8 +93,8 @@ class TwoLossTrainer(Trainer):
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
-        self.parts.append((float(ce.data), float(penalty.data), int(x.shape[0])))
-        return {"loss": loss, "ce": ce, "penalty": float(penalty.data), "output": output, "target": y}
+        self.parts.append((float(ce._data), float(penalty._data), int(x.shape[0])))
+        return {"loss": loss, "ce": ce, "penalty": float(penalty._data), "output": output, "target": y}
 
 
 def test_two_loss_step_logs_reach_batches_history_and_progress_bar():
@@ -137,7 +137,7 @@ def test_train_step_size_weights_the_means_and_metrics_need_output_and_target():
             self.optimizer.zero_grad()
             loss.backward()
             self.optimizer.step()
-            self.seen.append((float(loss.data), int(x.shape[0])))
+            self.seen.append((float(loss._data), int(x.shape[0])))
             return {"loss": loss, "size": int(x.shape[0])}
 
     model = small_model()
@@ -154,7 +154,7 @@ class MarginTrainer(Trainer):
 
     def test_step(self, batch):
         logs = super().test_step(batch)
-        top2 = np.sort(logs["output"].data, axis=1)[:, -2:]
+        top2 = np.sort(logs["output"]._data, axis=1)[:, -2:]
         logs["margin"] = float(np.mean(top2[:, 1] - top2[:, 0]))
         return logs
 

@@ -161,7 +161,7 @@ def test_plot_filters_model_and_layer(tmp_path, lenet):
     check_png(tmp_path / "f.png", fig)
     images_drawn = [ax.images[0].get_array() for ax in fig.axes if ax.images]
     assert len(images_drawn) == 6  # LeNet5's first conv: 6 filters of 5×5
-    np.testing.assert_allclose(images_drawn[2], lenet.features[0].weight.data[2, 0])
+    np.testing.assert_allclose(images_drawn[2], lenet.features[0].weight._data[2, 0])
     assert "features.0: 6 filters 5×5\neach panel: the filter" in texts(fig)
     fig2 = plot_filters(lenet.features[3], tmp_path / "f2.png")  # a layer: 16 filters, 6 input channels
     check_png(tmp_path / "f2.png", fig2)
@@ -172,10 +172,10 @@ def test_plot_filters_multichannel_choice(tmp_path):
     numnet.manual_seed(1)
     conv = nn.Conv2d(3, 4, 3)
     fig = plot_filters(conv, channel=1)
-    np.testing.assert_allclose(fig.axes[0].images[0].get_array(), conv.weight.data[0, 1])
+    np.testing.assert_allclose(fig.axes[0].images[0].get_array(), conv.weight._data[0, 1])
     assert "input channel 1 of 3" in texts(fig)
     fig = plot_filters(conv)
-    np.testing.assert_allclose(fig.axes[3].images[0].get_array(), conv.weight.data[3].mean(axis=0), rtol=1e-6)
+    np.testing.assert_allclose(fig.axes[3].images[0].get_array(), conv.weight._data[3].mean(axis=0), rtol=1e-6)
     with pytest.raises(ArgumentError, match="channel"):
         plot_filters(conv, channel=3)
     with pytest.raises(ArgumentError, match="no convolution layer"):
@@ -195,8 +195,8 @@ def test_activations_names_shapes_and_values(lenet, images):
     assert shapes["features.0"] == (1, 6, 28, 28) and shapes["features.2"] == (1, 6, 14, 14)
     assert shapes["features.5"] == (1, 16, 5, 5) and shapes["classifier.5"] == (1, 10)
     with numnet.no_grad():
-        conv0 = lenet.features[0](numnet.tensor(images[:1])).data
-        logits = lenet(numnet.tensor(images[:1])).data
+        conv0 = lenet.features[0](numnet.tensor(images[:1]))._data
+        logits = lenet(numnet.tensor(images[:1]))._data
     np.testing.assert_allclose(acts[0][1], conv0, rtol=1e-6)
     np.testing.assert_allclose(acts[-1][1], logits, rtol=1e-6)
     assert acts[0][1].dtype == np.float32

@@ -24,7 +24,7 @@ def small_model(seed: int = 0) -> nn.Module:
 
 
 def params_of(model: nn.Module) -> list[np.ndarray]:
-    return [p.data.copy() for p in model.parameters()]
+    return [p._data.copy() for p in model.parameters()]
 
 
 def assert_params_equal(model: nn.Module, want: list[np.ndarray]) -> None:
@@ -32,7 +32,7 @@ def assert_params_equal(model: nn.Module, want: list[np.ndarray]) -> None:
     got = list(model.parameters())
     assert len(got) == len(want)
     for p, w in zip(got, want):
-        assert np.array_equal(p.data, w)
+        assert np.array_equal(p._data, w)
 
 
 class FakeTTY(io.StringIO):

@@ -39,7 +39,7 @@ def _copy_state(state: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for k, v in state.items():
         if isinstance(v, Tensor):
-            out[k] = Tensor(v.data.copy())
+            out[k] = Tensor(v._data.copy())
         elif isinstance(v, np.ndarray):
             out[k] = v.copy()
         else:

@@ -67,8 +67,8 @@ class ArrayDataset(Dataset):
     def __init__(self, images: Any, labels: Any, transform: Callable | None = None,
                  target_transform: Callable | None = None, classes: Sequence[str] | None = None) -> None:
         who = "ArrayDataset"
-        x = images.data if isinstance(images, Tensor) else np.asarray(images)
-        y = labels.data if isinstance(labels, Tensor) else np.asarray(labels)
+        x = images._data if isinstance(images, Tensor) else np.asarray(images)
+        y = labels._data if isinstance(labels, Tensor) else np.asarray(labels)
         for name, fn in (("transform", transform), ("target_transform", target_transform)):
             if fn is not None:
                 V.function(fn, who, name)

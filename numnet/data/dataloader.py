@@ -70,11 +70,11 @@ def default_collate(batch: Sequence[Any]) -> Any:
         raise ArgumentError("default_collate: the batch is empty")
     elem = batch[0]
     if isinstance(elem, Tensor):
-        return Tensor(_stack([b.data if isinstance(b, Tensor) else np.asarray(b) for b in batch]))
+        return Tensor(_stack([b._data if isinstance(b, Tensor) else np.asarray(b) for b in batch]))
     if isinstance(elem, np.ndarray):
         if elem.dtype.kind in "OUSV":  # PyTorch refuses string and object arrays too
             raise DTypeError(f"default_collate: cannot batch arrays of dtype {elem.dtype}; expected numeric arrays")
-        return Tensor(_stack([np.asarray(b.data if isinstance(b, Tensor) else b) for b in batch]))
+        return Tensor(_stack([np.asarray(b._data if isinstance(b, Tensor) else b) for b in batch]))
     if isinstance(elem, np.generic):
         return Tensor(np.asarray(batch, dtype=elem.dtype))
     if isinstance(elem, bool):

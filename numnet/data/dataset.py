@@ -102,7 +102,7 @@ class ConcatDataset(Dataset):
 
 def _as_array(x: Any) -> np.ndarray:
     if isinstance(x, Tensor):
-        return x.data
+        return x._data
     if isinstance(x, np.ndarray):
         return x
     arr = np.asarray(x)

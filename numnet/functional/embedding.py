@@ -36,7 +36,7 @@ def _indices(input: Any, op: str, name: str = "input") -> np.ndarray:  # noqa: A
     if input.dtype.kind not in "iu":
         raise DTypeError(V.expected(op, name, "an integer Tensor of indices", got=f"dtype {input.dtype}; "
                                       f"convert it with .long()"))
-    return input.data
+    return input._data
 
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # noqa: A002

@@ -52,7 +52,7 @@ def _const_array(t: Any, op: str, name: str, input: Tensor,  # noqa: A002
         if not ok:
             raise ShapeError(f"{op}: {name} of shape {tuple(t.shape)} does not broadcast to the input shape "
                              f"{tuple(input.shape)}")
-    return t.data.astype(input.dtype, copy=False)
+    return t._data.astype(input.dtype, copy=False)
 
 
 def _class_input(input: Any, op: str) -> int:  # noqa: A002
@@ -76,7 +76,7 @@ def _class_target(input: Tensor, target: Any, n_classes: int, ignore_index: int,
     if target.shape != expected:
         raise ShapeError(f"{op}: expected target of shape {expected} for input of shape {tuple(input.shape)}, "
                          f"got {tuple(target.shape)}")
-    t = target.data
+    t = target._data
     bad = ((t < 0) | (t >= n_classes)) & (t != ignore_index)
     if bad.any():
         value = int(t[bad].flat[0])
@@ -263,7 +263,7 @@ def binary_cross_entropy(
     target = _float_target(input, target, "binary_cross_entropy")
     reduction = _check_reduction(reduction, "binary_cross_entropy")
     w = _const_array(weight, "binary_cross_entropy", "weight", input)
-    x = input.data
+    x = input._data
     outside = (x < 0) | (x > 1)
     if outside.any():
         raise ArgumentError(f"binary_cross_entropy: all elements of input should be probabilities in [0, 1], "

@@ -99,8 +99,8 @@ def batch_norm(
     params = [t for t in (weight, bias) if t is not None]
     return BatchNormOp.apply(
         input, *params,
-        running_mean=None if running_mean is None else running_mean.data,
-        running_var=None if running_var is None else running_var.data,
+        running_mean=None if running_mean is None else running_mean._data,
+        running_var=None if running_var is None else running_var._data,
         training=training, momentum=momentum, eps=eps,
         has_weight=weight is not None, has_bias=bias is not None,
     )

@@ -98,7 +98,7 @@ def _check_optimizer(optimizer: Any, state: Any, path: PathLike) -> None:
     for idx, entry in state["state"].items():
         if not isinstance(entry, dict) or not isinstance(idx, int) or not 0 <= idx < len(params):
             continue
-        want = tuple(np.shape(params[idx].data if isinstance(params[idx], Tensor) else params[idx]))
+        want = tuple(np.shape(params[idx]._data if isinstance(params[idx], Tensor) else params[idx]))
         for key, val in entry.items():
             if isinstance(val, (np.ndarray, Tensor)) and np.ndim(val) > 0 and tuple(np.shape(val)) != want:
                 raise ShapeError(f"{path}: optimizer buffer state[{idx}][{key!r}] has shape {tuple(np.shape(val))} "

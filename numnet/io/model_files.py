@@ -41,7 +41,7 @@ def _check_against_model(model: Any, state: Mapping[str, np.ndarray], path: Path
         raise FileFormatError(f"{path}: the {what} does not match the model ({type(model).__name__}): "
                               f"{'; '.join(parts)}")
     for k, v in expected.items():
-        want = tuple(np.shape(v.data if isinstance(v, Tensor) else v))
+        want = tuple(np.shape(v._data if isinstance(v, Tensor) else v))
         got = tuple(np.shape(state[k]))
         if want != got:
             raise ShapeError(f"{path}: tensor {k!r} has shape {got} but the model ({type(model).__name__}) "

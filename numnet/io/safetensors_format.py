@@ -57,7 +57,7 @@ def _safetensors() -> Any:
 
 def _as_saveable(value: Any, key: str, who: str) -> np.ndarray:
     if isinstance(value, Tensor):
-        arr = value.data
+        arr = value._data
     elif isinstance(value, (np.ndarray, np.generic)):
         arr = np.asarray(value)
     elif isinstance(value, (bool, int, float)):

@@ -77,7 +77,7 @@ def _gen(generator: np.random.Generator | None, op: str) -> np.random.Generator:
 
 
 def _fill(tensor: Tensor, values: Any) -> Tensor:
-    tensor.data[...] = values
+    tensor._data[...] = values
     return tensor
 
 
@@ -170,7 +170,7 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonli
     True
     """
     _check(tensor, "kaiming_uniform_")
-    if tensor.data.size == 0:
+    if tensor._data.size == 0:
         return tensor
     fan = _fan(tensor, mode, "kaiming_uniform_")
     bound = math.sqrt(3.0) * calculate_gain(nonlinearity, a) / math.sqrt(fan)
@@ -181,7 +181,7 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlin
                     generator: np.random.Generator | None = None) -> Tensor:
     """He normal: N(0, σ²) with σ = gain / √fan."""
     _check(tensor, "kaiming_normal_")
-    if tensor.data.size == 0:
+    if tensor._data.size == 0:
         return tensor
     fan = _fan(tensor, mode, "kaiming_normal_")
     std = calculate_gain(nonlinearity, a) / math.sqrt(fan)

@@ -46,7 +46,7 @@ class Parameter(Tensor):
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
             data = np.empty((0,), dtype=np.float32)
-        super().__init__(data.data if isinstance(data, Tensor) else data, requires_grad=requires_grad)
+        super().__init__(data._data if isinstance(data, Tensor) else data, requires_grad=requires_grad)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
@@ -100,7 +100,7 @@ def _prefix_error(exc: NumnetError, root: "Module") -> None:
 
 def _to_array(value: Any) -> np.ndarray:
     if isinstance(value, Tensor):
-        return value.data
+        return value._data
     return np.asarray(value)
 
 
@@ -396,7 +396,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad.data[...] = 0
+                p.grad._data[...] = 0
 
     def apply(self, fn: Callable[["Module"], Any]) -> "Module":
         """Call ``fn`` on every submodule (children first) and then on this module; returns self.
@@ -462,13 +462,13 @@ class Module:
 
     def _cast_floats(self, dt: np.dtype) -> "Module":
         for p in self.parameters():
-            if p.data.dtype.kind == "f" and p.data.dtype != dt:
-                p.data = p.data.astype(dt)
+            if p._data.dtype.kind == "f" and p._data.dtype != dt:
+                p._data = p._data.astype(dt)
                 if p.grad is not None:
-                    p.grad = Tensor(p.grad.data.astype(dt))
+                    p.grad = Tensor(p.grad._data.astype(dt))
         for b in self.buffers():
-            if b.data.dtype.kind == "f" and b.data.dtype != dt:
-                b.data = b.data.astype(dt)
+            if b._data.dtype.kind == "f" and b._data.dtype != dt:
+                b._data = b._data.astype(dt)
         return self
 
     def cpu(self) -> "Module":
@@ -493,7 +493,7 @@ class Module:
 
     def num_parameters(self, only_trainable: bool = False) -> int:
         """Number of scalar parameters (each shared parameter counted once)."""
-        return int(sum(p.data.size for p in self.parameters() if p.requires_grad or not only_trainable))
+        return int(sum(p._data.size for p in self.parameters() if p.requires_grad or not only_trainable))
 
     def summary(self, input_shape: Any, print_fn: Callable[[str], Any] | None = print, *,
                 includes_batch: bool = False, dtype: Any = None):
@@ -570,7 +570,7 @@ class Module:
             raise (ShapeError if mis_shaped else ArgumentError)("\n".join(lines))
         with no_grad():
             for key, value in arrays.items():
-                own[key].data[...] = value
+                own[key]._data[...] = value
         return IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ repr

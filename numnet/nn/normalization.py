@@ -59,9 +59,9 @@ class _BatchNorm(Module):
     def reset_running_stats(self) -> None:
         """Running mean 0, running variance 1, no batches seen."""
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+            self.running_mean._data[...] = 0
+            self.running_var._data[...] = 1
+            self.num_batches_tracked._data[...] = 0
 
     def reset_parameters(self) -> None:
         """Running statistics reset; γ = 1, β = 0."""
@@ -81,13 +81,13 @@ class _BatchNorm(Module):
         factor = 0.0 if self.momentum is None else self.momentum
         counting = self.training and self.track_running_stats
         if counting and self.momentum is None:  # cumulative moving average over the batches seen
-            factor = 1.0 / (int(self.num_batches_tracked.data) + 1)
+            factor = 1.0 / (int(self.num_batches_tracked._data) + 1)
         use_batch_stats = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
         out = F.batch_norm(input, self.running_mean if track else None, self.running_var if track else None,
                            self.weight, self.bias, use_batch_stats, factor, self.eps)
         if counting:  # after the call, so a rejected batch is not counted
-            self.num_batches_tracked.data[...] += 1
+            self.num_batches_tracked._data[...] += 1
         return out
 
     def extra_repr(self) -> str:

@@ -74,13 +74,13 @@ class Embedding(Module):
             if tuple(_weight.shape) != shape:
                 raise ShapeError(f"Embedding: expected _weight of shape {shape} (num_embeddings, embedding_dim), "
                                  f"got {tuple(_weight.shape)}")
-            self.weight = Parameter(np.array(_weight.data), requires_grad=not _freeze)
+            self.weight = Parameter(np.array(_weight._data), requires_grad=not _freeze)
 
     def reset_parameters(self) -> None:
         """weight ~ N(0, 1), then row ``padding_idx`` set to zero (PyTorch's init)."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
-            self.weight.data[self.padding_idx] = 0
+            self.weight._data[self.padding_idx] = 0
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return F.embedding(input, self.weight, self.padding_idx)

@@ -109,9 +109,9 @@ def count_macs(module: "Module", inputs: tuple, output: Any) -> int:
         return 0
     if isinstance(module, Conv2d):
         kh, kw = module.kernel_size
-        return int(output.data.size) * (module.in_channels // module.groups) * kh * kw
+        return int(output._data.size) * (module.in_channels // module.groups) * kh * kw
     if isinstance(module, Linear):
-        return int(output.data.size) * module.in_features
+        return int(output._data.size) * module.in_features
     return 0
 
 
@@ -171,7 +171,7 @@ def summary(model: "Module", input_shape: Sequence[int], print_fn: Callable[[str
         def hook(module: "Module", inputs: tuple, output: Any) -> None:
             first = id(module) not in seen
             seen.add(id(module))
-            own = sum(p.data.size for p in module.parameters(recurse=False)) if first else 0
+            own = sum(p._data.size for p in module.parameters(recurse=False)) if first else 0
             if module._modules and not own:
                 return
             rows.append(SummaryRow(path, type(module).__name__, _output_shape(output), int(own),
@@ -197,10 +197,10 @@ def summary(model: "Module", input_shape: Sequence[int], print_fn: Callable[[str
         input_shape=shape,
         output_shape=_output_shape(out),
         rows=rows,
-        total_params=int(sum(p.data.size for p in params)),
-        trainable_params=int(sum(p.data.size for p in params if p.requires_grad)),
+        total_params=int(sum(p._data.size for p in params)),
+        trainable_params=int(sum(p._data.size for p in params if p.requires_grad)),
         total_macs=int(sum(r.macs for r in rows)),
-        param_bytes=int(sum(p.data.nbytes for p in params)),
+        param_bytes=int(sum(p._data.nbytes for p in params)),
     )
     if print_fn is not None:
         print_fn(str(result))

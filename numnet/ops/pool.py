@@ -372,7 +372,7 @@ def apply_with_indices(op: type[Function], x: Any, **kwargs: Any) -> tuple[Any, 
     from numnet.tensor import Tensor
 
     ctx = op(x)
-    out = ctx.forward(x.data, **kwargs)
+    out = ctx.forward(x._data, **kwargs)
     indices = ctx.indices()
     requires = is_grad_enabled() and any(ctx.needs_input_grad)
     return Tensor._from_op(out, ctx if requires else None), indices

@@ -43,7 +43,7 @@ class Adadelta(Optimizer):
         >>> opt = numnet.optim.Adadelta([w])
         >>> w.grad = numnet.tensor([1.0, -1.0])
         >>> opt.step()
-        >>> w.data.round(5)   # first step: sqrt(eps) / sqrt(0.1 + eps) ~ 0.00316
+        >>> w.detach().numpy().round(5)   # first step: sqrt(eps) / sqrt(0.1 + eps) ~ 0.00316
         array([ 0.99684, -0.99684], dtype=float32)
     """
 

@@ -45,7 +45,7 @@ class Adagrad(Optimizer):
         >>> opt = numnet.optim.Adagrad([w], lr=0.1)
         >>> w.grad = numnet.tensor([2.0, -0.5])
         >>> opt.step()
-        >>> w.data.round(4)   # first step: lr * g / |g|
+        >>> w.detach().numpy().round(4)   # first step: lr * g / |g|
         array([ 0.9, -0.9], dtype=float32)
     """
 
@@ -63,7 +63,7 @@ class Adagrad(Optimizer):
         super().__init__(params, defaults)
         for group in self.param_groups:  # torch creates the state in the constructor
             for p in group["params"]:
-                self._init_state(p.data, self.state[p], group)
+                self._init_state(p._data, self.state[p], group)
 
     def _check_group(self, group: dict[str, Any]) -> None:
         _check_nonneg_options("Adagrad", group, "lr", "lr_decay", "weight_decay", "initial_accumulator_value",

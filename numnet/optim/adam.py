@@ -61,7 +61,7 @@ class Adam(Optimizer):
         >>> opt = numnet.optim.Adam([w], lr=0.1)
         >>> (w * w).sum().backward()
         >>> opt.step()
-        >>> w.data.round(4)   # the first Adam step moves every weight by about lr
+        >>> w.detach().numpy().round(4)   # the first Adam step moves every weight by about lr
         array([ 0.9, -1.9], dtype=float32)
     """
 

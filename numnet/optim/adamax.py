@@ -42,7 +42,7 @@ class Adamax(Optimizer):
         >>> opt = numnet.optim.Adamax([w], lr=0.1)
         >>> w.grad = numnet.tensor([3.0, -0.5])
         >>> opt.step()
-        >>> w.data.round(4)   # first step: lr * sign(g)
+        >>> w.detach().numpy().round(4)   # first step: lr * sign(g)
         array([ 0.9, -0.9], dtype=float32)
     """
 

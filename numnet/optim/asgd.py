@@ -46,7 +46,7 @@ class ASGD(Optimizer):
         >>> opt = numnet.optim.ASGD([w], lr=0.1, lambd=0.0)
         >>> w.grad = numnet.tensor([1.0, -1.0])
         >>> opt.step()
-        >>> w.data.round(4), opt.state[w]['ax'].round(4)
+        >>> w.detach().numpy().round(4), opt.state[w]['ax'].round(4)
         (array([ 0.9, -0.9], dtype=float32), array([ 0.9, -0.9], dtype=float32))
     """
 

@@ -48,7 +48,7 @@ class NAdam(Optimizer):
         >>> opt = numnet.optim.NAdam([w], lr=0.1)
         >>> w.grad = numnet.tensor([1.0, -1.0])
         >>> opt.step()
-        >>> w.data.round(3)   # a bit more than lr: the Nesterov look-ahead adds the next momentum term
+        >>> w.detach().numpy().round(3)   # a bit more than lr: the Nesterov look-ahead adds the next momentum term
         array([ 0.894, -0.894], dtype=float32)
     """
 

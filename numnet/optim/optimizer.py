@@ -2,7 +2,7 @@
 
 An optimizer holds ``param_groups`` (a list of dicts, each with ``'params'`` and its own options such as ``'lr'``)
 and ``state`` (a dict from parameter to that parameter's buffers). ``step()`` walks every parameter that has a
-gradient and hands its arrays to the subclass's ``_update``, which changes ``p.data`` in place.
+gradient and hands its arrays to the subclass's ``_update``, which changes the parameter's array (``p._data``) in place.
 
 ``state_dict()`` follows PyTorch's layout exactly, with parameters replaced by their index counted across groups::
 
@@ -44,7 +44,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, Tensor):
-        return value.data.copy()
+        return value._data.copy()
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
@@ -240,13 +240,13 @@ class Optimizer:
                     continue
                 if set_to_none:
                     p.grad = None
-                elif p.grad.data.flags.writeable:
-                    p.grad.data[...] = 0
+                elif p.grad._data.flags.writeable:
+                    p.grad._data[...] = 0
                 else:
-                    p.grad = Tensor(np.zeros_like(p.grad.data))
+                    p.grad = Tensor(np.zeros_like(p.grad._data))
 
     def _grad_array(self, p: Tensor) -> np.ndarray:
-        g = p.grad.data if isinstance(p.grad, Tensor) else np.asarray(p.grad)
+        g = p.grad._data if isinstance(p.grad, Tensor) else np.asarray(p.grad)
         if g.shape != p.shape:
             raise ShapeError(f"{type(self).__name__}.step: gradient has shape {g.shape} but the parameter has shape "
                              f"{p.shape}")
@@ -272,7 +272,7 @@ class Optimizer:
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                self._update(p.data, self._grad_array(p), self.state[p], group)
+                self._update(p._data, self._grad_array(p), self.state[p], group)
         return loss
 
     # ------------------------------------------------------------------ checkpoints
@@ -365,7 +365,7 @@ class Optimizer:
     @staticmethod
     def _load_value(name: str, idx: int, p: Tensor, key: str, value: Any) -> Any:
         if isinstance(value, Tensor):
-            value = value.data
+            value = value._data
         if key == "step":  # a Python float, as torch's step tensor holds (never cast to the param dtype)
             return float(np.asarray(value))
         if isinstance(value, np.generic):

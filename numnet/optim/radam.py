@@ -49,7 +49,7 @@ class RAdam(Optimizer):
         >>> opt = numnet.optim.RAdam([w], lr=0.1)
         >>> w.grad = numnet.tensor([2.0, -2.0])
         >>> opt.step()
-        >>> w.data.round(4)   # early steps are plain momentum SGD: lr * m_hat = lr * g
+        >>> w.detach().numpy().round(4)   # early steps are plain momentum SGD: lr * m_hat = lr * g
         array([ 0.8, -0.8], dtype=float32)
     """
 

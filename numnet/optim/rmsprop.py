@@ -48,7 +48,7 @@ class RMSprop(Optimizer):
         >>> opt = numnet.optim.RMSprop([w], lr=0.01)
         >>> (w * w).sum().backward()
         >>> opt.step()
-        >>> w.data.round(4)   # first step: g / sqrt(0.01 g^2) = 10 sign(g), times lr
+        >>> w.detach().numpy().round(4)   # first step: g / sqrt(0.01 g^2) = 10 sign(g), times lr
         array([ 0.9, -0.9], dtype=float32)
     """
 

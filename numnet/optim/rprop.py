@@ -60,7 +60,7 @@ class Rprop(Optimizer):
         >>> for _ in range(2):
         ...     w.grad = numnet.tensor([3.0, -0.5])
         ...     opt.step()
-        >>> w.data.round(4)   # 0.1, then 0.1 * 1.2: the sign did not change
+        >>> w.detach().numpy().round(4)   # 0.1, then 0.1 * 1.2: the sign did not change
         array([ 0.78, -0.78], dtype=float32)
     """
 

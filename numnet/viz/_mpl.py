@@ -128,7 +128,7 @@ def close(fig: Any) -> None:
 
 def as_array(x: Any) -> np.ndarray:
     """A NumPy array from a Tensor, an array or a list."""
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def image_2d(img: np.ndarray, who: str) -> tuple[np.ndarray, str | None]:

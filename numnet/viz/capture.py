@@ -59,14 +59,14 @@ def first_conv(model_or_layer: Any) -> tuple[str, Any]:
 
 def _model_dtype(model: Any) -> np.dtype:
     for p in model.parameters():
-        if p.data.dtype.kind == "f":
-            return p.data.dtype
+        if p._data.dtype.kind == "f":
+            return p._data.dtype
     return np.dtype(np.float32)
 
 
 def _as_batch(x: Any, who: str) -> np.ndarray:
     """One input as a batch of one: ``(H, W)`` → ``(1, 1, H, W)``, ``(C, H, W)`` → ``(1, C, H, W)``."""
-    arr = x.data if isinstance(x, Tensor) else np.asarray(x)
+    arr = x._data if isinstance(x, Tensor) else np.asarray(x)
     if arr.dtype.kind not in "biuf":
         raise DTypeError(f"{who}: the input must be a real numeric array, got dtype {arr.dtype}")
     if arr.ndim == 2:
@@ -83,7 +83,7 @@ def _first_array(out: Any) -> np.ndarray | None:
     if isinstance(out, (tuple, list)) and out:
         out = out[0]
     if isinstance(out, Tensor):
-        return np.array(out.data, copy=True)
+        return np.array(out._data, copy=True)
     if isinstance(out, np.ndarray):
         return out.copy()
     return None

@@ -50,7 +50,7 @@ def plot_filters(model_or_conv_layer: Any, path: str | os.PathLike | None = None
         >>> plot_filters(LeNet5(), "filters.png")  # doctest: +SKIP
     """
     name, layer = first_conv(model_or_conv_layer)
-    w = np.asarray(layer.weight.data, dtype=np.float64)
+    w = np.asarray(layer.weight._data, dtype=np.float64)
     c_out, c_in, kh, kw = w.shape
     if channel == "mean":
         maps = w.mean(axis=1)

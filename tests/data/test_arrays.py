@@ -27,7 +27,7 @@ def test_layouts_and_scaling():
     loader = DataLoader(ArrayDataset(chw, [2, 0, 1], transform=Normalize([0.5] * 3, [0.5] * 3)), batch_size=2)
     assert loader.fast
     xb, yb = next(iter(loader))
-    np.testing.assert_allclose(xb.data, (chw[:2] - 0.5) / 0.5, rtol=1e-6) and None
+    np.testing.assert_allclose(xb._data, (chw[:2] - 0.5) / 0.5, rtol=1e-6) and None
     assert yb.tolist() == [2, 0]
 
 

@@ -42,7 +42,7 @@ def test_batches_in_order_with_last_partial_batch():
     assert [b[0].shape for b in batches] == [(4, 3), (4, 3), (2, 3)]
     assert all(isinstance(t, numnet.Tensor) for b in batches for t in b)
     assert batches[0][0].dtype == np.float32 and batches[0][1].dtype == np.int64
-    np.testing.assert_array_equal(np.concatenate([b[1].data for b in batches]), y)
+    np.testing.assert_array_equal(np.concatenate([b[1]._data for b in batches]), y)
 
 
 def test_drop_last_and_len():
@@ -59,13 +59,13 @@ def test_shuffle_is_a_permutation_reproducible_with_manual_seed_and_new_each_epo
     x, y = _data(50)
     loader = DataLoader(TensorDataset(x, y), batch_size=8, shuffle=True)
     numnet.manual_seed(0)
-    e1 = np.concatenate([b[1].data for b in loader])
-    e2 = np.concatenate([b[1].data for b in loader])
+    e1 = np.concatenate([b[1]._data for b in loader])
+    e2 = np.concatenate([b[1]._data for b in loader])
     assert sorted(e1.tolist()) == list(range(50))
     assert not np.array_equal(e1, e2)
     numnet.manual_seed(0)
-    np.testing.assert_array_equal(np.concatenate([b[1].data for b in loader]), e1)
-    np.testing.assert_array_equal(x[e1], np.concatenate([b[0].data for b in _epoch(loader, 0)]))
+    np.testing.assert_array_equal(np.concatenate([b[1]._data for b in loader]), e1)
+    np.testing.assert_array_equal(x[e1], np.concatenate([b[0]._data for b in _epoch(loader, 0)]))
 
 
 def _epoch(loader, seed):
@@ -79,9 +79,9 @@ def test_permutation_is_drawn_when_iteration_starts():
     numnet.manual_seed(1)
     it = iter(loader)
     numnet.random.default_generator().random(3)  # drawing after iter() must not change this epoch's order
-    got = np.concatenate([b[1].data for b in it])
+    got = np.concatenate([b[1]._data for b in it])
     numnet.manual_seed(1)
-    np.testing.assert_array_equal(np.concatenate([b[1].data for b in loader]), got)
+    np.testing.assert_array_equal(np.concatenate([b[1]._data for b in loader]), got)
 
 
 def test_explicit_generator_wins_over_manual_seed():
@@ -90,7 +90,7 @@ def test_explicit_generator_wins_over_manual_seed():
     for seed in (1, 2):
         numnet.manual_seed(seed)
         loader = DataLoader(TensorDataset(x, y), batch_size=7, shuffle=True, generator=np.random.default_rng(42))
-        orders.append(np.concatenate([b[1].data for b in loader]))
+        orders.append(np.concatenate([b[1]._data for b in loader]))
     np.testing.assert_array_equal(orders[0], orders[1])
     np.testing.assert_array_equal(orders[0], np.random.default_rng(42).permutation(30))
 
@@ -111,8 +111,8 @@ def test_generic_dataset_matches_fast_path():
     fast = list(DataLoader(TensorDataset(x, y), batch_size=4, shuffle=True, generator=np.random.default_rng(3)))
     assert slow_ds.calls == 13
     for (a, b), (c, d) in zip(slow, fast):
-        np.testing.assert_array_equal(a.data, c.data)
-        np.testing.assert_array_equal(b.data, d.data)
+        np.testing.assert_array_equal(a._data, c._data)
+        np.testing.assert_array_equal(b._data, d._data)
         assert a.dtype == c.dtype == np.float32 and b.dtype == d.dtype == np.int64
 
 
@@ -134,9 +134,9 @@ def test_loader_transform_applies_to_inputs_on_both_paths():
     t = Normalize([0.5], [0.25])
     fast = next(iter(DataLoader(TensorDataset(x, y), batch_size=6, transform=t)))
     slow = next(iter(DataLoader(CountingArrays(x, y), batch_size=6, transform=t)))
-    np.testing.assert_allclose(fast[0].data, (x - 0.5) / 0.25, rtol=1e-6)
-    np.testing.assert_array_equal(fast[0].data, slow[0].data)
-    np.testing.assert_array_equal(fast[1].data, y)
+    np.testing.assert_allclose(fast[0]._data, (x - 0.5) / 0.25, rtol=1e-6)
+    np.testing.assert_array_equal(fast[0]._data, slow[0]._data)
+    np.testing.assert_array_equal(fast[1]._data, y)
 
 
 def test_default_collate_structures():

@@ -29,7 +29,7 @@ def test_tensor_dataset_items_keep_dtypes_and_accept_tensors():
     assert len(ds) == 6
     a, b, c = ds[-1]
     assert isinstance(a, numnet.Tensor) and a.dtype == np.float64
-    np.testing.assert_array_equal(a.data, [10.0, 11.0])
+    np.testing.assert_array_equal(a._data, [10.0, 11.0])
     assert b.dtype == np.int64 and int(b) == 5
     assert c.dtype == np.float32  # Python floats → float32
     assert [t.shape for t in ds.tensors] == [(6, 2), (6,), (6,)]

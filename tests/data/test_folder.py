@@ -76,7 +76,7 @@ def test_transforms_loader_and_dataloader(folder):
     ds = ImageFolder(folder, transform=ToTensor(), target_transform=lambda t: t * 10)
     x, y = ds[0]
     assert x.shape == (3, 4, 6) and x.dtype == np.float32 and y == 0
-    np.testing.assert_allclose(x.data[:, 0, 0], [1.0, 0.0, 0.0])
+    np.testing.assert_allclose(x._data[:, 0, 0], [1.0, 0.0, 0.0])
     xb, yb = next(iter(DataLoader(ds, batch_size=6, num_workers=2)))
     assert xb.shape == (6, 3, 4, 6) and yb.tolist() == [0, 10, 10, 10, 20, 20]
 

@@ -60,7 +60,7 @@ def test_loader_with_sampler_and_batch_sampler():
     got = [b[0].tolist() for b in DataLoader(ds, batch_sampler=[[0, 2], [4]])]
     assert got == [[0, 2], [4]]
     loader = DataLoader(ds, batch_size=4, sampler=SubsetRandomSampler([0, 1, 2, 3, 4]))
-    assert len(loader) == 2 and sorted(np.concatenate([b[0].data for b in loader]).tolist()) == [0, 1, 2, 3, 4]
+    assert len(loader) == 2 and sorted(np.concatenate([b[0]._data for b in loader]).tolist()) == [0, 1, 2, 3, 4]
     one = list(DataLoader(ds, batch_size=None))
     assert len(one) == 10 and one[3][0].shape == () and int(one[3][0]) == 3
 
@@ -102,7 +102,7 @@ def test_iterable_dataset_and_concat():
     assert [b.tolist() for b in DataLoader(Stream(7), batch_size=3, drop_last=True)] == [[0, 1, 2], [3, 4, 5]]
     with pytest.raises(ArgumentError, match="expected unspecified shuffle option"):
         DataLoader(Stream(3), shuffle=True)
-    both = sorted(int(v) for b in DataLoader(Stream(9), batch_size=2, num_workers=2) for v in b.data)
+    both = sorted(int(v) for b in DataLoader(Stream(9), batch_size=2, num_workers=2) for v in b._data)
     assert both == list(range(9))
     c = ConcatDataset([TensorDataset(np.arange(3)), TensorDataset(np.arange(10, 14))])
     assert len(c) == 7 and int(c[3][0]) == 10 and int(c[-1][0]) == 13 and c.cumulative_sizes == [3, 7]

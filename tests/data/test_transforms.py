@@ -24,7 +24,7 @@ def test_normalize_batch_equals_per_sample_and_accepts_tensors():
     np.testing.assert_array_equal(batched, np.stack([t(s) for s in x]))
     out = t(numnet.tensor(x))
     assert isinstance(out, numnet.Tensor)
-    np.testing.assert_array_equal(out.data, batched)
+    np.testing.assert_array_equal(out._data, batched)
 
 
 def test_normalize_errors():
@@ -44,7 +44,7 @@ def test_to_tensor_scales_uint8_and_moves_channels_first():
     img = np.arange(12, dtype=np.uint8).reshape(2, 2, 3) * 20
     out = ToTensor()(img)
     assert isinstance(out, numnet.Tensor) and out.shape == (3, 2, 2) and out.dtype == np.float32
-    np.testing.assert_allclose(out.data, img.transpose(2, 0, 1) / 255.0, rtol=1e-6)
+    np.testing.assert_allclose(out._data, img.transpose(2, 0, 1) / 255.0, rtol=1e-6)
     assert ToTensor()(np.zeros((5, 6), np.uint8)).shape == (1, 5, 6)
     with pytest.raises(ShapeError):
         ToTensor()(np.zeros(3, np.uint8))

@@ -77,9 +77,9 @@ def test_dataloader_augments_whole_batches():
                         transform=T.Compose([T.RandomCrop(8, padding=1), T.RandomHorizontalFlip(),
                                              T.Normalize([0.5] * 3, [0.5] * 3)]))
     numnet.manual_seed(5)
-    first = [xb.data.copy() for xb, _ in loader]
+    first = [xb._data.copy() for xb, _ in loader]
     numnet.manual_seed(5)
-    second = [xb.data.copy() for xb, _ in loader]
+    second = [xb._data.copy() for xb, _ in loader]
     assert [b.shape for b in first] == [(4, 3, 8, 8), (4, 3, 8, 8), (2, 3, 8, 8)]
     for a, b in zip(first, second):
         np.testing.assert_array_equal(a, b)

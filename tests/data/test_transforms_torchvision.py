@@ -27,7 +27,7 @@ def _ours_and_theirs(fn_ours, fn_theirs, x, **kw):
     ours = fn_ours(numnet.tensor(x) if x.dtype != np.uint8 else numnet.Tensor(x))
     theirs = fn_theirs(torch.from_numpy(x.copy()))
     assert isinstance(ours, numnet.Tensor)
-    return ours.data, theirs.numpy()
+    return ours._data, theirs.numpy()
 
 
 def _pil(x):
@@ -44,10 +44,10 @@ def test_to_tensor_and_pil_to_tensor_match_torchvision():
     for pic in (hwc, hwc[..., 0], Image.fromarray(hwc), Image.fromarray(hwc[..., 0])):
         ours, theirs = T.ToTensor()(pic), tvt.ToTensor()(pic)
         assert ours.dtype == np.float32 and ours.shape == tuple(theirs.shape)
-        np.testing.assert_array_equal(ours.data, theirs.numpy())
+        np.testing.assert_array_equal(ours._data, theirs.numpy())
     ours, theirs = T.PILToTensor()(Image.fromarray(hwc)), tvt.PILToTensor()(Image.fromarray(hwc))
     assert ours.dtype == np.uint8
-    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    np.testing.assert_array_equal(ours._data, theirs.numpy())
     back = T.ToPILImage()(T.ToTensor()(hwc))
     np.testing.assert_array_equal(np.asarray(back), np.asarray(tvt.ToPILImage()(tvt.ToTensor()(hwc))))
 
@@ -55,7 +55,7 @@ def test_to_tensor_and_pil_to_tensor_match_torchvision():
 def test_to_tensor_passes_numnet_chw_float_images_through():
     x = _img((1, 4, 4))
     out = T.ToTensor()(x)
-    np.testing.assert_array_equal(out.data, x)
+    np.testing.assert_array_equal(out._data, x)
     t = numnet.tensor(x)
     assert T.ToTensor()(t) is t
     assert T.ToTensor()(x[0]).shape == (1, 4, 4)
@@ -67,9 +67,9 @@ def test_compose_to_tensor_normalize_on_fashion_mnist_equals_torchvision():
     ref = tvt.Compose([tvt.ToTensor(), tvt.Normalize([0.286], [0.353])])
     for i in (0, 1, 9999):
         raw = np.round(ds.data[i, 0] * 255).astype(np.uint8)  # the file's bytes: data is raw / 255 in float32
-        np.testing.assert_array_equal(ds[i][0].data, ref(Image.fromarray(raw)).numpy())
+        np.testing.assert_array_equal(ds[i][0]._data, ref(Image.fromarray(raw)).numpy())
     x, _ = ds.get_batch(np.arange(5))  # batched path (ToTensor passes through, Normalize broadcasts)
-    np.testing.assert_array_equal(x, np.stack([ds[i][0].data for i in range(5)]))
+    np.testing.assert_array_equal(x, np.stack([ds[i][0]._data for i in range(5)]))
 
 
 @pytest.mark.parametrize("inplace", [False, True])
@@ -138,7 +138,7 @@ def test_resized_crop_and_random_resized_crop_params():
     numnet.manual_seed(1)
     out = t(numnet.tensor(x))
     ref = TF.resized_crop(torch.from_numpy(x), *params, [8, 8], antialias=True)
-    np.testing.assert_allclose(out.data, ref.numpy(), atol=2e-5)
+    np.testing.assert_allclose(out._data, ref.numpy(), atol=2e-5)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.uint8])

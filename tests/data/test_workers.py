@@ -56,7 +56,7 @@ def _children():
 
 
 def _batches(loader):
-    return [tuple(np.asarray(t.data if hasattr(t, "data") else t) for t in b[:2]) for b in loader]
+    return [tuple(np.asarray(t._data if hasattr(t, "data") else t) for t in b[:2]) for b in loader]
 
 
 def test_workers_give_the_same_batches_as_the_main_process():

@@ -95,17 +95,17 @@ def test_input_only_and_weight_only_gradients():
     w = numnet.tensor(rng.standard_normal((2, 2, 2, 2)))
     F.conv_transpose2d(x, w, stride=2).sum().backward()
     assert x.grad is not None and w.grad is None
-    x2 = numnet.tensor(x.data)
-    w2 = numnet.tensor(w.data, requires_grad=True)
+    x2 = numnet.tensor(x._data)
+    w2 = numnet.tensor(w._data, requires_grad=True)
     F.conv_transpose2d(x2, w2, stride=2).sum().backward()
     assert x2.grad is None and w2.grad is not None
 
 
 # ---------------------------------------------------------------------------------------------------- layers
 def _copy_params(ours, ref):
-    ours.weight.data[...] = ref.weight.detach().numpy()
+    ours.weight._data[...] = ref.weight.detach().numpy()
     if ref.bias is not None:
-        ours.bias.data[...] = ref.bias.detach().numpy()
+        ours.bias._data[...] = ref.bias.detach().numpy()
 
 
 @pytest.mark.parametrize("make", [
@@ -144,8 +144,8 @@ def test_default_init_bounds_are_torchs(cls, args):
     fan_in = int(np.prod(m.weight.shape[1:]))
     bound = 1 / np.sqrt(fan_in)
     assert m.weight.dtype == np.float32
-    assert np.abs(m.weight.data).max() <= bound and np.abs(m.weight.data).max() > 0.5 * bound
-    assert np.abs(m.bias.data).max() <= bound
+    assert np.abs(m.weight._data).max() <= bound and np.abs(m.weight._data).max() > 0.5 * bound
+    assert np.abs(m.bias._data).max() <= bound
 
 
 @pytest.mark.parametrize("size", [(9, 9), (10, 10), (2, 4, 10, 9), (10, 9)])

@@ -52,7 +52,7 @@ def test_gradcheck(shape, pad, mode):
 
 def test_constant_mode_still_numnet_pad():
     x = numnet.tensor(np.arange(6.0).reshape(1, 2, 3))
-    assert_close(F.pad(x, (1, 2, 0, 1), value=-2.0), TF.pad(torch.tensor(x.data), (1, 2, 0, 1), value=-2.0))
+    assert_close(F.pad(x, (1, 2, 0, 1), value=-2.0), TF.pad(torch.tensor(x._data), (1, 2, 0, 1), value=-2.0))
 
 
 LAYERS = [

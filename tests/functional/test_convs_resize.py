@@ -69,12 +69,12 @@ def test_nearest_index_rule_on_many_sizes():
         for m in range(1, 25):
             x = np.arange(float(n)).reshape(1, 1, n)
             for mode in ("nearest", "nearest-exact"):
-                ours = F.interpolate(numnet.tensor(x), size=m, mode=mode).data
+                ours = F.interpolate(numnet.tensor(x), size=m, mode=mode)._data
                 ref = TF.interpolate(torch.tensor(x), size=m, mode=mode).numpy()
                 assert np.array_equal(ours, ref), (n, m, mode)
     for s in (0.3, 1.7, 2.2, 3.0, 0.999):
         x = np.arange(10.0).reshape(1, 1, 10)
-        ours = F.interpolate(numnet.tensor(x), scale_factor=s).data
+        ours = F.interpolate(numnet.tensor(x), scale_factor=s)._data
         assert np.array_equal(ours, TF.interpolate(torch.tensor(x), scale_factor=s).numpy()), s
 
 

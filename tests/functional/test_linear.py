@@ -42,7 +42,7 @@ def test_linear_one_dimensional_weight():
     # numnet also takes a 0-d bias with a 1-d weight (PyTorch's addmm path refuses it)
     b = numnet.tensor(np.float64(0.5), requires_grad=True)
     out = F.linear(x, w, b)
-    np.testing.assert_allclose(out.data, x.data @ w.data + 0.5, rtol=1e-12)
+    np.testing.assert_allclose(out._data, x._data @ w._data + 0.5, rtol=1e-12)
     out.sum().backward()
     assert b.grad.item() == 5.0
 

@@ -17,7 +17,7 @@ def test_sequential_chains_and_names_children_by_position():
     seq = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
     x = numnet.randn(5, 4)
     expected = seq[2](seq[1](seq[0](x)))
-    np.testing.assert_array_equal(seq(x).data, expected.data)
+    np.testing.assert_array_equal(seq(x)._data, expected._data)
     assert list(seq.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
     assert len(seq) == 3 and [type(m).__name__ for m in seq] == ["Linear", "ReLU", "Linear"]
     assert seq[-1] is seq[2]
@@ -117,17 +117,17 @@ def test_relu_then_max_pool_runs_pool_first_with_identical_results(pool_args, va
     out = net(xs)
     assert out._ctx.name == "ReLU" and out._ctx.parents[0]._ctx.name == "MaxPool2d"  # pooled first
     written = F.max_pool2d(F.relu(xw), **pool_args)
-    np.testing.assert_array_equal(out.data, written.data)
+    np.testing.assert_array_equal(out._data, written._data)
     g = rng.standard_normal(out.shape)
     out.backward(g)
     written.backward(g)
-    np.testing.assert_array_equal(xs.grad.data, xw.grad.data)
+    np.testing.assert_array_equal(xs.grad._data, xw.grad._data)
     xt = torch.tensor(x, requires_grad=True)
     ref = torch.nn.functional.max_pool2d(torch.relu(xt), **pool_args)
     ref.backward(torch.from_numpy(g))
-    np.testing.assert_array_equal(out.data, ref.detach().numpy())
+    np.testing.assert_array_equal(out._data, ref.detach().numpy())
     # overlapping windows add several gradients into one input element, in another order than torch's
-    np.testing.assert_allclose(xs.grad.data, xt.grad.numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(xs.grad._data, xt.grad.numpy(), rtol=1e-12, atol=1e-15)
 
 
 def test_relu_max_pool_keeps_the_written_order_with_hooks_or_indices():
@@ -138,6 +138,6 @@ def test_relu_max_pool_keeps_the_written_order_with_hooks_or_indices():
     out = nn.Sequential(relu, pool)(x)
     assert seen == [(1, 1, 4, 4)]  # the hook saw ReLU's written input, before pooling
     handle.remove()
-    np.testing.assert_array_equal(out.data, nn.Sequential(relu, pool)(x).data)
+    np.testing.assert_array_equal(out._data, nn.Sequential(relu, pool)(x)._data)
     out, idx = nn.Sequential(nn.ReLU(), nn.MaxPool2d(2, return_indices=True))(x)
     assert out.shape == (1, 1, 2, 2) and idx.shape == (1, 1, 2, 2)

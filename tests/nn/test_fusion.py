@@ -59,7 +59,7 @@ def test_fuse_relu_pool_off_runs_every_child_as_written():
     with numnet.kernels.using(fuse_relu_pool=False):
         written = seq(x)
     assert fused._ctx.name == "ReLU" and written._ctx.name == "MaxPool2d"
-    np.testing.assert_array_equal(fused.data, written.data)
+    np.testing.assert_array_equal(fused._data, written._data)
 
 
 def test_summary_and_hooks_see_the_modules_the_user_wrote():

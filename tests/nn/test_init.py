@@ -55,9 +55,9 @@ def test_kaiming_uniform_and_normal(a, mode, nonlinearity):
     std = init.calculate_gain(nonlinearity, a) / math.sqrt(fan)
     t = _t()
     assert init.kaiming_uniform_(t, a=a, mode=mode, nonlinearity=nonlinearity) is t
-    _uniform_ok(t.data, math.sqrt(3) * std)
+    _uniform_ok(t._data, math.sqrt(3) * std)
     init.kaiming_normal_(t, a=a, mode=mode, nonlinearity=nonlinearity)
-    _normal_ok(t.data, std)
+    _normal_ok(t._data, std)
 
 
 @pytest.mark.parametrize("gain", [1.0, math.sqrt(2)])
@@ -65,41 +65,41 @@ def test_xavier_uniform_and_normal(gain):
     std = gain * math.sqrt(2.0 / (FAN_IN + FAN_OUT))
     t = _t(dtype=np.float64)
     init.xavier_uniform_(t, gain=gain)
-    _uniform_ok(t.data, math.sqrt(3) * std)
+    _uniform_ok(t._data, math.sqrt(3) * std)
     init.xavier_normal_(t, gain=gain)
-    _normal_ok(t.data, std)
+    _normal_ok(t._data, std)
     assert t.dtype == np.float64
 
 
 def test_xavier_on_a_linear_weight_matches_torch_spread():
-    ours = init.xavier_uniform_(_t((512, 300))).data
+    ours = init.xavier_uniform_(_t((512, 300)))._data
     theirs = torch.nn.init.xavier_uniform_(torch.empty(512, 300)).numpy()
     assert abs(ours.std() - theirs.std()) < 0.01 * theirs.std()
 
 
 def test_uniform_normal_constant_zeros_ones():
     t = _t((200_000,))
-    _uniform_ok(init.uniform_(t, -0.5, 0.5).data, 0.5)
+    _uniform_ok(init.uniform_(t, -0.5, 0.5)._data, 0.5)
     init.uniform_(t, 2.0, 3.0)
-    assert t.data.min() >= 2.0 and t.data.max() <= 3.0 and abs(t.data.mean() - 2.5) < 0.01
-    _normal_ok(init.normal_(t, mean=1.5, std=0.2).data, 0.2, mean=1.5)
-    assert np.all(init.constant_(t, 0.25).data == 0.25)
-    assert np.all(init.zeros_(t).data == 0) and np.all(init.ones_(t).data == 1)
+    assert t._data.min() >= 2.0 and t._data.max() <= 3.0 and abs(t._data.mean() - 2.5) < 0.01
+    _normal_ok(init.normal_(t, mean=1.5, std=0.2)._data, 0.2, mean=1.5)
+    assert np.all(init.constant_(t, 0.25)._data == 0.25)
+    assert np.all(init.zeros_(t)._data == 0) and np.all(init.ones_(t)._data == 1)
     assert t.dtype == np.float32
 
 
 def test_fills_in_place_and_uses_the_seeded_generator():
     t = _t((64, 32))
-    arr = t.data
+    arr = t._data
     numnet.manual_seed(5)
     init.kaiming_uniform_(t)
-    first = t.data.copy()
-    assert t.data is arr
+    first = t._data.copy()
+    assert t._data is arr
     numnet.manual_seed(5)
-    np.testing.assert_array_equal(init.kaiming_uniform_(t).data, first)
+    np.testing.assert_array_equal(init.kaiming_uniform_(t)._data, first)
     g1, g2 = np.random.default_rng(9), np.random.default_rng(9)
-    a = init.normal_(_t((10,)), generator=g1).data
-    b = init.normal_(_t((10,)), generator=g2).data
+    a = init.normal_(_t((10,)), generator=g1)._data
+    b = init.normal_(_t((10,)), generator=g2)._data
     np.testing.assert_array_equal(a, b)
 
 

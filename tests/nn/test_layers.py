@@ -135,16 +135,16 @@ def test_dropout_follows_training_mode_and_seed():
     x = numnet.ones(200_000, requires_grad=True)
     numnet.manual_seed(3)
     y = drop(x)
-    zero = y.data == 0
+    zero = y._data == 0
     assert abs(zero.mean() - 0.3) < 0.01
-    np.testing.assert_allclose(y.data[~zero], 1 / 0.7, rtol=1e-6)
+    np.testing.assert_allclose(y._data[~zero], 1 / 0.7, rtol=1e-6)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, y.data)  # the same mask scales the gradient
+    np.testing.assert_array_equal(x.grad._data, y._data)  # the same mask scales the gradient
     numnet.manual_seed(3)
-    np.testing.assert_array_equal(drop(x).data, y.data)
+    np.testing.assert_array_equal(drop(x)._data, y._data)
     drop.eval()
-    assert drop(x) is x or np.array_equal(drop(x).data, x.data)
-    assert np.array_equal(nn.Dropout(0.0)(x).data, x.data)
+    assert drop(x) is x or np.array_equal(drop(x)._data, x._data)
+    assert np.array_equal(nn.Dropout(0.0)(x)._data, x._data)
 
 
 def test_batchnorm_train_updates_running_stats_eval_does_not():
@@ -152,15 +152,15 @@ def test_batchnorm_train_updates_running_stats_eval_does_not():
     x = numnet.randn(8, 2, 3, 3) * 3 + 1
     y = bn(x)
     assert int(bn.num_batches_tracked.item()) == 1
-    mean_after = bn.running_mean.data.copy()
+    mean_after = bn.running_mean._data.copy()
     assert np.all(mean_after != 0)
-    np.testing.assert_allclose(y.data.mean(axis=(0, 2, 3)), 0, atol=1e-5)  # batch statistics
+    np.testing.assert_allclose(y._data.mean(axis=(0, 2, 3)), 0, atol=1e-5)  # batch statistics
     bn.eval()
     y_eval = bn(x)
     assert int(bn.num_batches_tracked.item()) == 1
-    np.testing.assert_array_equal(bn.running_mean.data, mean_after)
-    expected = (x.data - mean_after[None, :, None, None]) / np.sqrt(bn.running_var.data[None, :, None, None] + 1e-5)
-    np.testing.assert_allclose(y_eval.data, expected, rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(bn.running_mean._data, mean_after)
+    expected = (x._data - mean_after[None, :, None, None]) / np.sqrt(bn.running_var._data[None, :, None, None] + 1e-5)
+    np.testing.assert_allclose(y_eval._data, expected, rtol=1e-5, atol=1e-5)
     bn1 = nn.BatchNorm1d(3)
     with pytest.raises(ArgumentError, match="more than 1 value per channel"):
         bn1(numnet.zeros(1, 3))
@@ -234,12 +234,12 @@ def test_non_tensor_input_is_a_dtype_error():
 def test_default_init_is_pytorchs_uniform(build, fan_in):
     layer = build()
     bound = 1 / math.sqrt(fan_in)
-    w = layer.weight.data
+    w = layer.weight._data
     assert w.dtype == np.float32 and layer.bias.dtype == np.float32
     assert np.abs(w).max() <= bound and np.abs(w).max() > 0.98 * bound
     assert abs(w.std() - bound / math.sqrt(3)) < 0.03 * bound  # U(-b, b) has std b/√3
     assert abs(w.mean()) < 0.03 * bound
-    assert np.abs(layer.bias.data).max() <= bound
+    assert np.abs(layer.bias._data).max() <= bound
     # the same spread as torch's own initialisation
     theirs = T.Linear(400, 300) if isinstance(layer, nn.Linear) else None
     if theirs is not None:
@@ -252,16 +252,16 @@ def test_manual_seed_makes_init_reproducible_and_dtype_is_accepted():
     numnet.manual_seed(7)
     b = nn.Conv2d(3, 8, 3)
     c = nn.Conv2d(3, 8, 3)
-    np.testing.assert_array_equal(a.weight.data, b.weight.data)
-    np.testing.assert_array_equal(a.bias.data, b.bias.data)
-    assert not np.array_equal(b.weight.data, c.weight.data)
+    np.testing.assert_array_equal(a.weight._data, b.weight._data)
+    np.testing.assert_array_equal(a.bias._data, b.bias._data)
+    assert not np.array_equal(b.weight._data, c.weight._data)
     numnet.manual_seed(7)
     d = nn.Conv2d(3, 8, 3, dtype=np.float64)
     assert d.weight.dtype == np.float64 and d.bias.dtype == np.float64
-    np.testing.assert_allclose(d.weight.data, a.weight.data, rtol=1e-6)
+    np.testing.assert_allclose(d.weight._data, a.weight._data, rtol=1e-6)
     bn = nn.BatchNorm1d(3, dtype=np.float64)
     assert bn.weight.dtype == bn.running_var.dtype == np.float64 and bn.num_batches_tracked.dtype == np.int64
-    bn.running_mean.data[...] = 5
-    bn.num_batches_tracked.data[...] = 4
+    bn.running_mean._data[...] = 5
+    bn.num_batches_tracked._data[...] = 4
     bn.reset_parameters()
-    assert np.all(bn.running_mean.data == 0) and int(bn.num_batches_tracked.item()) == 0
+    assert np.all(bn.running_mean._data == 0) and int(bn.num_batches_tracked.item()) == 0

@@ -109,28 +109,28 @@ def test_embedding_matches_pytorch(padding_idx, dtype):
 def test_default_inits_are_pytorchs():
     numnet.manual_seed(0)
     emb = nn.Embedding(1000, 50, padding_idx=3)
-    w = emb.weight.data
+    w = emb.weight._data
     assert w.dtype == np.float32 and np.all(w[3] == 0)
     assert abs(w.std() - 1) < 0.02 and abs(w.mean()) < 0.02  # N(0, 1)
-    np.testing.assert_array_equal(nn.PReLU(3).weight.data, np.full(3, 0.25, np.float32))
-    np.testing.assert_array_equal(nn.PReLU(init=0.1).weight.data, np.float32([0.1]))
+    np.testing.assert_array_equal(nn.PReLU(3).weight._data, np.full(3, 0.25, np.float32))
+    np.testing.assert_array_equal(nn.PReLU(init=0.1).weight._data, np.float32([0.1]))
     ln = nn.LayerNorm((2, 3))
-    assert ln.weight.shape == ln.bias.shape == (2, 3) and np.all(ln.weight.data == 1) and np.all(ln.bias.data == 0)
+    assert ln.weight.shape == ln.bias.shape == (2, 3) and np.all(ln.weight._data == 1) and np.all(ln.bias._data == 0)
     gn = nn.GroupNorm(2, 4, dtype=np.float64)
-    assert gn.weight.dtype == np.float64 and np.all(gn.weight.data == 1) and np.all(gn.bias.data == 0)
+    assert gn.weight.dtype == np.float64 and np.all(gn.weight._data == 1) and np.all(gn.bias._data == 0)
     assert nn.InstanceNorm2d(3).weight is None and list(nn.InstanceNorm2d(3).state_dict()) == []
-    ln.weight.data[...] = 5
+    ln.weight._data[...] = 5
     ln.reset_parameters()
-    assert np.all(ln.weight.data == 1)
+    assert np.all(ln.weight._data == 1)
 
 
 def test_embedding_from_pretrained_and_freeze():
     w = numnet.tensor(np.arange(6.0).reshape(3, 2))
     emb = nn.Embedding.from_pretrained(w)
     assert not emb.weight.requires_grad
-    np.testing.assert_array_equal(emb(numnet.tensor([2, 0])).data, [[4, 5], [0, 1]])
+    np.testing.assert_array_equal(emb(numnet.tensor([2, 0]))._data, [[4, 5], [0, 1]])
     assert nn.Embedding.from_pretrained(w, freeze=False).weight.requires_grad
-    theirs = T.Embedding.from_pretrained(torch.tensor(w.data))
+    theirs = T.Embedding.from_pretrained(torch.tensor(w._data))
     assert repr(emb) == repr(theirs) and not theirs.weight.requires_grad
 
 
@@ -141,20 +141,20 @@ def test_channel_dropout_layers_train_and_eval(cls, shape, mask_dims):
     x = numnet.ones(*shape)
     numnet.manual_seed(4)
     y = drop(x)
-    kept = y.data.reshape(shape[:mask_dims] + (-1,))
+    kept = y._data.reshape(shape[:mask_dims] + (-1,))
     assert np.all((kept == 2).all(axis=-1) | (kept == 0).all(axis=-1)) and 0 < (kept == 0).mean() < 1
     numnet.manual_seed(4)
-    np.testing.assert_array_equal(drop(x).data, y.data)
+    np.testing.assert_array_equal(drop(x)._data, y._data)
     drop.eval()
-    np.testing.assert_array_equal(drop(x).data, x.data)
+    np.testing.assert_array_equal(drop(x)._data, x._data)
 
 
 def test_alpha_dropout_layer_trains_only_in_training_mode():
     drop = nn.AlphaDropout(0.3)
     x = numnet.randn(1000, dtype=np.float64)
-    assert not np.array_equal(drop(x).data, x.data)
+    assert not np.array_equal(drop(x)._data, x._data)
     drop.eval()
-    np.testing.assert_array_equal(drop(x).data, x.data)
+    np.testing.assert_array_equal(drop(x)._data, x._data)
 
 
 @pytest.mark.parametrize("build, error, pattern", [
@@ -216,7 +216,7 @@ def test_a_small_cnn_with_the_new_layers_trains_a_step():
     x = numnet.randn(5, 1, 4, 4)
     loss = nn.CrossEntropyLoss()(net(x), numnet.tensor([0, 1, 2, 0, 1]))
     loss.backward()
-    assert all(p.grad is not None and np.all(np.isfinite(p.grad.data)) for p in net.parameters())
+    assert all(p.grad is not None and np.all(np.isfinite(p.grad._data)) for p in net.parameters())
 
 
 @pytest.mark.parametrize("name", ["numnet.nn.dropout", "numnet.nn.sparse", "numnet.nn.flatten",

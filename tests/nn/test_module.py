@@ -62,7 +62,7 @@ def test_reassignment_moves_between_stores_and_rejects_wrong_types():
     with pytest.raises(DTypeError, match="parameter 'w'"):
         m.w = numnet.ones(3)  # a plain tensor cannot replace a Parameter
     m.count = numnet.ones(1)  # buffers accept tensors
-    assert m.count.data[0] == 1
+    assert m.count._data[0] == 1
     with pytest.raises(DTypeError, match="buffer 'count'"):
         m.count = 3
     m.plain = nn.Parameter(numnet.zeros(1))  # becomes a parameter
@@ -86,7 +86,7 @@ def test_parameter_is_a_tensor_requiring_grad():
     assert repr(p) == "Parameter containing:\ntensor([0., 0.], dtype=float64, requires_grad=True)"
     assert not nn.Parameter(numnet.zeros(2), requires_grad=False).requires_grad
     (p * 2).sum().backward()
-    np.testing.assert_array_equal(p.grad.data, [2.0, 2.0])
+    np.testing.assert_array_equal(p.grad._data, [2.0, 2.0])
 
 
 def test_shared_modules_and_parameters_are_counted_once():
@@ -133,7 +133,7 @@ def test_zero_grad_to_none_or_zeros():
     m(numnet.ones(4, 3)).sum().backward()
     assert m.weight.grad is not None
     m.zero_grad(set_to_none=False)
-    assert np.all(m.weight.grad.data == 0) and np.all(m.bias.grad.data == 0)
+    assert np.all(m.weight.grad._data == 0) and np.all(m.bias.grad._data == 0)
     m.zero_grad()
     assert m.weight.grad is None and m.bias.grad is None
 
@@ -172,8 +172,8 @@ def test_deepcopy_gives_independent_parameters():
     net = Net()
     clone = copy.deepcopy(net)
     assert isinstance(clone.features[0].weight, nn.Parameter)
-    clone.features[0].weight.data[...] = 0
-    assert np.any(net.features[0].weight.data != 0)
+    clone.features[0].weight._data[...] = 0
+    assert np.any(net.features[0].weight._data != 0)
     restored = pickle.loads(pickle.dumps(net))
     assert isinstance(restored.bn.running_mean, numnet.Tensor) and list(restored.state_dict()) == list(net.state_dict())
 
@@ -184,15 +184,15 @@ def test_forward_hooks_and_removal():
     handle = lin.register_forward_hook(lambda mod, inp, out: seen.append((mod, inp[0].shape, out.shape)))
     pre = lin.register_forward_pre_hook(lambda mod, inp: (inp[0] * 0,))
     out = lin(numnet.ones(3, 2))
-    np.testing.assert_allclose(out.data, np.broadcast_to(lin.bias.data, (3, 2)))  # the pre-hook zeroed the input
+    np.testing.assert_allclose(out._data, np.broadcast_to(lin.bias._data, (3, 2)))  # the pre-hook zeroed the input
     assert seen == [(lin, (3, 2), (3, 2))]
     handle.remove()
     pre.remove()
     lin(numnet.ones(1, 2))
     assert len(seen) == 1
     with lin.register_forward_hook(lambda mod, inp, out: out * 0) as _:
-        assert np.all(lin(numnet.ones(1, 2)).data == 0)
-    assert np.any(lin(numnet.ones(1, 2)).data != 0)
+        assert np.all(lin(numnet.ones(1, 2))._data == 0)
+    assert np.any(lin(numnet.ones(1, 2))._data != 0)
 
 
 def test_module_without_forward():
@@ -205,9 +205,9 @@ def test_state_dict_shares_data_and_is_detached():
     m = nn.Linear(3, 2)
     sd = m.state_dict()
     assert isinstance(sd, OrderedDict) and list(sd) == ["weight", "bias"]
-    assert not sd["weight"].requires_grad and sd["weight"].data is m.weight.data
-    sd["bias"].data[...] = 7
-    assert np.all(m.bias.data == 7)
+    assert not sd["weight"].requires_grad and sd["weight"]._data is m.weight._data
+    sd["bias"]._data[...] = 7
+    assert np.all(m.bias._data == 7)
     assert m.state_dict(keep_vars=True)["weight"] is m.weight
     assert list(m.state_dict(prefix="head.")) == ["head.weight", "head.bias"]
 
@@ -225,13 +225,13 @@ def test_load_state_dict_round_trip_from_tensors_and_arrays_keeps_dtype():
     res = dst.load_state_dict(src.state_dict())
     assert res == ([], []) and res.missing_keys == [] and res.unexpected_keys == []
     for (name, a), (_, b) in zip(src.state_dict().items(), dst.state_dict().items()):
-        np.testing.assert_allclose(a.data, b.data, err_msg=name)
+        np.testing.assert_allclose(a._data, b._data, err_msg=name)
         assert b.dtype == (np.int64 if name.endswith("num_batches_tracked") else np.float64)
     arrays = {k: np.full(v.shape, 0.5, dtype=np.float64) for k, v in src.state_dict().items()}
     arrays["bn.num_batches_tracked"] = np.array(12)
     weight = src.features[0].weight
     src.load_state_dict(arrays)
-    assert src.features[0].weight is weight and weight.dtype == np.float32 and np.all(weight.data == 0.5)
+    assert src.features[0].weight is weight and weight.dtype == np.float32 and np.all(weight._data == 0.5)
     assert int(src.bn.num_batches_tracked.item()) == 12
 
 
@@ -240,13 +240,13 @@ def test_load_state_dict_non_strict_reports_missing_and_unexpected():
     sd = {"weight": np.ones((2, 3)), "extra": np.zeros(1)}
     res = m.load_state_dict(sd, strict=False)
     assert res.missing_keys == ["bias"] and res.unexpected_keys == ["extra"]
-    assert np.all(m.weight.data == 1)
+    assert np.all(m.weight._data == 1)
 
 
 def test_load_state_dict_strict_error_lists_every_problem_and_copies_nothing():
     net = Net()
-    before = {k: v.data.copy() for k, v in net.state_dict().items()}
-    sd = {k: v.data.copy() + 1 for k, v in net.state_dict().items()}
+    before = {k: v._data.copy() for k, v in net.state_dict().items()}
+    sd = {k: v._data.copy() + 1 for k, v in net.state_dict().items()}
     del sd["bn.bias"]
     sd["bn.gamma"] = np.ones(16)
     sd["features.3.weight"] = np.ones((16, 3, 5, 5))
@@ -257,7 +257,7 @@ def test_load_state_dict_strict_error_lists_every_problem_and_copies_nothing():
     assert "unexpected keys: 'bn.gamma'" in msg
     assert "features.3.weight: checkpoint shape (16, 3, 5, 5), model shape (16, 6, 5, 5)" in msg
     for k, v in net.state_dict().items():
-        np.testing.assert_array_equal(v.data, before[k], err_msg=f"{k} was modified by a failed load")
+        np.testing.assert_array_equal(v._data, before[k], err_msg=f"{k} was modified by a failed load")
     # only key mismatches: an ArgumentError; shape mismatches raise even when not strict
     del sd["features.3.weight"]
     with pytest.raises(ArgumentError, match="missing keys"):

@@ -72,7 +72,7 @@ def test_load_state_dict_strict_and_non_strict_like_torch():
     ours, ref = _both(lambda lib, _: lib.Sequential(lib.Linear(2, 2), lib.Linear(2, 1)))
     sd = {k: v for k, v in ours.state_dict().items() if k != "1.bias"}
     sd["extra"] = numnet.zeros(1)
-    tsd = {k: torch.tensor(np.array(v.data)) for k, v in sd.items()}
+    tsd = {k: torch.tensor(np.array(v._data)) for k, v in sd.items()}
     res, tres = ours.load_state_dict(sd, strict=False), ref.load_state_dict(tsd, strict=False)
     assert tuple(res) == (tres.missing_keys, tres.unexpected_keys)
     assert res.missing_keys == ["1.bias"] and res.unexpected_keys == ["extra"]
@@ -95,7 +95,7 @@ def test_hooks_handles_and_zero_grad():
     lin(numnet.ones(1, 2))
     assert calls == ["pre", "post"]
     lin.zero_grad(set_to_none=False)
-    assert np.all(lin.weight.grad.data == 0)
+    assert np.all(lin.weight.grad._data == 0)
     lin.zero_grad()
     assert lin.weight.grad is None
     assert lin.requires_grad_(False) is lin and not lin.weight.requires_grad

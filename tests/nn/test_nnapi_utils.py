@@ -46,16 +46,16 @@ def test_clip_grad_norm_matches_torch(norm_type, max_norm, dtype):
 
 
 def test_clip_grad_norm_edge_cases():
-    assert nn.utils.clip_grad_norm_([], 1.0).data == torch.nn.utils.clip_grad_norm_([], 1.0).item()
+    assert nn.utils.clip_grad_norm_([], 1.0)._data == torch.nn.utils.clip_grad_norm_([], 1.0).item()
     assert nn.utils.clip_grad_norm_([], 1.0).dtype == np.float32
     ours, ref = _pair([(3,)], np.float64, seed=2)
     t = nn.utils.clip_grad_norm_(ours[0], 1.0)  # a single tensor
     assert_close(t, torch.nn.utils.clip_grad_norm_(ref[0], 1.0), np.float64)
     ours, _ = _pair([(3,)], np.float64, seed=3)
-    ours[0].grad.data[0] = np.nan
+    ours[0].grad._data[0] = np.nan
     with pytest.raises(ArgumentError, match="non-finite"):
         nn.utils.clip_grad_norm_(ours, 1.0, error_if_nonfinite=True)
-    assert np.isnan(nn.utils.clip_grad_norm_(ours, 1.0, foreach=True).data)
+    assert np.isnan(nn.utils.clip_grad_norm_(ours, 1.0, foreach=True)._data)
     with pytest.raises(DTypeError, match="norm_type"):
         nn.utils.clip_grad_norm_(ours, 1.0, norm_type="two")
     with pytest.raises(DTypeError, match="parameters"):
@@ -76,12 +76,12 @@ def test_clip_grad_value_matches_torch(clip):
 def test_parameters_to_vector_and_back_match_torch():
     net, tnet = nn.Linear(3, 2), torch.nn.Linear(3, 2)
     with torch.no_grad():
-        tnet.weight.copy_(torch.tensor(net.weight.data))
-        tnet.bias.copy_(torch.tensor(net.bias.data))
+        tnet.weight.copy_(torch.tensor(net.weight._data))
+        tnet.bias.copy_(torch.tensor(net.bias._data))
     vec = nn.utils.parameters_to_vector(net.parameters())
     assert_close(vec, torch.nn.utils.parameters_to_vector(tnet.parameters()), np.float32)
     (vec * vec).sum().backward()  # differentiable, as in PyTorch
-    np.testing.assert_allclose(net.weight.grad.data, 2 * net.weight.data, rtol=1e-6)
+    np.testing.assert_allclose(net.weight.grad._data, 2 * net.weight._data, rtol=1e-6)
 
     weight = net.weight
     new = numnet.arange(8, dtype=np.float32)
@@ -90,8 +90,8 @@ def test_parameters_to_vector_and_back_match_torch():
     assert net.weight is weight  # same Parameter object
     assert_close(net.weight, tnet.weight, np.float32)
     assert_close(net.bias, tnet.bias, np.float32)
-    new.data[0] = 100.0  # shares memory with the vector, as in PyTorch
-    assert net.weight.data[0, 0] == 100.0
+    new._data[0] = 100.0  # shares memory with the vector, as in PyTorch
+    assert net.weight._data[0, 0] == 100.0
     with pytest.raises(ShapeError, match="length 8"):
         nn.utils.vector_to_parameters(numnet.zeros(9), net.parameters())
     with pytest.raises(ShapeError, match="1-D"):

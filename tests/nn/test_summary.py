@@ -49,11 +49,11 @@ def test_summary_runs_in_eval_mode_and_restores_state():
     net = models.VGGSmall(width=4)
     net.train()
     net.features.eval()
-    before = {k: v.data.copy() for k, v in net.state_dict().items()}
+    before = {k: v._data.copy() for k, v in net.state_dict().items()}
     s = net.summary((1, 28, 28), print_fn=None)
     assert net.training and not net.features.training and net.classifier.training
     for k, v in net.state_dict().items():
-        np.testing.assert_array_equal(v.data, before[k], err_msg=k)
+        np.testing.assert_array_equal(v._data, before[k], err_msg=k)
     assert all(m._forward_hooks == {} for m in net.modules())
     assert s.total_params == net.num_parameters()
     assert s.output_shape == (1, 10)

@@ -87,7 +87,7 @@ def test_softmax_family_matches_torch(name, shape, dim, dtype):
     x = numnet.tensor(_data(shape, dtype, seed=1), requires_grad=True)
     out = compare(lambda a: fn(a, dim), lambda a: tfn(a, dim), [x], f"{name} {shape} dim={dim}")
     if name == "softmax":
-        np.testing.assert_allclose(out.data.sum(axis=dim), 1.0, rtol=1e-6 if dtype == np.float32 else 1e-12)
+        np.testing.assert_allclose(out._data.sum(axis=dim), 1.0, rtol=1e-6 if dtype == np.float32 else 1e-12)
 
 
 def test_softmax_dtype_argument_casts_differentiably():
@@ -112,9 +112,9 @@ def test_softmax_family_huge_logits_finite_and_exact(name, dtype):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         out = compare(lambda a: getattr(F, name)(a, 1), lambda a: getattr(TF, name)(a, 1), [x], f"{name} ±1e4")
-    assert np.all(np.isfinite(out.data)) and np.all(np.isfinite(x.grad.data))
+    assert np.all(np.isfinite(out._data)) and np.all(np.isfinite(x.grad._data))
     if name == "log_softmax":
-        np.testing.assert_array_equal(out.data[0], np.array([0.0, -2e4, -1e4], dtype=dtype))
+        np.testing.assert_array_equal(out._data[0], np.array([0.0, -2e4, -1e4], dtype=dtype))
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f64", "f32"])
@@ -124,8 +124,8 @@ def test_sigmoid_large_inputs_no_overflow(dtype):
     with warnings.catch_warnings(), np.errstate(all="raise", under="ignore"):
         warnings.simplefilter("error")
         out = compare(F.sigmoid, torch.sigmoid, [x], "sigmoid large |x|")
-    assert out.data[0] == 0.0 and out.data[-1] == 1.0 and out.data[4] == 0.5
-    assert np.all(np.isfinite(x.grad.data))
+    assert out._data[0] == 0.0 and out._data[-1] == 1.0 and out._data[4] == 0.5
+    assert np.all(np.isfinite(x.grad._data))
 
 
 @pytest.mark.parametrize("approximate", ["none", "tanh"])
@@ -178,10 +178,10 @@ def test_dropout_gradcheck():
 def test_relu_grad_at_zero_is_zero_and_leaky_is_slope():
     x = numnet.tensor([0.0, -0.0, 1.0, -1.0], requires_grad=True)
     F.relu(x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 1.0, 0.0])
+    np.testing.assert_array_equal(x.grad._data, [0.0, 0.0, 1.0, 0.0])
     x = numnet.tensor(np.zeros(3), requires_grad=True)
     compare(lambda a: F.leaky_relu(a, 0.2), lambda a: TF.leaky_relu(a, 0.2), [x], "leaky_relu at 0")
-    np.testing.assert_array_equal(x.grad.data != 0, True)
+    np.testing.assert_array_equal(x.grad._data != 0, True)
 
 
 def test_relu_integer_and_nan():
@@ -189,16 +189,16 @@ def test_relu_integer_and_nan():
     out = F.relu(x)
     assert out.dtype == np.int64 and out.tolist() == [0, 0, 5]
     y = F.relu(numnet.tensor([np.nan, -np.inf, np.inf]))
-    assert np.isnan(y.data[0]) and y.data[1] == 0 and y.data[2] == np.inf
+    assert np.isnan(y._data[0]) and y._data[1] == 0 and y._data[2] == np.inf
 
 
 def test_tensor_methods_dispatch_here():
     x = numnet.tensor(_data((3, 4), np.float64), requires_grad=True)
-    np.testing.assert_array_equal(x.relu().data, F.relu(x).data)
-    np.testing.assert_array_equal(x.sigmoid().data, F.sigmoid(x).data)
-    np.testing.assert_array_equal(x.tanh().data, F.tanh(x).data)
-    np.testing.assert_array_equal(x.softmax(1).data, F.softmax(x, 1).data)
-    np.testing.assert_array_equal(x.log_softmax(0).data, F.log_softmax(x, 0).data)
+    np.testing.assert_array_equal(x.relu()._data, F.relu(x)._data)
+    np.testing.assert_array_equal(x.sigmoid()._data, F.sigmoid(x)._data)
+    np.testing.assert_array_equal(x.tanh()._data, F.tanh(x)._data)
+    np.testing.assert_array_equal(x.softmax(1)._data, F.softmax(x, 1)._data)
+    np.testing.assert_array_equal(x.log_softmax(0)._data, F.log_softmax(x, 0)._data)
 
 
 # ---------------------------------------------------------------------- dropout
@@ -214,20 +214,20 @@ def test_dropout_reproducible_scaled_and_masks_grad(dtype):
     numnet.manual_seed(124)
     other = F.dropout(numnet.tensor(x_np), p)
     assert out.dtype == dtype
-    np.testing.assert_array_equal(out.data, again.data)
-    assert not np.array_equal(out.data, other.data)
-    kept = out.data != 0
-    np.testing.assert_allclose(out.data[kept], x_np[kept] / dtype(1 - p), rtol=1e-6)
+    np.testing.assert_array_equal(out._data, again._data)
+    assert not np.array_equal(out._data, other._data)
+    kept = out._data != 0
+    np.testing.assert_allclose(out._data[kept], x_np[kept] / dtype(1 - p), rtol=1e-6)
     assert abs(kept.mean() - (1 - p)) < 0.03
     g = np.random.default_rng(1).standard_normal(x_np.shape).astype(dtype)
     out.backward(numnet.tensor(g))
     assert x.grad.dtype == dtype
-    np.testing.assert_allclose(x.grad.data, np.where(kept, g / dtype(1 - p), 0), rtol=1e-6)
+    np.testing.assert_allclose(x.grad._data, np.where(kept, g / dtype(1 - p), 0), rtol=1e-6)
 
 
 def test_dropout_uses_numnet_default_generator():
     numnet.manual_seed(7)
-    mask = F.dropout(numnet.ones(1000, dtype=np.float64), 0.5).data != 0
+    mask = F.dropout(numnet.ones(1000, dtype=np.float64), 0.5)._data != 0
     expected = np.random.default_rng(7).random(1000) >= 0.5
     np.testing.assert_array_equal(mask, expected)
 
@@ -237,9 +237,9 @@ def test_dropout_identity_cases_and_p_one():
     assert F.dropout(x, 0.0) is x
     assert F.dropout(x, 0.5, training=False) is x
     out = F.dropout(x, 1.0)
-    np.testing.assert_array_equal(out.data, 0.0)
+    np.testing.assert_array_equal(out._data, 0.0)
     out.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, 0.0)
+    np.testing.assert_array_equal(x.grad._data, 0.0)
 
 
 # ---------------------------------------------------------------------- bad input

@@ -243,15 +243,15 @@ def test_same_padding_with_stride_equals_explicit_asymmetric_pad(size, k, s, d):
     for n in (size + 1, size):  # F.pad order: (left, right, top, bottom)
         total = max((math.ceil(n / s) - 1) * s + d * (k - 1) + 1 - n, 0)
         pads += [total // 2, total - total // 2]
-    x2 = numnet.tensor(x.data, requires_grad=True)
-    w2 = numnet.tensor(w.data, requires_grad=True)
+    x2 = numnet.tensor(x._data, requires_grad=True)
+    w2 = numnet.tensor(w._data, requires_grad=True)
     ref = F.conv2d(F.pad(x2, pads), w2, stride=s, dilation=d)
-    np.testing.assert_allclose(out.data, ref.data, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(out._data, ref._data, rtol=0, atol=1e-12)
     g = rng.standard_normal(out.shape)
     out.backward(g)
     ref.backward(g)
-    np.testing.assert_allclose(x.grad.data, x2.grad.data, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(w.grad.data, w2.grad.data, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(x.grad._data, x2.grad._data, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(w.grad._data, w2.grad._data, rtol=0, atol=1e-12)
 
 
 def test_same_padding_stride1_puts_the_extra_pixel_bottom_right_like_torch():
@@ -262,12 +262,12 @@ def test_same_padding_stride1_puts_the_extra_pixel_bottom_right_like_torch():
     assert out.shape == (1, 1, 5, 6)
     assert_close(out, TF.conv2d(to_torch(x), to_torch(w), padding="same"), np.float64, "same even kernel")
     left = F.conv2d(F.pad(numnet.tensor(x), (0, 1, 1, 2)), numnet.tensor(w))
-    np.testing.assert_allclose(out.data, left.data, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(out._data, left._data, rtol=0, atol=1e-12)
 
 
 def test_docstring_example_values():
     out = F.conv2d(numnet.ones(1, 1, 4, 4), numnet.ones(1, 1, 3, 3), padding=1)
-    np.testing.assert_array_equal(out.data[0, 0], [[4, 6, 6, 4], [6, 9, 9, 6], [6, 9, 9, 6], [4, 6, 6, 4]])
+    np.testing.assert_array_equal(out._data[0, 0], [[4, 6, 6, 4], [6, 9, 9, 6], [6, 9, 9, 6], [4, 6, 6, 4]])
 
 
 # ---------------------------------------------------------------------------------------------------- fast paths
@@ -303,10 +303,10 @@ def test_fast_paths_match_torch(layout, geometry):
             out = Conv2dOp.apply(xs, ws, bs, stride=stride, padding=pads, dilation=dilation)
         out.backward(g, retain_graph=True)
         out.backward(g)  # twice: backward must not consume what it saved
-        for ours, theirs, what in ((out, ref, "forward"), (xs.grad.data / 2, xt.grad, "input grad"),
-                                   (ws.grad.data / 2, wt.grad, "weight grad"), (bs.grad.data / 2, bt.grad, "bias grad")):
+        for ours, theirs, what in ((out, ref, "forward"), (xs.grad._data / 2, xt.grad, "input grad"),
+                                   (ws.grad._data / 2, wt.grad, "weight grad"), (bs.grad._data / 2, bt.grad, "bias grad")):
             assert_close(ours, theirs, np.float64, f"{layout} {geometry} fold={fold} {what}")
-        grads.append((out.data, xs.grad.data, ws.grad.data, bs.grad.data))
+        grads.append((out._data, xs.grad._data, ws.grad._data, bs.grad._data))
     for a, b_ in zip(*grads):
         np.testing.assert_allclose(a, b_, rtol=1e-12, atol=1e-12)
 
@@ -349,7 +349,7 @@ def test_chwn_output_is_a_batch_innermost_view_and_chains_into_the_next_conv(str
     for first in (x, np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)):
         xs, w1s, b1s, w2s, b2s = (numnet.tensor(a, requires_grad=True) for a in (first, w1, b1, w2, b2))
         hidden = F.conv2d(xs, w1s, b1s, stride=stride, padding=padding)
-        assert is_batch_innermost(hidden.data)  # (C, H, W, N) memory behind (N, C, H, W)
+        assert is_batch_innermost(hidden._data)  # (C, H, W, N) memory behind (N, C, H, W)
         out = F.conv2d(hidden, w2s, b2s)
         out.backward(g)
         assert_close(out, ref, np.float64, "forward")

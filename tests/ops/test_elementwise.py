@@ -23,7 +23,7 @@ DTYPES = [np.float64, np.float32]
 def assert_close_nonfinite(ours, ref, dtype, what: str = "") -> None:
     """``assert_close``, but NaN and ±inf must sit at the same places in both (tests/reference.py would see
     ``inf - inf`` as a NaN difference)."""
-    a = ours.data if isinstance(ours, numnet.Tensor) else np.asarray(ours)
+    a = ours._data if isinstance(ours, numnet.Tensor) else np.asarray(ours)
     b = ref.detach().numpy()
     assert a.shape == b.shape, f"{what}: shape {a.shape} != reference {b.shape}"
     finite = np.isfinite(b)
@@ -234,7 +234,7 @@ def test_nan_and_inf_pass_through_without_errors():
     x = numnet.tensor([np.nan, np.inf, -np.inf, 1.0])
     with np.errstate(invalid="ignore"):
         y = (x * 2).clamp(-1, 1)
-    assert np.isnan(y.data[0]) and y.data[1:].tolist() == [1, -1, 1]
+    assert np.isnan(y._data[0]) and y._data[1:].tolist() == [1, -1, 1]
 
 
 # ---------------------------------------------------------------------- dtypes of results and gradients

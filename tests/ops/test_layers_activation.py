@@ -42,7 +42,7 @@ def compare(fn, tfn, arrays, what, grad_rtol=None):
         if grad_rtol is None:
             assert_close(a.grad, t.grad, a.dtype, f"{what} grad {i}")
         else:
-            np.testing.assert_allclose(a.grad.data, t.grad.numpy(), rtol=grad_rtol, atol=1e-12, err_msg=what)
+            np.testing.assert_allclose(a.grad._data, t.grad.numpy(), rtol=grad_rtol, atol=1e-12, err_msg=what)
     return out
 
 
@@ -93,7 +93,7 @@ def test_hardsigmoid_matches_torch_up_to_its_float32_constant(dtype):
     compare(F.hardsigmoid, TF.hardsigmoid, [x], "hardsigmoid", grad_rtol=1e-7 if dtype == np.float64 else 1e-6)
     g = numnet.tensor(np.array([0.0, 2.9, -2.9, 3.0, -3.0]), requires_grad=True)
     F.hardsigmoid(g).sum().backward()
-    np.testing.assert_array_equal(g.grad.data, [1 / 6, 1 / 6, 1 / 6, 0.0, 0.0])
+    np.testing.assert_array_equal(g.grad._data, [1 / 6, 1 / 6, 1 / 6, 0.0, 0.0])
 
 
 @pytest.mark.parametrize("name", ["hardswish", "hardtanh", "relu6", "elu", "celu", "selu", "threshold"])
@@ -101,7 +101,7 @@ def test_gradient_at_the_kinks_is_torchs(name):
     fn, tfn = ELEMENTWISE[name]
     x = np.array([-3.0, 0.0, 3.0, 6.0, -1.0, 1.0])
     out = compare(fn, tfn, [x], f"{name} at kinks")
-    assert np.all(np.isfinite(out.data))
+    assert np.all(np.isfinite(out._data))
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f64", "f32"])
@@ -111,7 +111,7 @@ def test_no_overflow_for_huge_inputs(dtype):
         for name in ("elu", "selu", "celu", "silu", "mish", "softplus", "logsigmoid", "softsign", "tanhshrink"):
             fn, tfn = ELEMENTWISE[name]
             out = compare(fn, tfn, [x], f"{name} huge")
-            assert np.all(np.isfinite(out.data)), name
+            assert np.all(np.isfinite(out._data)), name
 
 
 @pytest.mark.parametrize("name", list(ELEMENTWISE) + ["hardsigmoid"])
@@ -154,26 +154,26 @@ def test_channel_dropout_zeroes_whole_channels_scaled(fn, shape, mask_dims, dtyp
     numnet.manual_seed(11)
     out = fn(x, p)
     assert out.dtype == dtype and out.shape == shape
-    kept = out.data != 0
+    kept = out._data != 0
     per_channel = kept.reshape(shape[:mask_dims] + (-1,))
     assert np.all(per_channel.all(axis=-1) | ~per_channel.any(axis=-1)), "a channel was partly dropped"
     assert 0 < kept.mean() < 1
-    np.testing.assert_allclose(out.data[kept], x_np[kept] / dtype(1 - p), rtol=1e-6)
+    np.testing.assert_allclose(out._data[kept], x_np[kept] / dtype(1 - p), rtol=1e-6)
     # the mask is numnet's generator's: one uniform per channel
     expected = np.random.default_rng(11).random(shape[:mask_dims]) >= p
     np.testing.assert_array_equal(per_channel.any(axis=-1), expected)
     g = np.random.default_rng(1).standard_normal(shape).astype(dtype)
     out.backward(numnet.tensor(g))
-    np.testing.assert_allclose(x.grad.data, np.where(kept, g / dtype(1 - p), 0), rtol=1e-6)
+    np.testing.assert_allclose(x.grad._data, np.where(kept, g / dtype(1 - p), 0), rtol=1e-6)
 
 
 def test_channel_dropout_rate_matches_p_and_identity_cases():
     numnet.manual_seed(0)
     out = F.dropout2d(numnet.ones(200, 100, 1, 2), 0.3)
-    assert abs((out.data == 0).mean() - 0.3) < 0.01
+    assert abs((out._data == 0).mean() - 0.3) < 0.01
     x = numnet.ones(2, 3, 4, 4)
     assert F.dropout2d(x, 0.5, training=False) is x and F.dropout2d(x, 0.0) is x
-    np.testing.assert_array_equal(F.dropout2d(x, 1.0).data, 0.0)
+    np.testing.assert_array_equal(F.dropout2d(x, 1.0)._data, 0.0)
 
 
 def test_channel_dropout_gradcheck():
@@ -191,19 +191,19 @@ def test_alpha_dropout_moments_and_gradient():
     x_np = np.random.default_rng(0).standard_normal(200_000)
     x = numnet.tensor(x_np, requires_grad=True)
     out = F.alpha_dropout(x, 0.2, training=True)
-    assert abs(out.data.mean()) < 0.01 and abs(out.data.std() - 1) < 0.01  # SELU's fixed point is kept
+    assert abs(out._data.mean()) < 0.01 and abs(out._data.std() - 1) < 0.01  # SELU's fixed point is kept
     # PyTorch's a and b: dropped units go to a·(−α')+b, kept ones to a·x + b
     alpha = 1.7580993408473766
     a = 1 / np.sqrt((alpha ** 2 * 0.2 + 1) * 0.8)
     dropped = np.random.default_rng(1).random(x_np.size) < 0.2  # numnet's generator, seeded above
     assert abs(dropped.mean() - 0.2) < 0.01
-    np.testing.assert_allclose(out.data[dropped], a * alpha * 0.2 - alpha * a, rtol=1e-12)
-    np.testing.assert_allclose(out.data[~dropped], a * x_np[~dropped] + a * alpha * 0.2, rtol=1e-12)
+    np.testing.assert_allclose(out._data[dropped], a * alpha * 0.2 - alpha * a, rtol=1e-12)
+    np.testing.assert_allclose(out._data[~dropped], a * x_np[~dropped] + a * alpha * 0.2, rtol=1e-12)
     out.sum().backward()
-    np.testing.assert_allclose(x.grad.data, np.where(dropped, 0.0, a), rtol=1e-12)
+    np.testing.assert_allclose(x.grad._data, np.where(dropped, 0.0, a), rtol=1e-12)
     y = numnet.ones(3)
     assert F.alpha_dropout(y, 0.5) is y  # training defaults to False, as PyTorch
-    np.testing.assert_array_equal(F.alpha_dropout(y, 1.0, True).data, 0.0)
+    np.testing.assert_array_equal(F.alpha_dropout(y, 1.0, True)._data, 0.0)
     torch_a = TF.alpha_dropout(torch.ones(3), 0.5)
     assert torch.equal(torch_a, torch.ones(3))
 
@@ -251,7 +251,7 @@ def test_inplace_is_accepted_and_input_left_as_is():
     for fn in (F.elu, F.selu, F.celu, F.silu, F.mish, F.hardtanh, F.relu6, F.hardsigmoid, F.hardswish):
         out = fn(x, inplace=True)
         assert out is not x
-    np.testing.assert_array_equal(x.data, [-1.0, 2.0])
+    np.testing.assert_array_equal(x._data, [-1.0, 2.0])
     assert F.threshold(x, 0.0, 5.0, inplace=True).tolist() == [5.0, 2.0]
 
 

@@ -83,8 +83,8 @@ def test_norm_gradcheck():
 
 def test_layer_norm_output_is_normalised():
     out = F.layer_norm(numnet.tensor(_rand((5, 8), np.float64, 0) * 10), 8, eps=0.0)
-    np.testing.assert_allclose(out.data.mean(axis=1), 0, atol=1e-12)
-    np.testing.assert_allclose(out.data.std(axis=1), 1, rtol=1e-12)
+    np.testing.assert_allclose(out._data.mean(axis=1), 0, atol=1e-12)
+    np.testing.assert_allclose(out._data.std(axis=1), 1, rtol=1e-12)
 
 
 # ---------------------------------------------------------------------- embedding, one_hot
@@ -104,14 +104,14 @@ def test_embedding_matches_torch(idx_shape, padding_idx, dtype):
     ref.backward(torch.tensor(g))
     assert_close(a.grad, t.grad, dtype, "embedding grad")
     if padding_idx is not None:
-        np.testing.assert_array_equal(a.grad.data[padding_idx], 0.0)
+        np.testing.assert_array_equal(a.grad._data[padding_idx], 0.0)
 
 
 def test_embedding_repeated_indices_accumulate_and_int32_indices():
     w = numnet.tensor(np.zeros((3, 2)), requires_grad=True)
     out = F.embedding(numnet.tensor(np.array([1, 1, 1, 0], dtype=np.int32)), w)
     out.sum().backward()
-    np.testing.assert_array_equal(w.grad.data, [[1, 1], [3, 3], [0, 0]])
+    np.testing.assert_array_equal(w.grad._data, [[1, 1], [3, 3], [0, 0]])
     idx = numnet.tensor(np.array([[0, 2], [2, 2]]))
     gradcheck(lambda w: F.embedding(idx, w), [numnet.tensor(_rand((3, 4), np.float64, 0), requires_grad=True)],
               name="embedding")
@@ -123,7 +123,7 @@ def test_one_hot_matches_torch(shape, k):
     out = F.one_hot(numnet.tensor(idx), k)
     ref = TF.one_hot(torch.tensor(idx), k)
     assert out.dtype == np.int64 and not out.requires_grad
-    np.testing.assert_array_equal(out.data, ref.numpy())
+    np.testing.assert_array_equal(out._data, ref.numpy())
 
 
 @pytest.mark.parametrize("call,exc,msg", [

@@ -45,7 +45,7 @@ def test_conv_input_gradient_comes_back_in_the_input_layout(memory):
     xs = numnet.tensor(x, requires_grad=True)
     w = numnet.tensor(rng.standard_normal((7, 5, 3, 3)))
     F.conv2d(xs, w, padding=1).sum().backward()
-    g = xs.grad.data
+    g = xs.grad._data
     assert g.flags.c_contiguous if memory == "nchw" else is_batch_innermost(g)
 
 
@@ -53,13 +53,13 @@ def test_reshape_of_batch_innermost_memory_is_a_view_when_possible_else_a_copy()
     a = np.random.default_rng(2).standard_normal((3, 4, 5, 6))
     v = numnet.tensor(_chwn(a), requires_grad=True)
     merged = v.reshape(3, -1)  # C, H, W merge without a copy in (C, H, W, N) memory (a Flatten)
-    assert np.shares_memory(merged.data, v.data)
+    assert np.shares_memory(merged._data, v._data)
     rows = v.reshape(12, 30)  # N and C do not: a copy, C-contiguous
-    assert rows.data.flags.c_contiguous and not np.shares_memory(rows.data, v.data)
-    np.testing.assert_array_equal(rows.data, a.reshape(12, 30))
-    np.testing.assert_array_equal(merged.data, a.reshape(3, -1))
+    assert rows._data.flags.c_contiguous and not np.shares_memory(rows._data, v._data)
+    np.testing.assert_array_equal(rows._data, a.reshape(12, 30))
+    np.testing.assert_array_equal(merged._data, a.reshape(3, -1))
     (rows.sum() + merged.sum()).backward()
-    np.testing.assert_array_equal(v.grad.data, np.full(a.shape, 2.0))
+    np.testing.assert_array_equal(v.grad._data, np.full(a.shape, 2.0))
 
 
 def test_same_layout_copies_into_the_other_arrays_memory_order():
@@ -110,10 +110,10 @@ def test_ops_keep_or_convert_the_batch_innermost_layout(name):
     for memory in (a, _chwn(a)):
         x = numnet.tensor(memory, requires_grad=True)
         out = fn(x)
-        g = np.empty_like(out.data)  # the cotangent in the output's memory order
-        g[...] = np.arange(out.data.size, dtype=np.float64).reshape(out.shape) % 7 - 3
+        g = np.empty_like(out._data)  # the cotangent in the output's memory order
+        g[...] = np.arange(out._data.size, dtype=np.float64).reshape(out.shape) % 7 - 3
         out.backward(g)
-        results.append((out.data, x.grad.data, x.data))
+        results.append((out._data, x.grad._data, x._data))
     (out0, grad0, _), (out1, grad1, source) = results
     np.testing.assert_allclose(out1, out0, rtol=1e-13, atol=1e-13)  # equal to the plain-NCHW run
     np.testing.assert_allclose(grad1, grad0, rtol=1e-13, atol=1e-13)

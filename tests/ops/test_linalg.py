@@ -50,8 +50,8 @@ def test_matmul_with_numpy_operand_and_reuse():
     ref = ref_a @ ref_a
     out.sum().backward()
     ref.sum().backward()
-    assert np.allclose(out.data, ref.detach().numpy(), atol=1e-12)
-    assert np.allclose(a.grad.data, ref_a.grad.numpy(), atol=1e-12)
+    assert np.allclose(out._data, ref.detach().numpy(), atol=1e-12)
+    assert np.allclose(a.grad._data, ref_a.grad.numpy(), atol=1e-12)
     assert isinstance(np.eye(3) @ a, numnet.Tensor)
 
 

@@ -93,7 +93,7 @@ def test_cross_entropy_all_ignored_mean_is_nan_like_torch():
         warnings.simplefilter("error")
         out = F.cross_entropy(x, t)
         out.backward()
-    ref = TF.cross_entropy(torch.tensor(x.data), torch.tensor(t.data))
+    ref = TF.cross_entropy(torch.tensor(x._data), torch.tensor(t._data))
     assert np.isnan(out.item()) and torch.isnan(ref)
 
 
@@ -109,7 +109,7 @@ def test_cross_entropy_huge_logits_finite_and_exact(dtype, smoothing):
             out = compare(lambda a, b: F.cross_entropy(a, b, reduction=reduction, label_smoothing=smoothing),
                           lambda a, b: TF.cross_entropy(a, b, reduction=reduction, label_smoothing=smoothing),
                           [x, t], f"cross_entropy ±1e4 {reduction}")
-        assert np.all(np.isfinite(out.data)) and np.all(np.isfinite(x.grad.data))
+        assert np.all(np.isfinite(out._data)) and np.all(np.isfinite(x.grad._data))
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DT_IDS)
@@ -196,14 +196,14 @@ def test_binary_cross_entropy_clamps_log_at_minus_100(dtype):
         warnings.simplefilter("error")
         out = compare(lambda a, b: F.binary_cross_entropy(a, b, reduction="none"),
                       lambda a, b: TF.binary_cross_entropy(a, b, reduction="none"), [x, y], "bce at 0 and 1")
-        assert out.data[0] == 100 and out.data[1] == 100 and out.data[2] == 0
+        assert out._data[0] == 100 and out._data[1] == 100 and out._data[2] == 0
         # The target's gradient is that of the clamped loss (PyTorch uses the unclamped −logit(x), ±inf here).
         y.requires_grad = True
         F.binary_cross_entropy(x, y, reduction="sum").backward()
     with np.errstate(divide="ignore"):
-        log_x = np.maximum(np.log(x.data.astype(np.float64)), -100)
-        log_1mx = np.maximum(np.log1p(-x.data.astype(np.float64)), -100)
-    np.testing.assert_allclose(y.grad.data, log_1mx - log_x, rtol=1e-6)
+        log_x = np.maximum(np.log(x._data.astype(np.float64)), -100)
+        log_1mx = np.maximum(np.log1p(-x._data.astype(np.float64)), -100)
+    np.testing.assert_allclose(y.grad._data, log_1mx - log_x, rtol=1e-6)
 
 
 BCEL_CASES = list(itertools.product([(7,), (4, 3), (2, 3, 4)], REDUCTIONS, [False, True], [False, True]))
@@ -233,7 +233,7 @@ def test_bce_with_logits_huge_logits_stable(dtype):
         out = compare(lambda a, b, p: F.binary_cross_entropy_with_logits(a, b, reduction="none", pos_weight=p),
                       lambda a, b, p: TF.binary_cross_entropy_with_logits(a, b, reduction="none", pos_weight=p),
                       [x, y, pw], "bce_with_logits ±1e4")
-    assert np.all(np.isfinite(out.data)) and np.all(np.isfinite(x.grad.data))
+    assert np.all(np.isfinite(out._data)) and np.all(np.isfinite(x.grad._data))
 
 
 # ---------------------------------------------------------------------- gradcheck
@@ -354,7 +354,7 @@ def test_ignore_index_may_be_out_of_range_and_float32_preserved():
     out = F.cross_entropy(x, _t(np.array([1, 9, 2])), ignore_index=9, label_smoothing=0.1)
     out.backward()
     assert out.dtype == np.float32 and x.grad.dtype == np.float32
-    np.testing.assert_array_equal(x.grad.data[1], 0.0)
+    np.testing.assert_array_equal(x.grad._data[1], 0.0)
 
 
 def test_target_dtype_is_cast_to_input_dtype():

@@ -57,8 +57,8 @@ def test_batch_norm_matches_torch(shape, training, affine, dtype):
     assert_close(ours_rm, ref_rm, dtype, "running_mean")
     assert_close(ours_rv, ref_rv, dtype, "running_var")
     if not training:
-        np.testing.assert_array_equal(ours_rm.data, rm)
-        np.testing.assert_array_equal(ours_rv.data, rv)
+        np.testing.assert_array_equal(ours_rm._data, rm)
+        np.testing.assert_array_equal(ours_rv._data, rv)
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DT_IDS)
@@ -87,8 +87,8 @@ def test_training_without_running_stats():
     x = numnet.tensor(_x((6, 4, 3), np.float64), requires_grad=True)
     out = compare(lambda a: F.batch_norm(a, None, None, training=True),
                   lambda a: TF.batch_norm(a, None, None, training=True), [x], "batch_norm without running stats")
-    np.testing.assert_allclose(out.data.mean(axis=(0, 2)), 0, atol=1e-12)
-    np.testing.assert_allclose(out.data.var(axis=(0, 2)), 1, rtol=1e-3)
+    np.testing.assert_allclose(out._data.mean(axis=(0, 2)), 0, atol=1e-12)
+    np.testing.assert_allclose(out._data.var(axis=(0, 2)), 1, rtol=1e-3)
 
 
 def test_only_weight_or_only_bias_requires_grad():
@@ -97,8 +97,8 @@ def test_only_weight_or_only_bias_requires_grad():
     b = numnet.tensor(np.array([0.0, 1.0, 2.0]), requires_grad=True)
     compare(lambda a, ww, bb: F.batch_norm(a, None, None, ww, bb, training=True),
             lambda a, ww, bb: TF.batch_norm(a, None, None, ww, bb, training=True), [x, w, b], "weight constant")
-    x2 = numnet.tensor(x.data)
-    w2 = numnet.tensor(w.data, requires_grad=True)
+    x2 = numnet.tensor(x._data)
+    w2 = numnet.tensor(w._data, requires_grad=True)
     compare(lambda a, ww: F.batch_norm(a, None, None, ww, None, training=True),
             lambda a, ww: TF.batch_norm(a, None, None, ww, None, training=True), [x2, w2], "only weight grad")
 
@@ -185,7 +185,7 @@ def test_batch_norm_after_a_batch_innermost_conv_matches_torch():
     gamma, beta = rng.uniform(0.5, 2, 4), rng.uniform(-1, 1, 4)
     xs, ws, gs, bs = (numnet.tensor(a, requires_grad=True) for a in (x, w, gamma, beta))
     hidden = F.conv2d(xs, ws, padding=1)
-    assert is_batch_innermost(hidden.data)
+    assert is_batch_innermost(hidden._data)
     out = F.relu(F.batch_norm(hidden, None, None, gs, bs, training=True))
     g = rng.standard_normal(out.shape)
     out.backward(g)

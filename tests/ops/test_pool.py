@@ -60,13 +60,13 @@ def _compare(what, ours, theirs, x64, rng, with_indices=False):
         assert_close(xs.grad, xt.grad, dtype, label + " input grad")
         if with_indices:
             assert idx.dtype == np.int64
-            np.testing.assert_array_equal(idx.data, ref_idx.numpy(), err_msg=label + " indices")
+            np.testing.assert_array_equal(idx._data, ref_idx.numpy(), err_msg=label + " indices")
 
 
 def _assert_close_inf(ours, ref, dtype, what):
     """assert_close, but ±inf (a max-pool window lying wholly in the padding gives −inf, as in PyTorch) must sit at
     the same places with the same sign."""
-    a, b = ours.data, ref.detach().numpy()
+    a, b = ours._data, ref.detach().numpy()
     finite = np.isfinite(b)
     np.testing.assert_array_equal(np.where(finite, 0, a), np.where(finite, 0, b), err_msg=what)
     assert_close(np.where(finite, a, 0), np.where(finite, b, 0), dtype, what)
@@ -270,8 +270,8 @@ def test_fast_2x2_path_equals_general_path(hw, ceil_mode, values, memory):
             xs = numnet.tensor(xa, requires_grad=True)
             with numnet.kernels.using(pool_fast_path=fast_path):
                 out, idx = F.max_pool2d(xs, 2, return_indices=True, ceil_mode=ceil_mode)
-            out.backward(np.arange(out.data.size, dtype=dtype).reshape(out.shape) + 1)  # a distinct grad per output
-            results.append((out.data, idx.data, xs.grad.data))
+            out.backward(np.arange(out._data.size, dtype=dtype).reshape(out.shape) + 1)  # a distinct grad per output
+            results.append((out._data, idx._data, xs.grad._data))
         for a, b in zip(*results):
             np.testing.assert_array_equal(a, b)
         # and both agree with torch (ties go to one element, the first maximum; NaN to the last NaN)
@@ -292,10 +292,10 @@ def test_max_pool2d_backward_twice_with_retain_graph(fast_path, return_indices):
     out = res[0] if return_indices else res
     g = np.ones(out.shape)
     out.backward(g, retain_graph=True)
-    once = x.grad.data.copy()
+    once = x.grad._data.copy()
     out.backward(g)
-    np.testing.assert_array_equal(x.grad.data, 2 * once)
-    assert once.sum() == out.data.size
+    np.testing.assert_array_equal(x.grad._data, 2 * once)
+    assert once.sum() == out._data.size
 
 
 def test_fast_path_is_taken_only_for_2x2_stride2_unpadded():
@@ -314,14 +314,14 @@ def test_max_pool2d_nan_and_all_neg_inf_windows_follow_torch():
     for kw in (dict(kernel_size=2), dict(kernel_size=3, stride=1, padding=1), dict(kernel_size=2, padding=1)):
         xs = numnet.tensor(x, requires_grad=True)
         out, idx = F.max_pool2d(xs, return_indices=True, **kw)
-        g = np.arange(out.data.size, dtype=float).reshape(out.shape) + 1
+        g = np.arange(out._data.size, dtype=float).reshape(out.shape) + 1
         out.backward(g)
         xt = to_torch(x, True)
         ref, ref_idx = TF.max_pool2d(xt, return_indices=True, **kw)
         ref.backward(torch.from_numpy(g))
-        np.testing.assert_array_equal(out.data, ref.detach().numpy())
-        np.testing.assert_array_equal(idx.data, ref_idx.numpy())
-        np.testing.assert_array_equal(xs.grad.data, xt.grad.numpy())
+        np.testing.assert_array_equal(out._data, ref.detach().numpy())
+        np.testing.assert_array_equal(idx._data, ref_idx.numpy())
+        np.testing.assert_array_equal(xs.grad._data, xt.grad.numpy())
 
 
 def test_window_inside_padding_gives_neg_inf_and_no_gradient():
@@ -330,17 +330,17 @@ def test_window_inside_padding_gives_neg_inf_and_no_gradient():
     # returns the same −inf and index but drops the gradient.
     x = numnet.tensor(np.array([[[[1.0, 2.0]], [[3.0, 4.0]]]]), requires_grad=True)
     out, idx = F.max_pool2d(x, (1, 2), padding=(0, 1), dilation=(1, 3), return_indices=True)
-    assert out.data.tolist() == [[[[-np.inf]], [[-np.inf]]]]
-    assert idx.data.ravel().tolist() == [2, 2]
+    assert out._data.tolist() == [[[[-np.inf]], [[-np.inf]]]]
+    assert idx._data.ravel().tolist() == [2, 2]
     out.backward(np.ones(out.shape))
-    np.testing.assert_array_equal(x.grad.data, np.zeros(x.shape))
+    np.testing.assert_array_equal(x.grad._data, np.zeros(x.shape))
 
 
 def test_padding_never_wins_in_max_pool():
     x = numnet.tensor(-np.ones((1, 1, 3, 3)) - np.arange(9.0).reshape(1, 1, 3, 3))  # all negative
     out = F.max_pool2d(x, 3, stride=1, padding=1)
-    assert np.all(out.data < 0)
-    np.testing.assert_array_equal(out.data[0, 0], [[-1, -1, -2], [-1, -1, -2], [-4, -4, -5]])
+    assert np.all(out._data < 0)
+    np.testing.assert_array_equal(out._data[0, 0], [[-1, -1, -2], [-1, -1, -2], [-4, -4, -5]])
 
 
 def test_unbatched_pools_return_unbatched_results():
@@ -358,9 +358,9 @@ def test_unbatched_pools_return_unbatched_results():
     out, idx = F.max_pool2d(numnet.tensor(x), 2, return_indices=True)
     ref, ref_idx = TF.max_pool2d(to_torch(x), 2, return_indices=True)
     assert out.shape == idx.shape == (3, 3, 3)
-    np.testing.assert_array_equal(idx.data, ref_idx.numpy())
+    np.testing.assert_array_equal(idx._data, ref_idx.numpy())
     out, idx = F.adaptive_max_pool2d(numnet.tensor(x), 2, return_indices=True)
-    np.testing.assert_array_equal(idx.data, TF.adaptive_max_pool2d(to_torch(x), 2, return_indices=True)[1].numpy())
+    np.testing.assert_array_equal(idx._data, TF.adaptive_max_pool2d(to_torch(x), 2, return_indices=True)[1].numpy())
 
 
 def test_return_indices_without_grad_builds_no_graph():
@@ -371,7 +371,7 @@ def test_return_indices_without_grad_builds_no_graph():
     with numnet.no_grad():
         out, idx = F.max_pool2d(x, 2, return_indices=True)
     assert not out.requires_grad
-    np.testing.assert_array_equal(idx.data, TF.max_pool2d(to_torch(x), 2, return_indices=True)[1].numpy())
+    np.testing.assert_array_equal(idx._data, TF.max_pool2d(to_torch(x), 2, return_indices=True)[1].numpy())
 
 
 def test_avg_pool2d_ceil_mode_divisor_counts_only_the_padded_input():
@@ -379,7 +379,7 @@ def test_avg_pool2d_ceil_mode_divisor_counts_only_the_padded_input():
     # (window cells inside the padded input), not by 4.
     x = numnet.ones(1, 1, 5, 5)
     out = F.avg_pool2d(x, 2, ceil_mode=True)
-    np.testing.assert_array_equal(out.data, np.ones((1, 1, 3, 3), np.float32))
+    np.testing.assert_array_equal(out._data, np.ones((1, 1, 3, 3), np.float32))
     out = F.avg_pool2d(x, 3, stride=2, padding=1, ceil_mode=True)
     ref = TF.avg_pool2d(to_torch(x), 3, stride=2, padding=1, ceil_mode=True)
     assert_close(out, ref, np.float32, "ceil divisor")
@@ -387,10 +387,10 @@ def test_avg_pool2d_ceil_mode_divisor_counts_only_the_padded_input():
 
 def test_docstring_examples():
     x = numnet.arange(16.0).reshape(1, 1, 4, 4)
-    np.testing.assert_array_equal(F.max_pool2d(x, 2).data, [[[[5, 7], [13, 15]]]])
-    np.testing.assert_array_equal(F.avg_pool2d(x, 2).data, [[[[2.5, 4.5], [10.5, 12.5]]]])
-    np.testing.assert_array_equal(F.adaptive_avg_pool2d(numnet.arange(9.0).reshape(1, 1, 3, 3), 1).data, [[[[4]]]])
-    np.testing.assert_array_equal(F.adaptive_max_pool2d(numnet.arange(9.0).reshape(1, 1, 3, 3), 2).data,
+    np.testing.assert_array_equal(F.max_pool2d(x, 2)._data, [[[[5, 7], [13, 15]]]])
+    np.testing.assert_array_equal(F.avg_pool2d(x, 2)._data, [[[[2.5, 4.5], [10.5, 12.5]]]])
+    np.testing.assert_array_equal(F.adaptive_avg_pool2d(numnet.arange(9.0).reshape(1, 1, 3, 3), 1)._data, [[[[4]]]])
+    np.testing.assert_array_equal(F.adaptive_max_pool2d(numnet.arange(9.0).reshape(1, 1, 3, 3), 2)._data,
                                   [[[[4, 5], [7, 8]]]])
 
 
@@ -411,9 +411,9 @@ def test_avg_pool_2x2_fast_path_equals_general_path_and_torch(hw, ceil_mode, div
                 out = AvgPool2dOp.apply(xs, kernel_size=(2, 2), stride=(2, 2), padding=(0, 0), ceil_mode=ceil_mode,
                                       count_include_pad=True, divisor_override=divisor_override)
             fast = out._ctx.fast  # read before backward releases the context
-            out.backward(np.arange(out.data.size, dtype=dtype).reshape(out.shape) + 1)  # a distinct grad per output
+            out.backward(np.arange(out._data.size, dtype=dtype).reshape(out.shape) + 1)  # a distinct grad per output
             assert out.dtype == dtype and xs.grad.dtype == dtype
-            results.append((out.data, xs.grad.data, fast))
+            results.append((out._data, xs.grad._data, fast))
         assert results[0][2] is (not ceil_mode or hw[0] % 2 == 0 and hw[1] % 2 == 0) and results[1][2] is False
         np.testing.assert_array_equal(results[0][0], results[1][0])  # the same sums in the same order
         np.testing.assert_array_equal(results[0][1], results[1][1])

@@ -39,7 +39,7 @@ def test_var_of_one_element_is_nan_like_torch():
     with pytest.warns(UserWarning):  # torch warns about degrees of freedom
         ref = torch.tensor([[1.5]], dtype=torch.float64).var(dim=1)
     ours = numnet.tensor(np.array([[1.5]])).var(dim=1)
-    assert np.isnan(ours.data).all() and np.isnan(ref.numpy()).all()
+    assert np.isnan(ours._data).all() and np.isnan(ref.numpy()).all()
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

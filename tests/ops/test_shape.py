@@ -111,7 +111,7 @@ def test_iteration_and_len():
 
 def test_transpose_and_permute_keep_values():
     x = numnet.tensor(_x())
-    assert np.array_equal(x.permute(2, 0, 1).data, np.transpose(x.data, (2, 0, 1)))
+    assert np.array_equal(x.permute(2, 0, 1)._data, np.transpose(x._data, (2, 0, 1)))
     assert x.T.shape == (4, 3, 2)
 
 

@@ -87,8 +87,8 @@ def test_convolutions_reusing_buffers_match_torch_also_with_retain_graph(small_t
         out.backward(g, retain_graph=True)  # the columns must survive a retained graph
         out.backward(g)
         assert_close(out, ref, np.float64, "forward")
-        assert_close(xs.grad.data / 2, xt.grad, np.float64, "input grad")
-        assert_close(ws.grad.data / 2, wt.grad, np.float64, "weight grad")
+        assert_close(xs.grad._data / 2, xt.grad, np.float64, "input grad")
+        assert_close(ws.grad._data / 2, wt.grad, np.float64, "weight grad")
     assert workspace._cached_bytes > 0
 
 
@@ -124,13 +124,13 @@ def test_columns_are_not_reused_while_a_graph_holds_them(small_threshold, layout
     again = F.conv2d(numnet.tensor(x), numnet.tensor(w, requires_grad=True), padding=1)
     assert not np.shares_memory(again._ctx.cols, outs[0]._ctx.cols)
     outs[0].backward(g)  # the retained graph still has its columns
-    assert_close(weights[0].grad.data / 2, wt.grad, np.float64, "weight grad after retain_graph")
+    assert_close(weights[0].grad._data / 2, wt.grad, np.float64, "weight grad after retain_graph")
     cached = workspace._cached_bytes
     assert cached > 0  # the final backward gave the columns (and the column gradients) back
-    kept = outs[0].data.copy()
+    kept = outs[0]._data.copy()
     with numnet.kernels.using(conv_layout=layout):
         reuse = F.conv2d(numnet.tensor(2 * x), numnet.tensor(w, requires_grad=True), padding=1)
-    np.testing.assert_array_equal(outs[0].data, kept)  # an output outlives its graph: it never was the columns
-    assert workspace._cached_bytes < cached and not np.shares_memory(reuse.data, reuse._ctx.cols)
+    np.testing.assert_array_equal(outs[0]._data, kept)  # an output outlives its graph: it never was the columns
+    assert workspace._cached_bytes < cached and not np.shares_memory(reuse._data, reuse._ctx.cols)
     outs[1].backward(g)
     assert_close(weights[1].grad, wt.grad, np.float64, "weight grad of the second graph")

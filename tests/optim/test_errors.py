@@ -219,7 +219,7 @@ def test_frozen_tensor_is_accepted_and_left_alone():
     opt = optim.SGD([frozen, w], lr=0.1)
     w.grad = numnet.ones(3)
     opt.step()
-    assert np.array_equal(frozen.data, np.zeros(3)) and np.allclose(w.data, -0.1)
+    assert np.array_equal(frozen._data, np.zeros(3)) and np.allclose(w._data, -0.1)
 
 
 @pytest.mark.parametrize("make,error,message", [

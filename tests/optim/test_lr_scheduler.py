@@ -114,7 +114,7 @@ def test_one_cycle_drives_training_like_torch():
             torch_step(opt_t, params_t, data)
             sched.step()
             sched_t.step()
-        diff = max(np.max(np.abs(p.data - q.detach().numpy())) for p, q in zip(params, params_t))
+        diff = max(np.max(np.abs(p._data - q.detach().numpy())) for p, q in zip(params, params_t))
         assert diff <= 1e-10, f"{name}: {diff:.3g}"
 
 
@@ -282,7 +282,7 @@ def test_cyclic_drives_training_like_torch():
             torch_step(opt_t, params_t, data)
             sched.step()
             sched_t.step()
-        diff = max(np.max(np.abs(p.data - q.detach().numpy())) for p, q in zip(params, params_t))
+        diff = max(np.max(np.abs(p._data - q.detach().numpy())) for p, q in zip(params, params_t))
         assert diff <= 1e-10, f"{name}: {diff:.3g}"
 
 

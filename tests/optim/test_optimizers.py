@@ -84,7 +84,7 @@ def _ids(cfg):
 
 
 def _max_diff(ours, ref) -> float:
-    return max(float(np.max(np.abs(p.data - q.detach().numpy()))) for p, q in zip(ours, ref))
+    return max(float(np.max(np.abs(p._data - q.detach().numpy()))) for p, q in zip(ours, ref))
 
 
 @pytest.mark.parametrize("cfg", CONFIGS, ids=[_ids(c) for c in CONFIGS])
@@ -95,7 +95,7 @@ def test_matches_torch_float64(cfg):
     ref, _ = run_torch(name, kwargs, data)
     assert _max_diff(ours, ref) <= 1e-10, f"{name} {kwargs}: max abs diff {_max_diff(ours, ref):.3g}"
     # the parameters really moved
-    assert np.max(np.abs(ours[0].data - data["W1"])) > 1e-3
+    assert np.max(np.abs(ours[0]._data - data["W1"])) > 1e-3
 
 
 FLOAT32_CONFIGS = [
@@ -125,7 +125,7 @@ def test_float32_stays_float32_and_matches(cfg):
     for p, q in zip(ours, ref):
         assert p.dtype == np.float32
         scale = max(1.0, float(np.max(np.abs(q.detach().numpy()))))
-        assert np.max(np.abs(p.data - q.detach().numpy())) <= 1e-5 * scale
+        assert np.max(np.abs(p._data - q.detach().numpy())) <= 1e-5 * scale
     for p in ours:
         for key, value in opt.state[p].items():
             if isinstance(value, np.ndarray):
@@ -164,7 +164,7 @@ def test_param_without_grad_is_skipped_like_torch(name):
         numnet_step(opt, ours, data)
         torch_step(opt_t, ref, data)
     assert _max_diff(ours, ref) <= 1e-10
-    np.testing.assert_array_equal(extra.data, np.ones(3))
+    np.testing.assert_array_equal(extra._data, np.ones(3))
     assert extra not in opt.state or not opt.state[extra]
 
 
@@ -208,7 +208,7 @@ def test_zero_grad_set_to_none_and_to_zero():
     (w * w).sum().backward()
     grad = w.grad
     opt.zero_grad(set_to_none=False)
-    assert w.grad is grad and np.array_equal(w.grad.data, [0.0, 0.0])
+    assert w.grad is grad and np.array_equal(w.grad._data, [0.0, 0.0])
     opt.zero_grad()
     assert w.grad is None
 
@@ -216,9 +216,9 @@ def test_zero_grad_set_to_none_and_to_zero():
 def test_updates_are_in_place():
     data = make_data(np.float64)
     params = numnet_params(data)
-    arrays = [p.data for p in params]
+    arrays = [p._data for p in params]
     run_numnet("Adam", dict(lr=0.01, weight_decay=0.1), data, steps=3, params=params)
-    assert all(p.data is a for p, a in zip(params, arrays))
+    assert all(p._data is a for p, a in zip(params, arrays))
 
 
 def test_grad_is_not_modified():
@@ -231,7 +231,7 @@ def test_grad_is_not_modified():
         w.grad = numnet.tensor(np.array([0.5, 0.25]))
         opt.step()
         opt.step()
-        np.testing.assert_array_equal(w.grad.data, [0.5, 0.25])
+        np.testing.assert_array_equal(w.grad._data, [0.5, 0.25])
 
 
 def test_defaults_match_torch():
@@ -261,7 +261,7 @@ def test_asgd_average_matches_torch():
     ref, opt_t = run_torch("ASGD", kwargs, data)
     for p, q in zip(ours, ref):
         ax, ax_t = opt.state[p]["ax"], opt_t.state[q]["ax"].numpy()
-        assert np.max(np.abs(ax - ax_t)) <= 1e-10 and np.max(np.abs(ax - p.data)) > 1e-4
+        assert np.max(np.abs(ax - ax_t)) <= 1e-10 and np.max(np.abs(ax - p._data)) > 1e-4
         assert opt.state[p]["eta"] == opt_t.state[q]["eta"].item()
         assert opt.state[p]["mu"] == opt_t.state[q]["mu"].item()
 
@@ -297,4 +297,4 @@ def test_foreach_is_accepted_and_gives_the_same_steps(name):
         other, opt = run_numnet(name, dict(lr=0.01, foreach=foreach), data, steps=3)
         assert opt.param_groups[0]["foreach"] is foreach
         for p, q in zip(plain, other):
-            np.testing.assert_array_equal(p.data, q.data)
+            np.testing.assert_array_equal(p._data, q._data)

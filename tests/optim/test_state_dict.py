@@ -65,14 +65,14 @@ def test_optimizer_round_trip_is_bit_identical(name, kwargs, groups, dtype):
 
     first, opt = run_numnet(name, kwargs, data, steps=10, groups=groups)
     sd = _serialise(opt.state_dict())
-    resumed = numnet_params({k: p.data for k, p in zip(["W1", "b1", "W2"], first)})
+    resumed = numnet_params({k: p._data for k, p in zip(["W1", "b1", "W2"], first)})
     fresh = getattr(optim, name)(group_spec(resumed, groups), **kwargs)
     fresh.load_state_dict(sd)
     for _ in range(10):
         numnet_step(fresh, resumed, data)
     for a, b in zip(straight, resumed):
         assert a.dtype == b.dtype == dtype
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a._data, b._data)
     for p in resumed:
         assert all(v.dtype == dtype for v in fresh.state[p].values() if isinstance(v, np.ndarray))
 
@@ -166,7 +166,7 @@ def test_scheduler_round_trip_is_bit_identical(opt_name, sched_name, kwargs):
     opt, sched = _make(opt_name, sched_name, kwargs, params)
     first = run(opt, sched, params, 10, 0)
     opt_sd, sched_sd = _serialise(opt.state_dict()), _serialise(sched.state_dict())
-    params2 = numnet_params({k: p.data for k, p in zip(["W1", "b1", "W2"], params)})
+    params2 = numnet_params({k: p._data for k, p in zip(["W1", "b1", "W2"], params)})
     opt2, sched2 = _make(opt_name, sched_name, kwargs, params2)
     opt2.load_state_dict(opt_sd)
     sched2.load_state_dict(sched_sd)
@@ -179,7 +179,7 @@ def test_scheduler_round_trip_is_bit_identical(opt_name, sched_name, kwargs):
     opt3, sched3 = _make(opt_name, sched_name, kwargs, final)
     run(opt3, sched3, final, 20, 0)
     for a, b in zip(final, params2):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a._data, b._data)
 
 
 def test_scheduler_state_dict_is_plain_and_has_torchs_keys():
@@ -246,7 +246,7 @@ def test_more_scheduler_round_trips_are_bit_identical(opt_name, build):
     opt, sched = make(params)
     first = run(opt, sched, params, 10)
     opt_sd, sched_sd = _serialise(opt.state_dict()), _serialise(sched.state_dict())
-    params2 = numnet_params({k: p.data for k, p in zip(["W1", "b1", "W2"], params)})
+    params2 = numnet_params({k: p._data for k, p in zip(["W1", "b1", "W2"], params)})
     opt2, sched2 = make(params2)
     opt2.load_state_dict(opt_sd)
     sched2.load_state_dict(sched_sd)

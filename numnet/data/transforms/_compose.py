@@ -25,7 +25,7 @@ def _rng() -> np.random.Generator:
 
 def _is_batch(img: Any) -> bool:
     """A 4-D NumPy array or Tensor: a batch whose samples get their own random parameters."""
-    arr = img.data if isinstance(img, Tensor) else img
+    arr = img._data if isinstance(img, Tensor) else img
     return isinstance(arr, np.ndarray) and arr.ndim == 4
 
 

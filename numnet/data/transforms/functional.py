@@ -52,7 +52,7 @@ def _to_array(img: Any, op: str) -> tuple[np.ndarray, str, Any]:
         arr = arr[None] if arr.ndim == 2 else arr.transpose(2, 0, 1)
         return np.ascontiguousarray(arr), "pil", img.mode
     if isinstance(img, Tensor):
-        arr, kind = img.data, "tensor"
+        arr, kind = img._data, "tensor"
     elif isinstance(img, np.ndarray):
         arr, kind = img, "array"
     else:
@@ -121,7 +121,7 @@ def to_tensor(pic: Any) -> Tensor:
             return Tensor(np.ascontiguousarray(arr, dtype=np.float32) / np.float32(255.0))
         return Tensor(np.ascontiguousarray(arr))
     if isinstance(pic, Tensor):
-        arr = pic.data
+        arr = pic._data
         return pic if arr.dtype == np.float32 else Tensor(arr.astype(np.float32))
     if not isinstance(pic, np.ndarray):
         raise DTypeError(f"to_tensor: expected pic to be a PIL image, Tensor or NumPy array, got "
@@ -162,7 +162,7 @@ def to_pil_image(pic: Any, mode: str | None = None) -> Any:
     → a PIL image."""
     image = _pil()
     if isinstance(pic, Tensor):
-        arr = pic.data
+        arr = pic._data
         if arr.ndim == 2:
             arr = arr[None]
         if np.issubdtype(arr.dtype, np.floating):
@@ -210,7 +210,7 @@ def normalize(tensor: Any, mean: Sequence[float], std: Sequence[float], inplace:
     if not np.issubdtype(arr.dtype, np.floating):
         raise DTypeError(f"normalize: expected a floating-point image, got dtype {arr.dtype}; "
                          f"use ToTensor() to convert uint8 images to float32 in [0, 1]")
-    if np.asarray(tensor.data if isinstance(tensor, Tensor) else tensor).ndim < 3:
+    if np.asarray(tensor._data if isinstance(tensor, Tensor) else tensor).ndim < 3:
         raise ShapeError(f"Normalize: expected (C, H, W) or (N, C, H, W), got shape {arr.shape}")
     m = np.atleast_1d(np.asarray(mean, dtype=arr.dtype))
     s = np.atleast_1d(np.asarray(std, dtype=arr.dtype))
@@ -585,7 +585,7 @@ def gaussian_blur(img: Any, kernel_size: Any, sigma: Any = None) -> Any:
         return np.clip(np.round(out), 0, _max_value(x.dtype)).astype(x.dtype)
 
     if _is_pil(img):
-        return to_pil_image(Tensor(fn(np.asarray(pil_to_tensor(img).data))), mode=img.mode)
+        return to_pil_image(Tensor(fn(np.asarray(pil_to_tensor(img)._data))), mode=img.mode)
     return _apply(img, "gaussian_blur", fn)
 
 
@@ -595,7 +595,7 @@ def erase(img: Any, i: int, j: int, h: int, w: int, v: Any, inplace: bool = Fals
     if kind == "pil":
         raise DTypeError("erase: expected img to be a Tensor or NumPy array, got a PIL image")
     out = arr if inplace else arr.copy()
-    out[..., i:i + h, j:j + w] = np.asarray(v.data if isinstance(v, Tensor) else v, dtype=arr.dtype)
+    out[..., i:i + h, j:j + w] = np.asarray(v._data if isinstance(v, Tensor) else v, dtype=arr.dtype)
     if inplace:
         return img
     return _from_array(out, kind, None)

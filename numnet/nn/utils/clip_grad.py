@@ -103,8 +103,8 @@ def get_total_norm(tensors: Any, norm_type: float | str = 2.0, error_if_nonfinit
     _foreach(foreach, op)
     if not items:
         return Tensor(np.asarray(0.0, np.float32))
-    dtype = np.result_type(*[t.data.dtype for t in items])
-    norms = np.stack([_vector_norm(t.data, p).astype(dtype) for t in items])
+    dtype = np.result_type(*[t._data.dtype for t in items])
+    norms = np.stack([_vector_norm(t._data, p).astype(dtype) for t in items])
     total = _vector_norm(norms, p)
     if error_if_nonfinite and not np.isfinite(total):
         raise ArgumentError(f"{op}: the total norm of order {p} of the gradients is non-finite ({total}), so it "
@@ -122,9 +122,9 @@ def clip_grads_with_norm_(parameters: Any, max_norm: float, total_norm: Tensor, 
     _foreach(foreach, op)
     if not grads:
         return
-    coef = np.minimum(np.asarray(max_norm, total_norm.data.dtype) / (total_norm.data + 1e-6), 1.0)
+    coef = np.minimum(np.asarray(max_norm, total_norm._data.dtype) / (total_norm._data + 1e-6), 1.0)
     for g in grads:
-        g.data *= coef.astype(g.data.dtype)  # in place, keeping each gradient's dtype (PyTorch's mul_)
+        g._data *= coef.astype(g._data.dtype)  # in place, keeping each gradient's dtype (PyTorch's mul_)
 
 
 def clip_grad_norm_(parameters: Any, max_norm: float, norm_type: float | str = 2.0,
@@ -153,7 +153,7 @@ def clip_grad_norm_(parameters: Any, max_norm: float, norm_type: float | str = 2
     >>> w.grad = numnet.tensor([3.0, 4.0])
     >>> numnet.nn.utils.clip_grad_norm_([w], max_norm=1.0)
     tensor(5.)
-    >>> w.grad.data.round(4)  # 3/5 and 4/5, short of them by the 1e-6 in the denominator
+    >>> w.grad.numpy().round(4)  # 3/5 and 4/5, short of them by the 1e-6 in the denominator
     array([0.6, 0.8], dtype=float32)
     """
     op = "clip_grad_norm_"
@@ -186,4 +186,4 @@ def clip_grad_value_(parameters: Any, clip_value: float, foreach: bool | None = 
     _foreach(foreach, op)
     for g in grads:
         # clamp(min=-c, max=c): the max wins when -c > c, as in torch.clamp
-        np.minimum(np.maximum(g.data, -clip_value), clip_value, out=g.data, casting="unsafe")
+        np.minimum(np.maximum(g._data, -clip_value), clip_value, out=g._data, casting="unsafe")

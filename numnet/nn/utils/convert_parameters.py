@@ -47,12 +47,12 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     items = _tensors(parameters, "vector_to_parameters", "parameters")
     if vec.ndim != 1:
         raise ShapeError(f"vector_to_parameters: expected vec to be 1-D, got shape {vec.shape}")
-    total = int(sum(p.data.size for p in items))
+    total = int(sum(p._data.size for p in items))
     if vec.shape[0] != total:
         raise ShapeError(f"vector_to_parameters: expected vec of length {total} (the parameters' total size), "
                          f"got {vec.shape[0]}")
     pointer = 0
     for p in items:
-        n = p.data.size
-        p.data = np.reshape(vec.data[pointer:pointer + n], p.data.shape)
+        n = p._data.size
+        p._data = np.reshape(vec._data[pointer:pointer + n], p._data.shape)
         pointer += n
