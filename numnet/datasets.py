@@ -32,14 +32,12 @@ from typing import Any, Callable
 
 import numpy as np
 
-from numnet.data.arrays import ArrayDataset
+from numnet.data.arrays import ArrayDataset, InMemoryImages
 from numnet.data.dataset import Dataset
 from numnet.data.folder import IMG_EXTENSIONS, DatasetFolder, ImageFolder, find_classes
 from numnet.data.idx import read_idx_images, read_idx_labels
-from numnet.data.transforms import is_batched
 from numnet import _validation as V
 from numnet.errors import ArgumentError, DataNotFoundError, FileFormatError
-from numnet.tensor import Tensor
 
 #: System folders searched after the user's; tests may replace this list.
 SYSTEM_DIRS: list[Path] = [Path("/usr/share/datasets")]
@@ -103,7 +101,7 @@ def _to_float(raw: np.ndarray, normalize: bool, mean: float, std: float) -> np.n
     return lut[raw.reshape(raw.shape[0], 1, *raw.shape[1:])]
 
 
-class _ImageSet(Dataset):
+class _ImageSet(InMemoryImages):
     """Shared behaviour: arrays in memory, per-item and batched access, transforms."""
 
     classes: list[str] = []
@@ -121,38 +119,6 @@ class _ImageSet(Dataset):
         self.normalize = bool(normalize)
         self.data: np.ndarray = _to_float(raw_images, normalize, self.mean, self.std)
         self.targets: np.ndarray = raw_labels.astype(np.int64)
-
-    def __len__(self) -> int:
-        return int(self.data.shape[0])
-
-    def __getitem__(self, index: int) -> tuple[Any, Any]:
-        V.integer(index, type(self).__name__, "index")
-        n = len(self)
-        if not -n <= index < n:
-            raise IndexError(f"{type(self).__name__}: index {index} is out of range for {n} samples")
-        img: Any = self.data[index]
-        if self.transform is not None:
-            img = self.transform(img)
-        target: Any = int(self.targets[index])
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return (img if isinstance(img, Tensor) else Tensor(img)), target
-
-    def get_batch(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Images ``(B, 1, 28, 28)`` float32 and labels ``(B,)`` int64 at ``indices``, transforms applied.
-
-        Batchable transforms (``transform.batched``) are applied to the whole batch; others per sample.
-        """
-        x = self.data[indices]
-        y = self.targets[indices]
-        if self.transform is not None:
-            if is_batched(self.transform):
-                x = np.asarray(self.transform(x))
-            else:
-                x = np.stack([np.asarray(self.transform(s)) for s in x])
-        if self.target_transform is not None:
-            y = np.asarray([self.target_transform(int(t)) for t in y])
-        return x, y
 
     def __repr__(self) -> str:
         split = "train" if self.train else "test"

@@ -39,7 +39,48 @@ def _to_nchw(images: np.ndarray, who: str) -> np.ndarray:
                      f"got {images.shape}")
 
 
-class ArrayDataset(Dataset):
+class InMemoryImages(Dataset):
+    """Images in memory: ``data`` ``(N, C, H, W)`` float32, ``targets`` ``(N,)`` int64, optional ``transform`` and
+    ``target_transform``. ``ds[i]`` is ``(image Tensor, int label)``; :meth:`get_batch` is the DataLoader's fast path.
+    The base of :class:`ArrayDataset`, the built-in data sets and in-memory image folders."""
+
+    data: np.ndarray
+    targets: np.ndarray
+    transform: Callable | None = None
+    target_transform: Callable | None = None
+
+    def __len__(self) -> int:
+        return int(self.data.shape[0])
+
+    def __getitem__(self, index: int) -> tuple[Any, Any]:
+        name = type(self).__name__
+        i = V.integer(index, name, "index")
+        n = len(self)
+        if not -n <= i < n:
+            raise IndexError(f"{name}: index {i} is out of range for {n} samples")
+        img: Any = self.data[i]
+        if self.transform is not None:
+            img = self.transform(img)
+        target: Any = int(self.targets[i])
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return (img if isinstance(img, Tensor) else Tensor(img)), target
+
+    def get_batch(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Images ``(B, C, H, W)`` and labels ``(B,)`` at ``indices``, transforms applied: batchable ones
+        (``transform.batched``) to the whole batch at once, others per sample."""
+        x, y = self.data[indices], self.targets[indices]
+        if self.transform is not None:
+            if is_batched(self.transform):
+                x = np.asarray(self.transform(x))
+            else:
+                x = np.stack([np.asarray(self.transform(s)) for s in x])
+        if self.target_transform is not None:
+            y = np.asarray([self.target_transform(int(t)) for t in y])
+        return x, y
+
+
+class ArrayDataset(InMemoryImages):
     """Images and integer labels held in arrays; ``ds[i]`` is ``(image Tensor (C, H, W) float32, int label)``.
 
     Args:
@@ -98,34 +139,6 @@ class ArrayDataset(Dataset):
         self.classes = list(classes)
         self.transform = transform
         self.target_transform = target_transform
-
-    def __len__(self) -> int:
-        return int(self.data.shape[0])
-
-    def __getitem__(self, index: int) -> tuple[Any, Any]:
-        i = V.integer(index, "ArrayDataset", "index")
-        n = len(self)
-        if not -n <= i < n:
-            raise IndexError(f"ArrayDataset: index {i} is out of range for {n} samples")
-        img: Any = self.data[i]
-        if self.transform is not None:
-            img = self.transform(img)
-        target: Any = int(self.targets[i])
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return (img if isinstance(img, Tensor) else Tensor(img)), target
-
-    def get_batch(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Images ``(B, C, H, W)`` and labels ``(B,)`` at ``indices``, transforms applied (batchable ones at once)."""
-        x, y = self.data[indices], self.targets[indices]
-        if self.transform is not None:
-            if is_batched(self.transform):
-                x = np.asarray(self.transform(x))
-            else:
-                x = np.stack([np.asarray(self.transform(s)) for s in x])
-        if self.target_transform is not None:
-            y = np.asarray([self.target_transform(int(t)) for t in y])
-        return x, y
 
     @classmethod
     def from_npz(cls, path: str | os.PathLike, images_key: str | None = None, labels_key: str | None = None,

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 
+from numnet.data.arrays import InMemoryImages
 from numnet.errors import ArgumentError, FileFormatError
 
 __all__ = ["FolderImages", "ImageArrays", "evaluation_folder", "folder_splits", "image_properties",
@@ -177,9 +178,9 @@ def standardize(images: np.ndarray, mean: Sequence[float] | None, std: Sequence[
     return ((images - m) / s).astype(np.float32)
 
 
-class FolderImages:
+class FolderImages(InMemoryImages):
     """An image folder in memory as a data set like the built-in ones: ``data`` ``(N, C, H, W)`` float32 (in
-    [0, 1], or standardised with ``mean``/``std``), ``targets``, ``classes``, ``ds[i]``, ``get_batch``."""
+    [0, 1], or standardised with ``mean``/``std``), ``targets``, ``classes``, ``paths``, ``ds[i]``, ``get_batch``."""
 
     def __init__(self, arrays: ImageArrays, mean: Sequence[float] | None = None,
                  std: Sequence[float] | None = None) -> None:
@@ -187,17 +188,6 @@ class FolderImages:
         self.targets = arrays.targets
         self.classes = list(arrays.classes)
         self.paths = list(arrays.paths)
-
-    def __len__(self) -> int:
-        return int(self.data.shape[0])
-
-    def __getitem__(self, index: int) -> tuple[Any, int]:
-        from numnet.tensor import Tensor
-
-        return Tensor(self.data[index]), int(self.targets[index])
-
-    def get_batch(self, indices: Any) -> tuple[np.ndarray, np.ndarray]:
-        return self.data[indices], self.targets[indices]
 
 
 def evaluation_folder(root: str) -> str:
