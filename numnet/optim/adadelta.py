@@ -7,7 +7,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from numnet import _validation as V
-from numnet.optim.optimizer import Optimizer, _check_flags, _check_nonneg_options
+from numnet.optim.optimizer import Optimizer, _ascent_grad, _check_flags, _check_nonneg_options
 from numnet.tensor import Tensor
 
 __all__ = ["Adadelta"]
@@ -65,16 +65,13 @@ class Adadelta(Optimizer):
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         cast = param.dtype.type
-        lr, rho, eps, wd = group["lr"], group["rho"], group["eps"], group["weight_decay"]
+        lr, rho, eps = group["lr"], group["rho"], group["eps"]
         if not state:
             state["step"] = 0.0
             state["square_avg"] = np.zeros_like(param)
             state["acc_delta"] = np.zeros_like(param)
         state["step"] += 1
-        g = np.negative(grad) if group["maximize"] else grad
-        if wd != 0:
-            t = np.multiply(param, cast(wd))  # torch: grad.add(param, alpha=wd)
-            g = np.add(g, t, out=t)
+        g = _ascent_grad(param, grad, group)
         square_avg, acc_delta = state["square_avg"], state["acc_delta"]
         square_avg *= cast(rho)
         square_avg += np.multiply(g, cast(1 - rho)) * g

@@ -6,7 +6,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from numnet.optim.optimizer import Optimizer, _check_flags, _check_nonneg_options
+from numnet.optim.optimizer import Optimizer, _ascent_grad, _check_flags, _check_nonneg_options
 from numnet.tensor import Tensor
 
 __all__ = ["Adagrad"]
@@ -80,11 +80,7 @@ class Adagrad(Optimizer):
             self._init_state(param, state, group)
         state["step"] += 1
         step = state["step"]
-        g = np.negative(grad) if group["maximize"] else grad
-        wd = group["weight_decay"]
-        if wd != 0:
-            t = np.multiply(param, cast(wd))  # torch: grad.add(param, alpha=wd)
-            g = np.add(g, t, out=t)
+        g = _ascent_grad(param, grad, group)
         clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
         state_sum = state["sum"]
         state_sum += g * g

@@ -6,7 +6,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from numnet.optim.optimizer import Optimizer, _check_betas, _check_flags, _check_nonneg
+from numnet.optim.optimizer import Optimizer, _ascent_grad, _check_betas, _check_flags, _check_nonneg
 from numnet.tensor import Tensor
 
 __all__ = ["Adam", "AdamW"]
@@ -88,7 +88,7 @@ class Adam(Optimizer):
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         cast = param.dtype.type
-        lr, wd, eps = group["lr"], group["weight_decay"], group["eps"]
+        lr, eps = group["lr"], group["eps"]
         beta1, beta2 = group["betas"]
         if not state:
             state["step"] = 0.0
@@ -100,13 +100,7 @@ class Adam(Optimizer):
         state["step"] += 1
         step = state["step"]
 
-        g = np.negative(grad) if group["maximize"] else grad
-        if wd != 0:
-            if group["decoupled_weight_decay"]:
-                param *= cast(1 - lr * wd)
-            else:
-                t = np.multiply(param, cast(wd))  # torch: grad.add(param, alpha=wd)
-                g = np.add(g, t, out=t)
+        g = _ascent_grad(param, grad, group)
 
         _lerp_(exp_avg, g, 1 - beta1)
         exp_avg_sq *= cast(beta2)

@@ -7,7 +7,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from numnet.optim.adam import _lerp_
-from numnet.optim.optimizer import Optimizer, _check_betas, _check_flags, _check_nonneg
+from numnet.optim.optimizer import Optimizer, _ascent_grad, _check_betas, _check_flags, _check_nonneg
 from numnet.tensor import Tensor
 
 __all__ = ["Adamax"]
@@ -72,11 +72,7 @@ class Adamax(Optimizer):
             state["exp_avg"] = np.zeros_like(param)
             state["exp_inf"] = np.zeros_like(param)
         state["step"] += 1
-        g = np.negative(grad) if group["maximize"] else grad
-        wd = group["weight_decay"]
-        if wd != 0:
-            t = np.multiply(param, cast(wd))  # torch: grad.add(param, alpha=wd)
-            g = np.add(g, t, out=t)
+        g = _ascent_grad(param, grad, group)
         exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
         _lerp_(exp_avg, g, 1 - beta1)
         exp_inf *= cast(beta2)

@@ -6,7 +6,8 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from numnet.optim.optimizer import Optimizer, _as_float32, _check_flags, _check_nonneg_options, _check_real
+from numnet.optim.optimizer import (Optimizer, _as_float32, _ascent_grad, _check_flags,
+                                    _check_nonneg_options, _check_real)
 from numnet.tensor import Tensor
 
 __all__ = ["ASGD"]
@@ -76,10 +77,7 @@ class ASGD(Optimizer):
             state["ax"] = np.zeros_like(param)
         state["step"] += 1
         step = state["step"]
-        g = np.negative(grad) if group["maximize"] else grad
-        if wd != 0:
-            t = np.multiply(param, cast(wd))  # torch: grad.add(param, alpha=wd)
-            g = np.add(g, t, out=t)
+        g = _ascent_grad(param, grad, group)
         eta, mu = state["eta"], state["mu"]
         param *= cast(1 - lambd * eta)
         param -= g * cast(eta)  # torch: param.add_(grad, alpha=-eta)

@@ -7,7 +7,8 @@ from typing import Any, Iterable
 import numpy as np
 
 from numnet.optim.adam import _lerp_
-from numnet.optim.optimizer import Optimizer, _as_float32, _check_betas, _check_flags, _check_nonneg
+from numnet.optim.optimizer import (Optimizer, _as_float32, _ascent_grad, _check_betas,
+                                    _check_flags, _check_nonneg)
 from numnet.tensor import Tensor
 
 __all__ = ["NAdam"]
@@ -75,7 +76,7 @@ class NAdam(Optimizer):
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         cast = param.dtype.type
-        lr, wd, eps, psi = group["lr"], group["weight_decay"], group["eps"], group["momentum_decay"]
+        lr, eps, psi = group["lr"], group["eps"], group["momentum_decay"]
         beta1, beta2 = group["betas"]
         if not state:
             state["step"] = 0.0
@@ -85,13 +86,7 @@ class NAdam(Optimizer):
         state["step"] += 1
         step = state["step"]
         bias_correction2 = 1 - beta2 ** step
-        g = np.negative(grad) if group["maximize"] else grad
-        if wd != 0:
-            if group["decoupled_weight_decay"]:
-                param *= cast(1 - lr * wd)
-            else:
-                t = np.multiply(param, cast(wd))  # torch: grad.add(param, alpha=wd)
-                g = np.add(g, t, out=t)
+        g = _ascent_grad(param, grad, group)
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * psi)))
         mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * psi)))
         mu_product = state["mu_product"] = _as_float32(np.float32(state["mu_product"]) * np.float32(mu))

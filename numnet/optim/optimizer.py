@@ -120,6 +120,22 @@ def _as_float32(value: float) -> float:
     return float(np.float32(value))
 
 
+def _ascent_grad(param: np.ndarray, grad: np.ndarray, group: dict[str, Any]) -> np.ndarray:
+    """The gradient an update follows: ``-grad`` under ``maximize``, plus ``weight_decay · param`` (L2, PyTorch's
+    ``grad.add(param, alpha=weight_decay)``). With ``decoupled_weight_decay`` (AdamW style) the decay shrinks
+    ``param`` in place by ``1 − lr · weight_decay`` instead and the gradient is left alone."""
+    cast = param.dtype.type
+    g = np.negative(grad) if group["maximize"] else grad
+    wd = group["weight_decay"]
+    if wd != 0:
+        if group.get("decoupled_weight_decay"):
+            param *= cast(1 - group["lr"] * wd)
+        else:
+            t = np.multiply(param, cast(wd))
+            g = np.add(g, t, out=t)
+    return g
+
+
 class Optimizer:
     """Base class of all optimizers (like ``torch.optim.Optimizer``).
 

@@ -7,7 +7,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from numnet.optim.adam import _lerp_
-from numnet.optim.optimizer import Optimizer, _check_flags, _check_nonneg_options
+from numnet.optim.optimizer import Optimizer, _ascent_grad, _check_flags, _check_nonneg_options
 from numnet.tensor import Tensor
 
 __all__ = ["RMSprop"]
@@ -80,10 +80,7 @@ class RMSprop(Optimizer):
                 state["grad_avg"] = np.zeros_like(param)
         state["step"] += 1
 
-        g = np.negative(grad) if group["maximize"] else grad
-        if wd != 0:
-            t = np.multiply(param, cast(wd))  # torch: grad.add(param, alpha=wd)
-            g = np.add(g, t, out=t)
+        g = _ascent_grad(param, grad, group)
 
         square_avg = state["square_avg"]
         square_avg *= cast(alpha)
