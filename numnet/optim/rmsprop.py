@@ -70,7 +70,7 @@ class RMSprop(Optimizer):
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         cast = param.dtype.type
-        lr, alpha, eps, wd, momentum = (group[k] for k in ("lr", "alpha", "eps", "weight_decay", "momentum"))
+        lr, alpha, eps, momentum = (group[k] for k in ("lr", "alpha", "eps", "momentum"))
         if not state:
             state["step"] = 0.0
             state["square_avg"] = np.zeros_like(param)
