@@ -16,15 +16,22 @@ IntPair = Union[int, Sequence[int]]
 
 
 # ---------------------------------------------------------------------------------------------------- shared checks
-def _image_input(x: Any, op: str) -> tuple[Tensor, bool]:
-    """Check an (N, C, H, W) or unbatched (C, H, W) float input; return it as 4-D and whether it was batched."""
+def _batched_input(x: Any, op: str, spatial: tuple[str, ...]) -> tuple[Tensor, bool]:
+    """Check an (N, C, *spatial) or unbatched (C, *spatial) float input; return it batched and whether it was."""
     x = V.float_tensor(x, op)
-    if x.ndim not in (3, 4):
-        raise ShapeError(f"{op}: expected input of shape (N, C, H, W) or (C, H, W), "
+    rank = 2 + len(spatial)
+    if x.ndim not in (rank - 1, rank):
+        dims = ", ".join(spatial)
+        raise ShapeError(f"{op}: expected input of shape (N, C, {dims}) or (C, {dims}), "
                          f"got {x.ndim}-D input of shape {tuple(x.shape)}")
-    if x.ndim == 3:
+    if x.ndim == rank - 1:
         return x.unsqueeze(0), False
     return x, True
+
+
+def _image_input(x: Any, op: str) -> tuple[Tensor, bool]:
+    """Check an (N, C, H, W) or unbatched (C, H, W) float input; return it as 4-D and whether it was batched."""
+    return _batched_input(x, op, ("H", "W"))
 
 
 def _unbatch(out: Tensor, batched: bool) -> Tensor:
@@ -161,13 +168,7 @@ def single(value: Any, op: str, name: str, minimum: int | None = None) -> int:
 
 def _signal_input(x: Any, op: str) -> tuple[Tensor, bool]:
     """Check an (N, C, L) or unbatched (C, L) float input; return it as 3-D and whether it was batched."""
-    x = V.float_tensor(x, op)
-    if x.ndim not in (2, 3):
-        raise ShapeError(f"{op}: expected input of shape (N, C, L) or (C, L), "
-                         f"got {x.ndim}-D input of shape {tuple(x.shape)}")
-    if x.ndim == 2:
-        return x.unsqueeze(0), False
-    return x, True
+    return _batched_input(x, op, ("L",))
 
 
 def _weights(op: str, x: Tensor, weight: Any, bias: Any, groups: Any, ndim: int, transposed: bool):
