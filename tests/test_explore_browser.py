@@ -143,7 +143,7 @@ def _canvas_gray(page: Any, selector: str) -> np.ndarray:
     data = page.evaluate(
         """(sel) => { const c = document.querySelector(sel);
                       const d = c.getContext('2d').getImageData(0, 0, c.width, c.height);
-                      const out = []; for (let i = 0; i < d._data.length; i += 4) out.push(d._data[i]);
+                      const out = []; for (let i = 0; i < d.data.length; i += 4) out.push(d.data[i]);
                       return [c.height, c.width, out]; }""", selector)
     h, w, values = data
     return np.asarray(values, np.float64).reshape(h, w)
