@@ -75,7 +75,8 @@ def _from_shape(t: "Tensor", shp: tuple[int, ...]) -> "Tensor":
 
 
 def _ints(arr: np.ndarray) -> "Tensor":
-    return _tensor_class()._from_op(np.ascontiguousarray(arr, dtype=np.int64), None)
+    out = np.asarray(arr, dtype=np.int64)
+    return _tensor_class()._from_op(out if out.flags.c_contiguous else out.copy(), None)
 
 
 def _norm_p(p: Any, op: str) -> float:
