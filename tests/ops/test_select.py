@@ -203,7 +203,6 @@ def test_take_along_dim_with_argsort_sorts():
 def _scatter_index(shape, dim, seed=0, sub=None):
     """An index without a repeated destination: a slice of a permutation along ``dim`` per position."""
     rng = np.random.default_rng(seed)
-    n = shape[dim]
     sub = sub or shape
     perm = np.argsort(rng.random(shape), axis=dim)
     return perm[tuple(slice(0, m) for m in sub)]
