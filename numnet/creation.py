@@ -1,19 +1,22 @@
 """Creating tensors and the free functions that join or select them: ``tensor``, ``zeros``, ``cat``, ``stack``,
-``where``, ``pad``, ... (PyTorch's names; re-exported as ``numnet.*``)."""
+``where``, ``einsum``, ``pad``, ... (PyTorch's names; re-exported as ``numnet.*``)."""
 
 from __future__ import annotations
 
+import builtins
+import string
 from typing import Any, Sequence
 
 import numpy as np
 
+from numnet import _validation as V
 from numnet._dims import _broadcast_error, _norm_dim
 from numnet._validation import integer, real
 from numnet.device import as_device
 from numnet.dtypes import ArrayLike, _same_dtype, as_dtype
 from numnet.errors import ArgumentError, DTypeError, ShapeError
 from numnet.ops import elementwise as ew
-from numnet.ops import shape
+from numnet.ops import select, shape
 from numnet.tensor import Tensor, _to_array
 
 
@@ -237,12 +240,21 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     return shape.StackOp.apply(*_same_dtype(tensors), axis=d)
 
 
-def where(condition: Tensor | np.ndarray, input: Any, other: Any) -> Tensor:  # noqa: A002
+def where(condition: Tensor | np.ndarray, input: Any = None, other: Any = None) -> Any:  # noqa: A002
     """Elementwise ``input`` where ``condition`` holds, else ``other``; gradients flow to the chosen side.
+
+    With ``condition`` alone, ``condition.nonzero(as_tuple=True)``: a tuple of 1-D int64 index tensors, one per dim.
 
     Raises:
         ShapeError: if condition, input and other do not broadcast together.
+        ArgumentError: if only one of input and other is given.
     """
+    if input is None and other is None:
+        cond = condition if isinstance(condition, Tensor) else Tensor(_to_array(condition))
+        return cond.nonzero(as_tuple=True)
+    if input is None or other is None:
+        raise ArgumentError("where: expected both input and other (or neither, for where(condition) = "
+                            "nonzero(as_tuple=True))")
     cond = np.asarray(condition._data if isinstance(condition, Tensor) else condition).astype(bool, copy=False)
     if isinstance(input, Tensor):
         ref = input
@@ -253,6 +265,108 @@ def where(condition: Tensor | np.ndarray, input: Any, other: Any) -> Tensor:  # 
     a, b = _same_dtype((ref._lift(input), ref._lift(other)))
     _broadcast_error("where", cond.shape, a.shape, b.shape)
     return ew.WhereOp.apply(a, b, cond=cond)
+
+
+_LETTERS = string.ascii_uppercase + string.ascii_lowercase
+
+
+def _einsum_term(term: str, equation: str) -> tuple[str, bool, str]:
+    """A subscript term split at its ellipsis: (letters before, has '...', letters after)."""
+    before, ell, after = term.partition("...")
+    if any(c not in _LETTERS for c in before + after):
+        raise ArgumentError(V.expected("einsum", "each subscript", "letters a-z, A-Z and at most one '...'",
+                                       term) + f" (in {equation!r})")
+    return before, bool(ell), after
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Einstein summation, as ``torch.einsum``: ``einsum("ij,jk->ik", a, b)`` is ``a @ b``. Operands may also be
+    given as one list. Each letter names a dimension; letters missing from the output (after ``->``) are summed; a
+    letter repeated within one operand takes its diagonal (``"ii->i"``, ``"ii"`` is the trace); ``...`` stands for
+    the remaining dims (broadcast across operands); without ``->`` the output is ``...`` followed by the letters
+    that occur once, in alphabetical order (upper case first). Size-1 dims broadcast against the same letter.
+
+    The gradient to each operand is an einsum of the output's gradient with the other operands. All operands must
+    share a dtype (as in PyTorch). Not supported: the sublist form ``einsum(a, [0, 1], b, [1, 2])``.
+
+    Raises:
+        DTypeError: for an equation that is not a string, an operand that is not a tensor, or mixed dtypes.
+        ArgumentError: for bad subscripts (not letters, several ``...``, an output letter that is in no input or
+            is repeated, the wrong number of terms).
+        ShapeError: for subscripts that do not match an operand's dims, or a letter with two different sizes.
+
+    >>> import numnet
+    >>> a = numnet.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> einsum("ii", a).item(), einsum("ij->j", a).tolist()
+    (5.0, [4.0, 6.0])
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not isinstance(equation, str):
+        raise DTypeError(V.expected("einsum", "equation", "a string such as 'ij,jk->ik' (the sublist form is not "
+                                    "supported)", got=type(equation).__name__))
+    ops = [V.tensor(t, "einsum", f"operands[{i}]") for i, t in enumerate(operands)]
+    if not ops:
+        raise ArgumentError("einsum: expected at least one operand")
+    for t in ops[1:]:
+        if t.dtype != ops[0].dtype:
+            raise DTypeError(f"einsum: expected all operands to have the same dtype, got {ops[0].dtype} and "
+                             f"{t.dtype}")
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    if "->" in rhs:
+        raise ArgumentError(f"einsum: expected at most one '->' in the equation, got {equation!r}")
+    terms = [_einsum_term(t, equation) for t in lhs.split(",")]
+    if len(terms) != len(ops):
+        raise ArgumentError(f"einsum: the equation {equation!r} has {len(terms)} operand term(s) but "
+                            f"{len(ops)} operand(s) were given")
+    n_ell = []
+    for i, ((before, ell, after), t) in enumerate(zip(terms, ops)):
+        named = len(before) + len(after)
+        if (t.ndim < named) if ell else (t.ndim != named):
+            raise ShapeError(f"einsum: operand {i} has shape {t.shape} ({t.ndim} dims) but its subscripts "
+                             f"{lhs.split(',')[i]!r} name {named}{' or more' if ell else ''}")
+        n_ell.append(t.ndim - named if ell else 0)
+    pool = [c for c in _LETTERS if c not in eq]
+    n_max = builtins.max(n_ell)
+    if n_max > len(pool):
+        raise ArgumentError(f"einsum: '...' covers {n_max} dims, more than numnet can label")
+    ell_letters = "".join(pool[:n_max])
+    full = [before + ell_letters[n_max - n:] + after for (before, _, after), n in zip(terms, n_ell)]
+    sizes: dict[str, int] = {}
+    where_from: dict[str, int] = {}
+    for i, (term, t) in enumerate(zip(full, ops)):
+        mine: dict[str, int] = {}
+        for c, n in zip(term, t.shape):
+            label = "a '...' dim" if c in ell_letters else f"subscript {c!r}"
+            if c in mine and mine[c] != n:
+                raise ShapeError(f"einsum: {label} is repeated in operand {i} with sizes {mine[c]} and {n}")
+            mine[c] = n
+            if c in sizes and n != 1 and sizes[c] != 1 and sizes[c] != n:
+                raise ShapeError(f"einsum: {label} has size {sizes[c]} in operand {where_from[c]} but {n} in "
+                                 f"operand {i}")
+            if c not in sizes or sizes[c] == 1:
+                sizes[c], where_from[c] = n, i
+    if arrow:
+        before, ell, after = _einsum_term(rhs, equation)
+        out = before + (ell_letters if ell else "") + after
+        for c in out:
+            if c not in sizes:
+                raise ArgumentError(f"einsum: output subscript {c!r} of {equation!r} is in no input")
+        if len(set(out)) != len(out):
+            raise ArgumentError(f"einsum: the output subscripts of {equation!r} repeat a letter")
+    else:
+        named = "".join(b + a for b, _, a in terms)
+        out = ell_letters + "".join(sorted(c for c in set(named) if named.count(c) == 1))
+    inputs, tensors = [], []
+    for term, t in zip(full, ops):
+        keep = [k for k, c in enumerate(term) if not (t.shape[k] == 1 and sizes[c] > 1)]
+        if len(keep) != len(term):  # a size-1 dim broadcast against the letter's size: drop it
+            t = t.reshape(tuple(t.shape[k] for k in keep))
+            term = "".join(term[k] for k in keep)
+        inputs.append(term)
+        tensors.append(t)
+    return select.EinsumOp.apply(*tensors, inputs=tuple(inputs), output=out)
 
 
 def maximum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002

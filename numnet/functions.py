@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from numnet import _validation as V
-from numnet.creation import maximum, minimum, where  # noqa: F401  (re-exported with the rest)
+from numnet.creation import einsum, maximum, minimum, where  # noqa: F401  (re-exported with the rest)
 from numnet.tensor import Tensor
 
 
@@ -43,6 +43,10 @@ _NAMES = (
     # shape
     "reshape", "flatten", "unflatten", "permute", "transpose", "swapaxes", "swapdims", "movedim", "moveaxis",
     "squeeze", "unsqueeze", "t", "narrow", "split", "chunk", "unbind", "flip", "tile", "roll", "numel",
+    # selection and sorting (numnet/_tensor_select.py)
+    "topk", "sort", "argsort", "msort", "gather", "scatter", "scatter_add", "index_select", "take_along_dim",
+    "masked_fill", "masked_select", "nonzero", "argwhere", "count_nonzero", "norm", "cumprod", "cummax", "cummin",
+    "trace",
 )
 
 
@@ -61,4 +65,4 @@ def _export() -> None:
 _export()
 relu = _as_function("relu")  # torch.relu; the other activations are in numnet.functional
 
-__all__ = list(_NAMES) + ["pow", "where", "maximum", "minimum", "relu"]
+__all__ = list(_NAMES) + ["pow", "where", "einsum", "maximum", "minimum", "relu"]

@@ -3,9 +3,10 @@
 Operators and methods only validate arguments, promote dtypes and call the primitives in ``numnet/ops``; every
 derivative lives there. This file holds the core: construction, conversion, ``backward``, the arithmetic and
 comparison operators, the elementwise functions and indexing. Beside it: the dtype rules (PyTorch's) in
-:mod:`numnet.dtypes`, the activation, reduction and shape methods in three mixins (``_tensor_activation.py``,
-``_tensor_reduce.py``, ``_tensor_shape.py``), and the free functions (``cat``, ``where``, ...) in
-:mod:`numnet.creation`. None of them imports ``numnet.functional`` or anything above it.
+:mod:`numnet.dtypes`, the math, activation, reduction, shape and selection methods in five mixins
+(``_tensor_math.py``, ``_tensor_activation.py``, ``_tensor_reduce.py``, ``_tensor_shape.py``,
+``_tensor_select.py``), and the free functions (``cat``, ``where``, ``einsum``, ...) in :mod:`numnet.creation`.
+None of them imports ``numnet.functional`` or anything above it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from numnet._dims import _broadcast_error, _norm_dim
 from numnet._tensor_activation import _ActivationMethods
 from numnet._tensor_math import _MathMethods
 from numnet._tensor_reduce import MaxResult, _ReduceMethods  # noqa: F401  (MaxResult: public here too)
+from numnet._tensor_select import _SelectMethods
 from numnet._tensor_shape import _ShapeMethods
 from numnet.dtypes import _DEFAULT_FLOAT, _KIND_RANK, ArrayLike, _as_array, _is_float, _same_dtype
 from numnet.dtypes import promote_types, result_type  # noqa: F401  (public here too, as before the split)
@@ -58,7 +60,7 @@ def _bound(value: Any, op: str) -> Any:
     return value
 
 
-class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods):
+class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _SelectMethods):
     """A multi-dimensional array that can record the operations applied to it and differentiate through them.
 
     Create one with :func:`numnet.tensor`. ``requires_grad=True`` on a floating tensor makes every result computed
