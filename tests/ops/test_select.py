@@ -45,7 +45,7 @@ def test_sort_values_indices_and_grads_match_torch_stable_with_ties(shape, dim, 
     ours = numnet.tensor(x).sort(dim=dim, descending=descending, stable=True)
     ref = torch.tensor(x).sort(dim=dim, descending=descending, stable=True)
     assert ours.indices.dtype == np.int64 and ours.indices.tolist() == ref.indices.tolist(), what
-    values, indices = ours
+    values, _ = ours
     assert values.shape == tuple(ref.values.shape)
     assert numnet.argsort(numnet.tensor(x), dim, descending).tolist() == ref.indices.tolist()
 
@@ -419,6 +419,14 @@ def test_norm_of_a_zero_vector_has_gradient_0_like_torch(p):
     compare(lambda t: t.norm(p), lambda t: t.norm(p), [np.zeros(4)], what=f"norm(p={p}) at 0")
     compare(lambda t: t.norm(p, dim=1), lambda t: t.norm(p, dim=1), [np.array([[0.0, 0.0], [3.0, -4.0]])],
             what=f"norm(p={p}, dim=1) with a zero row")
+
+
+@pytest.mark.parametrize("ord,dim", [(2, None), (1, 1), (float("inf"), (0, 1)), (0.5, -1)], ids=str)
+def test_linalg_vector_norm_matches_torch(ord, dim):
+    compare(lambda t: numnet.linalg.vector_norm(t, ord, dim), lambda t: torch.linalg.vector_norm(t, ord, dim),
+            [_x((3, 4), 2)], what=f"vector_norm(ord={ord}, dim={dim})")
+    with pytest.raises(DTypeError, match="vector_norm: expected ord to be"):
+        numnet.linalg.vector_norm(numnet.ones(2), "fro")
 
 
 def test_norm_of_the_devices_script_and_dtype_argument():
