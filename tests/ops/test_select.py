@@ -613,6 +613,7 @@ ERRORS = [
     (lambda x: x.norm(p="nuc"), ArgumentError, r"norm: p='nuc'"),
     (lambda x: x.norm(p="max"), ArgumentError, r"norm: expected p to be 'fro' or a number"),
     (lambda x: x.norm(p=None), DTypeError, r"norm: expected p to be"),
+    (lambda x: numnet.zeros(0, 3).norm(float("-inf"), dim=0), ShapeError, r"norm: the p=-inf norm of an empty"),
     (lambda x: x.long().norm(), DTypeError, r"norm: expected input to be a floating-point Tensor, got dtype int64"),
     (lambda x: x.norm(dim=(0, 0)), ArgumentError, r"norm: dim \(0, 0\) names an axis more than once"),
     (lambda x: x.cumprod(2), ArgumentError, r"cumprod: dim 2 is out of range"),
