@@ -95,7 +95,7 @@ from numnet.device import device  # noqa: E402
 from numnet import accelerator, backends, cuda  # noqa: E402,F401
 
 # Subpackages a user reaches as ``numnet.nn``, ``numnet.optim``, ...; ``numnet.io``'s functions also at top level.
-from numnet import functional, kernels, models, nn, optim  # noqa: E402,F401
+from numnet import functional, kernels, linalg, models, nn, optim  # noqa: E402,F401
 from numnet.io import (  # noqa: E402,F401
     load,
     load_checkpoint,
@@ -131,5 +131,5 @@ __all__ = [
     "NumnetError", "ShapeError", "DTypeError", "ArgumentError", "FileFormatError", "DataNotFoundError",
     "GradcheckError", "InPlaceError",
     # subpackages
-    "functional", "kernels", "models", "nn", "optim",
+    "functional", "kernels", "linalg", "models", "nn", "optim",
 ]

@@ -198,6 +198,7 @@ class _SelectMethods:
         Raises:
             DTypeError: for a non-floating tensor or a p that is not a number or 'fro'.
             ArgumentError: for p='nuc' (not supported) or another string, or a bad ``dim``.
+            ShapeError: for p = ±inf over an empty dim.
         """
         pv = _norm_p(p, "norm")
         x = self if dtype is None else self.to(np.dtype(dtype))
@@ -205,6 +206,11 @@ class _SelectMethods:
             raise DTypeError(V.expected("norm", "input", "a floating-point Tensor", got=f"dtype {x.dtype}"))
         axis = _norm_dims(dim, self.ndim, "norm")
         keepdim = _flag(keepdim, "norm", "keepdim")
+        if pv in (np.inf, -np.inf):
+            axes = range(self.ndim) if axis is None else ((axis,) if isinstance(axis, builtins.int) else axis)
+            if any(self.shape[a] == 0 for a in axes):
+                raise ShapeError(f"norm: the p={p} norm of an empty tensor (shape {self.shape}, dim {dim}) is not "
+                                 "defined")
         return select.NormOp.apply(x, p=pv, axis=axis, keepdims=keepdim)
 
     def trace(self) -> "Tensor":

@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("autograd", ("numnet.autograd",)),
     ("ops", ("numnet.ops",)),
     ("tensor", ("numnet.tensor", "numnet._tensor_", "numnet.creation", "numnet.functions", "numnet.random",
-                "numnet.testing")),
+                "numnet.testing", "numnet.linalg")),
     ("functional", ("numnet.functional", "numnet.metrics", "numnet.io")),
     ("nn", ("numnet.nn",)),
     ("models, optim", ("numnet.models", "numnet.optim")),

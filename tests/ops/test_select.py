@@ -45,7 +45,7 @@ def test_sort_values_indices_and_grads_match_torch_stable_with_ties(shape, dim, 
     ours = numnet.tensor(x).sort(dim=dim, descending=descending, stable=True)
     ref = torch.tensor(x).sort(dim=dim, descending=descending, stable=True)
     assert ours.indices.dtype == np.int64 and ours.indices.tolist() == ref.indices.tolist(), what
-    values, indices = ours
+    values, _ = ours
     assert values.shape == tuple(ref.values.shape)
     assert numnet.argsort(numnet.tensor(x), dim, descending).tolist() == ref.indices.tolist()
 
@@ -421,6 +421,14 @@ def test_norm_of_a_zero_vector_has_gradient_0_like_torch(p):
             what=f"norm(p={p}, dim=1) with a zero row")
 
 
+@pytest.mark.parametrize("ord,dim", [(2, None), (1, 1), (float("inf"), (0, 1)), (0.5, -1)], ids=str)
+def test_linalg_vector_norm_matches_torch(ord, dim):
+    compare(lambda t: numnet.linalg.vector_norm(t, ord, dim), lambda t: torch.linalg.vector_norm(t, ord, dim),
+            [_x((3, 4), 2)], what=f"vector_norm(ord={ord}, dim={dim})")
+    with pytest.raises(DTypeError, match="vector_norm: expected ord to be"):
+        numnet.linalg.vector_norm(numnet.ones(2), "fro")
+
+
 def test_norm_of_the_devices_script_and_dtype_argument():
     x = numnet.arange(12, dtype=numnet.float32).reshape(3, 4)
     assert abs(x.norm().item() - torch.arange(12.0).norm().item()) < 1e-5
@@ -605,6 +613,7 @@ ERRORS = [
     (lambda x: x.norm(p="nuc"), ArgumentError, r"norm: p='nuc'"),
     (lambda x: x.norm(p="max"), ArgumentError, r"norm: expected p to be 'fro' or a number"),
     (lambda x: x.norm(p=None), DTypeError, r"norm: expected p to be"),
+    (lambda x: numnet.zeros(0, 3).norm(float("-inf"), dim=0), ShapeError, r"norm: the p=-inf norm of an empty"),
     (lambda x: x.long().norm(), DTypeError, r"norm: expected input to be a floating-point Tensor, got dtype int64"),
     (lambda x: x.norm(dim=(0, 0)), ArgumentError, r"norm: dim \(0, 0\) names an axis more than once"),
     (lambda x: x.cumprod(2), ArgumentError, r"cumprod: dim 2 is out of range"),
