@@ -108,6 +108,8 @@ def integer(value: Any, op: str, name: str, minimum: int | None = None) -> int:
         raise DTypeError(expected(op, name, _int_what(minimum), value))
     if minimum is not None and value < minimum:
         raise ArgumentError(expected(op, name, _int_what(minimum), value))
+    if not INT64_MIN <= value <= INT64_MAX:  # no NumPy size, index or count can be that large
+        raise ArgumentError(expected(op, name, _int_what(minimum) + " that fits in int64", value))
     return int(value)
 
 
@@ -235,6 +237,8 @@ def sizes(values: Any, op: str, name: str = "size") -> tuple[int, ...]:
             n = n.item()
         if not is_int(n):
             raise DTypeError(expected(op, name, "a sequence of ints", values))
+        if not INT64_MIN <= n <= INT64_MAX:
+            raise ArgumentError(expected(op, name, "a sequence of ints that fit in int64", values))
         out.append(int(n))
     return tuple(out)
 

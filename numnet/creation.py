@@ -91,6 +91,8 @@ def _shape_arg(size: tuple, op: str = "size") -> tuple[int, ...]:
     out = V.sizes(size, op)
     if any(n < 0 for n in out):
         raise ShapeError(f"{op}: expected non-negative sizes, got {out}")
+    if np.prod([float(n) for n in out]) * 8 >= 2.0 ** 63:  # NumPy's "Maximum allowed dimension exceeded"
+        raise ShapeError(f"{op}: sizes {out} give more elements than an array can hold")
     return out
 
 

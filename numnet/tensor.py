@@ -262,6 +262,8 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
             raise ArgumentError(f"to: unexpected keyword argument(s) {sorted(kwargs)}")
         if len(args) > 3:
             raise ArgumentError(f"to: expected at most (device, dtype, non_blocking), got {len(args)} arguments")
+        if args and isinstance(args[0], (builtins.bool, np.bool_)):
+            raise DTypeError(V.expected("to", "the first argument", "a device, a dtype or a Tensor", args[0]))
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
@@ -562,7 +564,7 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
             return Tensor._from_op(arr, None)
         V.int64_scalar(other, op)
         if arr.dtype.kind not in "biufc":
-            raise DTypeError(f"cannot combine a tensor with {type(other).__name__} {other!r}")
+            raise DTypeError(V.expected(op, "other", "a number or a Tensor", other))
         rank, my_rank = _KIND_RANK[arr.dtype.kind], _KIND_RANK.get(mine.kind, 4)
         if rank <= my_rank and not (mine.kind == "b" and rank == 1):
             dt = mine

@@ -116,6 +116,7 @@ class Entry:
     compare: str = "values"
     torch_call: Callable[..., Any] | None = None
     allow: list[tuple[str, str]] = field(default_factory=list)  # (regex on the args' repr, reason)
+    fixed: int = 0  # the first ``fixed`` slots draw only good values (e.g. the Tensor a method is called on)
 
 
 def _to_numpy(r: Any) -> Any:

@@ -37,9 +37,11 @@ def _report():
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e.name for e in ENTRIES])
 def test_entry_point(entry):
+    slots = [st.sampled_from(g) if i < entry.fixed else _slot(g) for i, g in enumerate(entry.slots)]
+
     @settings(max_examples=EXAMPLES_PER_ENTRY, derandomize=True, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
-    @given(st.tuples(*[_slot(g) for g in entry.slots]))
+    @given(st.tuples(*slots))
     def check(args):
         outcome, detail = record(entry, args)
         if outcome in FAILING:
