@@ -191,7 +191,7 @@ def arange(start: float, end: float | None = None, step: float = 1, *, dtype: An
            requires_grad: bool = False) -> Tensor:
     """Values from ``start`` up to (excluding) ``end``: int64 for int arguments, else float32."""
     for name, v in (("start", start), ("end", end), ("step", step)):
-        if v is not None:
+        if v is not None or name != "end":  # only end may be left out
             real(v, "arange", name)
     if step == 0:
         raise ArgumentError("arange: expected step to be non-zero, got 0")

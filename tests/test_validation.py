@@ -241,3 +241,8 @@ def test_fuzz_dataloader_dicts_with_different_keys():
     from numnet.data import DataLoader
     with _pytest.raises(_E.NumnetError, match="keys"):
         list(DataLoader([{"a": 1}, {"b": 2}], batch_size=2))
+
+
+def test_fuzz_arange_start_must_be_a_number():
+    with _pytest.raises(_E.DTypeError):
+        _nn.arange(None, 5)

@@ -20,6 +20,10 @@ SCALARS = [2, 0.5, -3, 2 ** 62, 2 ** 63 - 1, 1e30]
 BOOLS = [True, False]
 
 
+def _tuple(r):
+    return tuple(r) if isinstance(r, tuple) else r
+
+
 def _setitem(L, x, idx, value):
     x[idx] = value
     return x
@@ -99,7 +103,7 @@ ENTRIES: list[Entry] = [
     *[Entry(f"Tensor.{name}", (lambda n: lambda L, x, d, k: getattr(x, n)(d, keepdim=k) if d is not None
                                else getattr(x, n)())(name), [[X], DIMS, BOOLS], fixed=1)
       for name in ("sum", "mean", "amax", "argmax")],
-    Entry("Tensor.max", lambda L, x, d, k: tuple(x.max(d, keepdim=k)), [[X], [0, 1, -1], BOOLS], fixed=1),
+    Entry("Tensor.max", lambda L, x, d, k: _tuple(x.max(d, keepdim=k)), [[X], [0, 1, -1], BOOLS], fixed=1),
     Entry("Tensor.logsumexp", lambda L, x, d, k: x.logsumexp(d, keepdim=k), [[X], [0, 1, -1], BOOLS], fixed=1),
     # ---- shape methods
     Entry("Tensor.reshape", lambda L, x, *s: x.reshape(*s), [[X], [3, -1, 6, (3, 2)], [2, 1, -1]], fixed=1),
