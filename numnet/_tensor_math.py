@@ -44,7 +44,7 @@ def _bound(value: Any, op: str) -> Any:
         return value._data
     if value is not None and not V._is_real(value) and not isinstance(value, np.ndarray):
         raise DTypeError(V.expected(op, "min/max", "a number or a Tensor", value))
-    return value
+    return V.int64_scalar(value, op, "min/max")
 
 
 def _no_int_zero_division(a: "Tensor", b: "Tensor", op: str) -> None:

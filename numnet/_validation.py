@@ -126,6 +126,8 @@ def int_or_pair(value: Any, op: str, name: str, minimum: int | None = None) -> t
         raise DTypeError(expected(op, name, what, value))
     if minimum is not None and min(items) < minimum:
         raise ArgumentError(expected(op, name, what, value))
+    if not all(INT64_MIN <= v <= INT64_MAX for v in items):
+        raise ArgumentError(expected(op, name, what + " that fit in int64", value))
     return int(items[0]), int(items[1])
 
 

@@ -685,7 +685,7 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
             InPlaceError: on a leaf that requires grad outside ``no_grad``, or for a ``value`` that requires grad.
         """
         idx = _convert_index(index)
-        val = value._data if isinstance(value, Tensor) else value
+        val = value._data if isinstance(value, Tensor) else V.int64_scalar(value, "setitem", "value")
         enabled = autograd.is_grad_enabled()
         if enabled and isinstance(value, Tensor) and value._requires_grad:
             raise InPlaceError("setitem: assigning a tensor that requires grad is not supported by numnet while "
@@ -724,6 +724,9 @@ def _index_error(op: str, exc: IndexError, shape: tuple) -> Exception:
 
 
 def _convert_index(index: Any) -> Any:
+    for i in (index if isinstance(index, tuple) else (index,)):
+        if V.is_int(i) and not V.INT64_MIN <= i <= V.INT64_MAX:
+            raise IndexOutOfRangeError(f"index: index {i} is out of range (beyond int64)")
     if isinstance(index, Tensor):
         return index._data
     if isinstance(index, tuple):

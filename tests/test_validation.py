@@ -246,3 +246,12 @@ def test_fuzz_dataloader_dicts_with_different_keys():
 def test_fuzz_arange_start_must_be_a_number():
     with _pytest.raises(_E.DTypeError):
         _nn.arange(None, 5)
+
+
+def test_fuzz_ints_beyond_int64_are_numnet_errors():
+    x = _nn.ones(2, 3)
+    for call in (lambda: x[2 ** 63], lambda: x.__setitem__(0, 10 ** 400), lambda: x.clamp(10 ** 400),
+                 lambda: _F.conv2d(_nn.ones(1, 1, 3, 3), _nn.ones(1, 1, 1, 1), padding=10 ** 400),
+                 lambda: _nn.nn.Conv2d(1, 1, 2 ** 63)):
+        with _pytest.raises(_E.NumnetError):
+            call()

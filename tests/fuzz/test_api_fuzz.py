@@ -25,12 +25,7 @@ FAILING = ("raw", "silently-wrong", "unnamed-error")
 # remove the line with the fix. Any other entry must have zero raw / silently wrong / unnamed errors.
 KNOWN = {
     "F.adaptive_avg_pool2d": "output_size beyond int64 (10**400) reaches NumPy",
-    "F.conv2d": "padding beyond int64 (10**400) reaches NumPy",
     "F.interpolate[scale]": "a scale factor so large that the output size overflows reaches NumPy",
-    "Tensor.clamp": "a bound beyond int64 (10**400) reaches NumPy",
-    "Tensor.getitem": "an index beyond int64 (2**63) gives NumPy's OverflowError",
-    "Tensor.setitem": "a value beyond int64 (10**400) reaches NumPy",
-    "nn.Conv2d": "kernel_size beyond int64 reaches NumPy at construction",
     "transforms.CenterCrop": "a crop size beyond int64 reaches NumPy",
 }
 
