@@ -255,3 +255,8 @@ def test_fuzz_ints_beyond_int64_are_numnet_errors():
                  lambda: _nn.nn.Conv2d(1, 1, 2 ** 63)):
         with _pytest.raises(_E.NumnetError):
             call()
+
+
+def test_fuzz_adaptive_output_size_beyond_int64():
+    with _pytest.raises(_E.ArgumentError):
+        _F.adaptive_avg_pool2d(_nn.ones(1, 1, 4, 4), 10 ** 400)

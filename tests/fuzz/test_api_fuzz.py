@@ -24,7 +24,6 @@ FAILING = ("raw", "silently-wrong", "unnamed-error")
 # Found and not yet fixed (docs/fuzzing.md, "Left"): the entry is an expected failure until its root cause is fixed;
 # remove the line with the fix. Any other entry must have zero raw / silently wrong / unnamed errors.
 KNOWN = {
-    "F.adaptive_avg_pool2d": "output_size beyond int64 (10**400) reaches NumPy",
     "F.interpolate[scale]": "a scale factor so large that the output size overflows reaches NumPy",
     "transforms.CenterCrop": "a crop size beyond int64 reaches NumPy",
 }
