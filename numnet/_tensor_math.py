@@ -44,7 +44,7 @@ def _bound(value: Any, op: str) -> Any:
         return value._data
     if value is not None and not V._is_real(value) and not isinstance(value, np.ndarray):
         raise DTypeError(V.expected(op, "min/max", "a number or a Tensor", value))
-    return value
+    return V.int64_scalar(value, op, "min/max")
 
 
 def _no_int_zero_division(a: "Tensor", b: "Tensor", op: str) -> None:
@@ -162,6 +162,9 @@ class _MathMethods:
         if min is None and max is None:
             raise ArgumentError("clamp: at least one of min and max must be given")
         lo, hi = _bound(min, "clamp"), _bound(max, "clamp")
+        for b in (lo, hi):
+            if isinstance(b, np.ndarray):
+                _broadcast_error("clamp", self.shape, b.shape)
         x = self
         if x._data.dtype.kind in "biu" and any(isinstance(v, builtins.float) or np.asarray(v).dtype.kind == "f"
                                               for v in (lo, hi) if v is not None):
@@ -180,11 +183,11 @@ class _MathMethods:
 
     def maximum(self, other: Any) -> "Tensor":
         """Elementwise larger of self and other; on ties each side gets half the gradient."""
-        return _binary(ew.MaximumOp, "maximum", self, self._lift(other))
+        return _binary(ew.MaximumOp, "maximum", self, self._lift(other, "maximum"))
 
     def minimum(self, other: Any) -> "Tensor":
         """Elementwise smaller of self and other; on ties each side gets half the gradient."""
-        return _binary(ew.MinimumOp, "minimum", self, self._lift(other))
+        return _binary(ew.MinimumOp, "minimum", self, self._lift(other, "minimum"))
 
     # ------------------------------------------------------------------ named arithmetic
     def add(self, other: Any, *, alpha: Any = 1) -> "Tensor":
@@ -344,11 +347,13 @@ class _MathMethods:
 
     def any(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
         """True if any element (along ``dim``, an int or a tuple) is non-zero; a bool tensor."""
+        V.boolean(keepdim, "any", "keepdim")
         axis = _norm_dims(dim, self.ndim, "any")
         return _tensor_class()._from_op(np.asarray(self._data.any(axis=axis, keepdims=keepdim)), None)
 
     def all(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
         """True if every element (along ``dim``) is non-zero; a bool tensor."""
+        V.boolean(keepdim, "all", "keepdim")
         axis = _norm_dims(dim, self.ndim, "all")
         return _tensor_class()._from_op(np.asarray(self._data.all(axis=axis, keepdims=keepdim)), None)
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
+from numnet import _validation as V
 from numnet._dims import _norm_dim, _norm_dims
 from numnet.autograd import _tensor_class
 from numnet.errors import ArgumentError, DTypeError, ShapeError
@@ -34,6 +35,7 @@ class _ReduceMethods:
 
     def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> "Tensor":
         """Sum over ``dim`` (all dims when None); bool and int tensors sum to int64."""
+        V.boolean(keepdim, "sum", "keepdim")
         axis = _norm_dims(dim, self.ndim, "sum")
         x = self if self._data.dtype.kind not in "biu" or self._data.dtype == np.int64 else self.to(np.int64)
         return reduce.SumOp.apply(x, axis=axis, keepdims=keepdim)
@@ -44,6 +46,7 @@ class _ReduceMethods:
         Raises:
             DTypeError: for integer or bool tensors (as in PyTorch).
         """
+        V.boolean(keepdim, "mean", "keepdim")
         if self._data.dtype.kind not in "fc":
             raise DTypeError(f"mean: needs a floating-point tensor, got dtype {self.dtype}")
         return reduce.MeanOp.apply(self, axis=_norm_dims(dim, self.ndim, "mean"), keepdims=keepdim)
@@ -53,6 +56,7 @@ class _ReduceMethods:
         """Variance Σ(x − x̄)²/(n − correction); ``correction=1`` (unbiased) by default, as in PyTorch.
 
         ``var(True)``/``var(False)`` is PyTorch's ``var(unbiased)`` form."""
+        V.boolean(keepdim, "var", "keepdim")
         if isinstance(dim, bool):
             dim, unbiased = None, dim
         if unbiased is not None and correction is not None:
@@ -84,10 +88,12 @@ class _ReduceMethods:
     def max(self, dim: int | None = None, keepdim: bool = False):
         """Largest element (gradient split evenly among ties); with ``dim``, a ``(values, indices)`` pair like
         ``torch.max`` (gradient to the first index of the maximum); with a tensor, :meth:`maximum`."""
+        V.boolean(keepdim, "max", "keepdim")
         return self._max_min(dim, keepdim, False, "max")
 
     def min(self, dim: int | None = None, keepdim: bool = False):
         """Smallest element; with ``dim``, a ``(values, indices)`` pair like ``torch.min``."""
+        V.boolean(keepdim, "min", "keepdim")
         return self._max_min(dim, keepdim, True, "min")
 
     def _arg(self, dim: int | None, keepdim: bool, fn: Callable, name: str) -> "Tensor":
@@ -106,22 +112,26 @@ class _ReduceMethods:
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
         """Index of the largest element (the first one on ties), over the flattened tensor when ``dim`` is None."""
+        V.boolean(keepdim, "argmax", "keepdim")
         return self._arg(dim, keepdim, np.argmax, "argmax")
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
         """Index of the smallest element (the first one on ties)."""
+        V.boolean(keepdim, "argmin", "keepdim")
         return self._arg(dim, keepdim, np.argmin, "argmin")
 
 
     def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
             correction: int | None = None) -> "Tensor":
         """√var: the standard deviation, Bessel-corrected (``correction=1``) by default."""
+        V.boolean(keepdim, "std", "keepdim")
         if isinstance(dim, bool):  # torch's std(unbiased) overload
             dim, unbiased = None, dim
         return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
 
     def prod(self, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> "Tensor":
         """Π over ``dim`` (all elements when None); bool and int tensors give int64."""
+        V.boolean(keepdim, "prod", "keepdim")
         x = _reduce_dtype(self, dtype, "prod")
         axis = None if dim is None else _norm_dim(dim, self.ndim, "prod")
         return reduce.ProdOp.apply(x, axis=None if self.ndim == 0 else axis, keepdims=keepdim)
@@ -136,14 +146,17 @@ class _ReduceMethods:
 
     def logsumexp(self, dim: Any, keepdim: bool = False) -> "Tensor":
         """ln Σ exp(x) over ``dim``, computed stably."""
+        V.boolean(keepdim, "logsumexp", "keepdim")
         x = self if self._data.dtype.kind == "f" else self.to(np.float32)
         return reduce.LogSumExpOp.apply(x, axis=_norm_dims(dim, self.ndim, "logsumexp"), keepdims=keepdim)
 
     def amax(self, dim: Any = (), keepdim: bool = False) -> "Tensor":
         """Largest element over ``dim`` (all dims by default); ties share the gradient evenly."""
+        V.boolean(keepdim, "amax", "keepdim")
         return reduce.AmaxOp.apply(self, axis=_norm_dims(dim, self.ndim, "amax"), keepdims=keepdim, minimum=False)
 
     def amin(self, dim: Any = (), keepdim: bool = False) -> "Tensor":
         """Smallest element over ``dim``; ties share the gradient evenly."""
+        V.boolean(keepdim, "amin", "keepdim")
         return reduce.AmaxOp.apply(self, axis=_norm_dims(dim, self.ndim, "amin"), keepdims=keepdim, minimum=True)
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
+from numnet import _validation as V
 from numnet._dims import _infer_shape, _norm_dim
 from numnet.errors import ArgumentError, ShapeError
 from numnet.ops import shape
@@ -28,9 +29,7 @@ class _ShapeMethods:
 
     def reshape(self, *shape: int | Sequence[int]) -> "Tensor":
         """The same elements in a new shape; one entry may be -1 (inferred)."""
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        new = _infer_shape(tuple(int(n) for n in shape), self.numel(), self.shape)
+        new = _infer_shape(V.sizes(shape, "reshape", "shape"), self.numel(), self.shape)
         return _reshape(self, new)
 
     def view(self, *shape: int | Sequence[int]) -> "Tensor":
@@ -90,9 +89,7 @@ class _ShapeMethods:
         Raises:
             ShapeError: when a dim of size ≠ 1 would have to change, or ``sizes`` has fewer dims.
         """
-        if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
-            sizes = tuple(sizes[0])
-        sizes = tuple(int(s) for s in sizes)
+        sizes = V.sizes(sizes, "expand", "sizes")
         lead = len(sizes) - self.ndim
         if lead < 0:
             raise ShapeError(f"expand: the target {sizes} has fewer dims than the tensor of shape {self.shape}")

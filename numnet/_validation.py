@@ -38,8 +38,10 @@ from numnet.errors import ArgumentError, DTypeError
 
 __all__ = [
     "expected", "is_int", "tensor", "float_tensor", "integer", "int_or_pair", "real", "probability", "choice",
-    "dim", "float_dtype", "boolean", "function", "instance",
+    "dim", "float_dtype", "boolean", "function", "instance", "sizes", "int64_scalar",
 ]
+
+INT64_MIN, INT64_MAX = -2 ** 63, 2 ** 63 - 1
 
 _TENSOR: type | None = None
 
@@ -106,6 +108,8 @@ def integer(value: Any, op: str, name: str, minimum: int | None = None) -> int:
         raise DTypeError(expected(op, name, _int_what(minimum), value))
     if minimum is not None and value < minimum:
         raise ArgumentError(expected(op, name, _int_what(minimum), value))
+    if not INT64_MIN <= value <= INT64_MAX:  # no NumPy size, index or count can be that large
+        raise ArgumentError(expected(op, name, _int_what(minimum) + " that fits in int64", value))
     return int(value)
 
 
@@ -122,6 +126,8 @@ def int_or_pair(value: Any, op: str, name: str, minimum: int | None = None) -> t
         raise DTypeError(expected(op, name, what, value))
     if minimum is not None and min(items) < minimum:
         raise ArgumentError(expected(op, name, what, value))
+    if not all(INT64_MIN <= v <= INT64_MAX for v in items):
+        raise ArgumentError(expected(op, name, what + " that fit in int64", value))
     return int(items[0]), int(items[1])
 
 
@@ -143,7 +149,10 @@ def real(value: Any, op: str, name: str, low: float | None = None, high: float |
     what = ("a finite number" if finite and not bounded else "a number") + _range_what(low, high, low_open, high_open)
     if not _is_real(value):
         raise DTypeError(expected(op, name, what, value))
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # an int too large for a float (e.g. 10**400) is not finite
+        raise ArgumentError(expected(op, name, what, value)) from None
     ok = not (finite and not math.isfinite(v)) and not math.isnan(v)
     if ok and low is not None:
         ok = v > low if low_open else v >= low
@@ -211,4 +220,36 @@ def instance(value: Any, cls: type | tuple[type, ...], op: str, name: str, what:
     """``value`` if it is an instance of ``cls``; ``what`` names the kind, e.g. ``"a numpy.random.Generator"``."""
     if not isinstance(value, cls):
         raise DTypeError(expected(op, name, what, got=type(value).__name__))
+    return value
+
+
+def sizes(values: Any, op: str, name: str = "size") -> tuple[int, ...]:
+    """Sizes given as varargs (``values`` is the tuple of them) or as one tuple/list/1-D int Tensor, each an int
+    (not a float, not a bool, not None, as PyTorch), as a tuple of ``int``. Their range (``-1`` allowed for a
+    reshape, ``>= 0`` for a new tensor) is each op's business, worded with its shapes."""
+    if not isinstance(values, tuple):
+        values = (values,)
+    if len(values) == 1 and isinstance(values[0], (tuple, list)):
+        values = tuple(values[0])
+    elif len(values) == 1 and isinstance(values[0], _tensor_class()) and values[0].ndim == 1:
+        values = tuple(values[0].tolist())
+    out = []
+    for n in values:
+        if isinstance(n, _tensor_class()) and n.ndim == 0 and n.dtype.kind in "iu":
+            n = n.item()
+        if not is_int(n):
+            raise DTypeError(expected(op, name, "a sequence of ints", values))
+        if not INT64_MIN <= n <= INT64_MAX:
+            raise ArgumentError(expected(op, name, "a sequence of ints that fit in int64", values))
+        out.append(int(n))
+    return tuple(out)
+
+
+def int64_scalar(value: Any, op: str, name: str = "other") -> Any:
+    """``value`` unchanged unless it is a Python int outside int64's range, which no tensor can hold: PyTorch
+    raises ("value cannot be converted to type int64 without overflow"), so does numnet (an ArgumentError)."""
+    if is_int(value) and not INT64_MIN <= value <= INT64_MAX:
+        shown = repr(value) if len(repr(value)) <= 40 else f"an int of {len(str(abs(value)))} digits"
+        raise ArgumentError(expected(op, name, f"a number that fits in int64 ([{INT64_MIN}, {INT64_MAX}])",
+                                     got=f"{shown}: it cannot be converted without overflow"))
     return value

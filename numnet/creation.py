@@ -51,9 +51,23 @@ def tensor(data: ArrayLike, dtype: Any = None, device: Any = None, requires_grad
     except (ValueError, TypeError) as exc:
         raise DTypeError(f"tensor: expected data to be a number, a (nested) sequence of numbers or an array, "
                          f"got {type(data).__name__} ({exc})") from None
+    if not isinstance(data, np.ndarray) and dt is None and (arr.dtype == np.uint64 or arr.dtype.kind == "O"):
+        _int64_overflow(data, "tensor")
     if arr.dtype.kind not in "biufc":
         raise DTypeError(f"tensor: expected numeric data, got dtype {arr.dtype} from {type(data).__name__}")
     return _make(arr, "tensor", device, requires_grad)
+
+
+def _int64_overflow(data: Any, op: str) -> None:
+    """Raise on the first Python int of ``data`` (nested sequences) outside int64, as PyTorch does; NumPy would
+    silently make uint64 (>= 2**63) or an object array."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        else:
+            V.int64_scalar(item, op, "data")
 
 
 def as_tensor(data: ArrayLike, dtype: Any = None, device: Any = None) -> Tensor:
@@ -74,18 +88,12 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 def _shape_arg(size: tuple, op: str = "size") -> tuple[int, ...]:
     """Sizes given as varargs or as one tuple/list (or ``()``), each a non-negative int (no floats, no bools)."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    elif len(size) == 1 and isinstance(size[0], Tensor) and size[0].ndim == 1:
-        size = tuple(size[0].tolist())
-    out = []
-    for n in size:
-        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer, Tensor)):
-            raise DTypeError(f"{op}: expected size to be a sequence of ints, got {size!r}")
-        out.append(int(n))
+    out = V.sizes(size, op)
     if any(n < 0 for n in out):
-        raise ShapeError(f"{op}: expected non-negative sizes, got {tuple(out)}")
-    return tuple(out)
+        raise ShapeError(f"{op}: expected non-negative sizes, got {out}")
+    if np.prod([float(n) for n in out]) * 8 >= 2.0 ** 63:  # NumPy's "Maximum allowed dimension exceeded"
+        raise ShapeError(f"{op}: sizes {out} give more elements than an array can hold")
+    return out
 
 
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -183,7 +191,7 @@ def arange(start: float, end: float | None = None, step: float = 1, *, dtype: An
            requires_grad: bool = False) -> Tensor:
     """Values from ``start`` up to (excluding) ``end``: int64 for int arguments, else float32."""
     for name, v in (("start", start), ("end", end), ("step", step)):
-        if v is not None:
+        if v is not None or name != "end":  # only end may be left out
             real(v, "arange", name)
     if step == 0:
         raise ArgumentError("arange: expected step to be non-zero, got 0")
@@ -205,7 +213,9 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
         ArgumentError: for an empty sequence or a bad ``dim``.
         ShapeError: for 0-d tensors or sizes that differ outside ``dim``.
     """
-    tensors = [as_tensor(t) for t in tensors]
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise DTypeError(V.expected("cat", "tensors", "a sequence of Tensors", got=type(tensors).__name__))
+    tensors = [V.tensor(t, "cat", f"tensors[{i}]") for i, t in enumerate(tensors)]
     if not tensors:
         raise ArgumentError("cat: expected a non-empty sequence of tensors")
     ref = tensors[0]
@@ -229,7 +239,9 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
         ArgumentError: for an empty sequence or a bad ``dim``.
         ShapeError: if the shapes differ.
     """
-    tensors = [as_tensor(t) for t in tensors]
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise DTypeError(V.expected("stack", "tensors", "a sequence of Tensors", got=type(tensors).__name__))
+    tensors = [V.tensor(t, "stack", f"tensors[{i}]") for i, t in enumerate(tensors)]
     if not tensors:
         raise ArgumentError("stack: expected a non-empty sequence of tensors")
     for i, t in enumerate(tensors[1:], 1):

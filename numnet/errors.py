@@ -43,3 +43,8 @@ class DeviceError(ArgumentError):
 class InPlaceError(NumnetError, RuntimeError):
     """An in-place operation autograd cannot allow: on a leaf that requires grad while gradients are recorded, or
     on a tensor that a recorded op saved for backward (found when ``backward`` runs, as in PyTorch)."""
+
+
+class IndexOutOfRangeError(ArgumentError, IndexError):
+    """An index past the end of a dimension (``x[10]`` on a tensor of 2 rows); also an ``IndexError``, so Python's
+    iteration protocol and ``except IndexError`` keep working, as with PyTorch."""

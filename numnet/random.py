@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from numnet.errors import ArgumentError
+from numnet.errors import ArgumentError, DTypeError
 
 if TYPE_CHECKING:  # pragma: no cover
     from numnet.tensor import Tensor
@@ -31,7 +31,13 @@ def manual_seed(seed: int) -> np.random.Generator:
     >>> _ = numnet.manual_seed(0); bool((numnet.randn(3) == a).all())
     True
     """
-    _generator.bit_generator.state = np.random.PCG64(int(seed)).state
+    from numnet import _validation as V
+
+    if not V.is_int(seed):
+        raise DTypeError(V.expected("manual_seed", "seed", "an int", seed))
+    if not -2 ** 63 <= seed < 2 ** 64:  # PyTorch's range; a negative seed wraps to seed + 2**64, as there
+        raise ArgumentError(V.expected("manual_seed", "seed", "an int in [-2**63, 2**64)", seed))
+    _generator.bit_generator.state = np.random.PCG64(int(seed) % 2 ** 64).state
     return _generator
 
 

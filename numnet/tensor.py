@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from numnet import _validation as V
 from numnet import autograd
 from numnet._dims import _broadcast_error, _norm_dim
 from numnet._tensor_activation import _ActivationMethods
@@ -27,7 +28,7 @@ from numnet.dtypes import _DEFAULT_FLOAT, _KIND_RANK, ArrayLike, _as_array, _is_
 from numnet.dtypes import promote_types, result_type  # noqa: F401  (public here too, as before the split)
 from numnet.device import CPU, as_device, device, is_device_like
 from numnet.dtypes import as_dtype
-from numnet.errors import ArgumentError, DTypeError, InPlaceError, ShapeError
+from numnet.errors import ArgumentError, DTypeError, IndexOutOfRangeError, InPlaceError, ShapeError
 from numnet.ops import elementwise as ew
 from numnet.ops import linalg, shape
 
@@ -261,6 +262,8 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
             raise ArgumentError(f"to: unexpected keyword argument(s) {sorted(kwargs)}")
         if len(args) > 3:
             raise ArgumentError(f"to: expected at most (device, dtype, non_blocking), got {len(args)} arguments")
+        if args and isinstance(args[0], (builtins.bool, np.bool_)):
+            raise DTypeError(V.expected("to", "the first argument", "a device, a dtype or a Tensor", args[0]))
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
@@ -549,7 +552,7 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
         autograd.backward(self, g, retain_graph=bool(retain_graph))
 
     # ------------------------------------------------------------------ arithmetic
-    def _lift(self, other: Any) -> "Tensor":
+    def _lift(self, other: Any, op: str = "arithmetic") -> "Tensor":
         """``other`` as a tensor; a Python/NumPy scalar takes this tensor's dtype unless its kind is higher."""
         if isinstance(other, Tensor):
             return other
@@ -559,8 +562,9 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
         arr = np.asarray(other)
         if isinstance(other, np.ndarray) and arr.ndim > 0:
             return Tensor._from_op(arr, None)
+        V.int64_scalar(other, op)
         if arr.dtype.kind not in "biufc":
-            raise DTypeError(f"cannot combine a tensor with {type(other).__name__} {other!r}")
+            raise DTypeError(V.expected(op, "other", "a number or a Tensor", other))
         rank, my_rank = _KIND_RANK[arr.dtype.kind], _KIND_RANK.get(mine.kind, 4)
         if rank <= my_rank and not (mine.kind == "b" and rank == 1):
             dt = mine
@@ -569,22 +573,22 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
         return Tensor._from_op(arr.astype(dt), None)
 
     def __add__(self, other: Any) -> "Tensor":
-        return _binary(ew.AddOp, "add", self, self._lift(other))
+        return _binary(ew.AddOp, "add", self, self._lift(other, "add"))
 
     def __radd__(self, other: Any) -> "Tensor":
-        return _binary(ew.AddOp, "add", self._lift(other), self)
+        return _binary(ew.AddOp, "add", self._lift(other, "add"), self)
 
     def __sub__(self, other: Any) -> "Tensor":
-        return _binary(ew.SubOp, "sub", self, self._lift(other))
+        return _binary(ew.SubOp, "sub", self, self._lift(other, "sub"))
 
     def __rsub__(self, other: Any) -> "Tensor":
-        return _binary(ew.SubOp, "sub", self._lift(other), self)
+        return _binary(ew.SubOp, "sub", self._lift(other, "sub"), self)
 
     def __mul__(self, other: Any) -> "Tensor":
-        return _binary(ew.MulOp, "mul", self, self._lift(other))
+        return _binary(ew.MulOp, "mul", self, self._lift(other, "mul"))
 
     def __rmul__(self, other: Any) -> "Tensor":
-        return _binary(ew.MulOp, "mul", self._lift(other), self)
+        return _binary(ew.MulOp, "mul", self._lift(other, "mul"), self)
 
     @staticmethod
     def _div(a: "Tensor", b: "Tensor") -> "Tensor":
@@ -599,10 +603,10 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
         return Tensor._div(self._lift(other), self)
 
     def __pow__(self, other: Any) -> "Tensor":
-        return _binary(ew.PowOp, "pow", self, self._lift(other))
+        return _binary(ew.PowOp, "pow", self, self._lift(other, "pow"))
 
     def __rpow__(self, other: Any) -> "Tensor":
-        return _binary(ew.PowOp, "pow", self._lift(other), self)
+        return _binary(ew.PowOp, "pow", self._lift(other, "pow"), self)
 
     def __neg__(self) -> "Tensor":
         if self._data.dtype.kind == "b":
@@ -669,7 +673,7 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
         try:
             return shape.GetItemOp.apply(self, index=index)
         except IndexError as exc:
-            raise IndexError(f"index: {exc} (tensor shape {self.shape})") from None
+            raise _index_error("index", exc, self.shape) from None
 
     def __setitem__(self, index: Any, value: Any) -> None:
         """``x[index] = value`` in place (a version bump, as every in-place op).
@@ -681,7 +685,7 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
             InPlaceError: on a leaf that requires grad outside ``no_grad``, or for a ``value`` that requires grad.
         """
         idx = _convert_index(index)
-        val = value._data if isinstance(value, Tensor) else value
+        val = value._data if isinstance(value, Tensor) else V.int64_scalar(value, "setitem", "value")
         enabled = autograd.is_grad_enabled()
         if enabled and isinstance(value, Tensor) and value._requires_grad:
             raise InPlaceError("setitem: assigning a tensor that requires grad is not supported by numnet while "
@@ -699,7 +703,12 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
         try:
             self._data[idx] = val
         except IndexError as exc:
-            raise IndexError(f"setitem: {exc} (tensor shape {self.shape})") from None
+            raise _index_error("setitem", exc, self.shape) from None
+        except ValueError as exc:  # NumPy's "could not broadcast input array from shape ..."
+            raise ShapeError(f"setitem: cannot assign a value of shape {np.shape(val)} to x[{index!r}] of a tensor "
+                             f"of shape {self.shape} ({exc})") from None
+        except TypeError as exc:
+            raise DTypeError(f"setitem: cannot assign {type(value).__name__} {value!r} ({exc})") from None
         self._vbox[0] += 1
 
     def __iter__(self):
@@ -707,7 +716,17 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
             yield self[i]
 
 
+def _index_error(op: str, exc: IndexError, shape: tuple) -> Exception:
+    """NumPy's IndexError as numnet's: out of range → IndexOutOfRangeError; a bad kind of index → DTypeError."""
+    if "out of bounds" in str(exc):
+        return IndexOutOfRangeError(f"{op}: {exc} (tensor shape {shape})")
+    return DTypeError(f"{op}: {exc} (tensor shape {shape})")
+
+
 def _convert_index(index: Any) -> Any:
+    for i in (index if isinstance(index, tuple) else (index,)):
+        if V.is_int(i) and not V.INT64_MIN <= i <= V.INT64_MAX:
+            raise IndexOutOfRangeError(f"index: index {i} is out of range (beyond int64)")
     if isinstance(index, Tensor):
         return index._data
     if isinstance(index, tuple):

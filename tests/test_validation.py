@@ -159,3 +159,104 @@ def test_module_imports_only_numpy_and_errors():
         elif isinstance(node, ast.ImportFrom):
             top.add(node.module)
     assert top <= {"__future__", "math", "numbers", "typing", "numpy", "numnet.errors"}, top
+
+
+# ---- issue 13: root-cause validation fixes found by the API fuzzer (tests/fuzz)
+import math as _math  # noqa: E402
+
+import numpy as _np  # noqa: E402
+import pytest as _pytest  # noqa: E402
+
+import numnet as _nn  # noqa: E402
+import numnet.functional as _F  # noqa: E402
+from numnet import errors as _E  # noqa: E402
+from numnet import optim as _optim  # noqa: E402
+
+
+@_pytest.mark.parametrize("call", [
+    lambda: _nn.zeros(2.9), lambda: _nn.zeros(None), lambda: _nn.ones(True),
+    lambda: _nn.ones(2, 3).reshape(2.9, 3), lambda: _nn.ones(2, 3).reshape(None),
+    lambda: _nn.ones(2, 3).reshape("a", 6), lambda: _nn.ones(2, 3).view(2.5, 3),
+    lambda: _nn.ones(1, 3).expand(3, 4.7), lambda: _F.pad(_nn.ones(2, 3), (1.9, 1)),
+    lambda: _nn.ones(2, 3).sum(0, keepdim=1), lambda: _nn.ones(2, 3).max(0, keepdim="a"),
+    lambda: _nn.cat(None), lambda: _nn.stack(None), lambda: _nn.cat([_np.ones(2)]),
+    lambda: _nn.ones(2).to(False), lambda: _nn.manual_seed(2.5),
+    lambda: _nn.ones(2) + "a",
+])
+def test_fuzz_wrong_kinds_are_dtype_errors(call):
+    with _pytest.raises(_E.DTypeError):
+        call()
+
+
+@_pytest.mark.parametrize("call", [
+    lambda: _nn.tensor([1, 2]) + 2 ** 63, lambda: _nn.ones(2) * 10 ** 400, lambda: _nn.tensor([2 ** 63]),
+    lambda: _nn.tensor([[1, 2 ** 70]]), lambda: _nn.nn.Dropout(p=10 ** 400),
+    lambda: _optim.SGD([_nn.zeros(2, requires_grad=True)], lr=10 ** 400), lambda: _nn.manual_seed(2 ** 64),
+    lambda: _nn.zeros(2 ** 63), lambda: _nn.eye(2 ** 63),
+    lambda: _F.interpolate(_nn.ones(1, 1, 2, 2), scale_factor=_math.nan),
+])
+def test_fuzz_bad_values_are_argument_errors(call):
+    with _pytest.raises(ValueError) as info:
+        call()
+    assert isinstance(info.value, _E.NumnetError)
+
+
+def test_fuzz_shapes_and_indexing_are_numnet_errors():
+    x = _nn.ones(2, 3)
+    with _pytest.raises(_E.ShapeError):
+        x.clamp(min=_nn.ones(5))
+    with _pytest.raises(_E.ShapeError):
+        x[0] = _nn.ones(5)
+    for call in (lambda: x.__setitem__(10, 1.0), lambda: x[10]):
+        with _pytest.raises(_E.IndexOutOfRangeError) as info:
+            call()
+        assert isinstance(info.value, IndexError) and isinstance(info.value, ValueError)
+    with _pytest.raises(_E.DTypeError):
+        x["a"]
+    with _pytest.raises(_E.DeviceError):
+        x.to("cuda")
+
+
+def test_fuzz_manual_seed_negative_wraps_like_torch():
+    _nn.manual_seed(-1)
+    a = _nn.rand(3)
+    _nn.manual_seed(2 ** 64 - 1)
+    assert bool((_nn.rand(3) == a).all())
+
+
+def test_fuzz_multisteplr_milestones_must_be_a_sequence():
+    opt = _optim.SGD([_nn.zeros(2, requires_grad=True)], lr=0.1)
+    with _pytest.raises(_E.DTypeError):
+        _optim.lr_scheduler.MultiStepLR(opt, milestones=5)
+
+
+def test_fuzz_adaptive_avg_pool_keeps_inf_in_its_window():
+    x = _np.ones((1, 1, 4, 4), _np.float32)
+    x[0, 0, 0, 0] = _np.inf
+    out = _F.adaptive_avg_pool2d(_nn.tensor(x), 2).numpy()
+    assert _np.isinf(out[0, 0, 0, 0]) and (out.ravel()[1:] == 1).all()
+
+
+def test_fuzz_dataloader_dicts_with_different_keys():
+    from numnet.data import DataLoader
+    with _pytest.raises(_E.NumnetError, match="keys"):
+        list(DataLoader([{"a": 1}, {"b": 2}], batch_size=2))
+
+
+def test_fuzz_arange_start_must_be_a_number():
+    with _pytest.raises(_E.DTypeError):
+        _nn.arange(None, 5)
+
+
+def test_fuzz_ints_beyond_int64_are_numnet_errors():
+    x = _nn.ones(2, 3)
+    for call in (lambda: x[2 ** 63], lambda: x.__setitem__(0, 10 ** 400), lambda: x.clamp(10 ** 400),
+                 lambda: _F.conv2d(_nn.ones(1, 1, 3, 3), _nn.ones(1, 1, 1, 1), padding=10 ** 400),
+                 lambda: _nn.nn.Conv2d(1, 1, 2 ** 63)):
+        with _pytest.raises(_E.NumnetError):
+            call()
+
+
+def test_fuzz_adaptive_output_size_beyond_int64():
+    with _pytest.raises(_E.ArgumentError):
+        _F.adaptive_avg_pool2d(_nn.ones(1, 1, 4, 4), 10 ** 400)

@@ -183,7 +183,7 @@ def _output_size_pair(op: str, output_size: Any) -> tuple[Optional[int], Optiona
     for v in sizes:
         if v is not None and not V.is_int(v):
             raise DTypeError(V.expected(op, "output_size", what, output_size))
-        if v is not None and v < 1:
+        if v is not None and not 1 <= v <= V.INT64_MAX:
             raise ArgumentError(V.expected(op, "output_size", what, output_size))
     return (None if sizes[0] is None else int(sizes[0]), None if sizes[1] is None else int(sizes[1]))
 

@@ -35,12 +35,9 @@ def _per_dim(op: str, name: str, value: Any, nd: int, kind: str) -> list:
                 raise ArgumentError(V.expected(op, name, what, value))
             out.append(int(v))
         else:
-            if isinstance(v, bool) or not isinstance(v, (int, float)) and not hasattr(v, "__float__"):
+            if not V._is_real(v):  # not a bool, an array or a dtype
                 raise DTypeError(V.expected(op, name, what, value))
-            f = float(v)
-            if not math.isfinite(f) or f <= 0:
-                raise ArgumentError(V.expected(op, name, what, value))
-            out.append(f)
+            out.append(V.real(v, op, name, 0.0, low_open=True))
     return out
 
 

@@ -306,6 +306,16 @@ def _separable(x: np.ndarray, a_h: np.ndarray, a_w: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(z.reshape(rows, n, c, cols).transpose(1, 2, 0, 3))
 
 
+def _window_means(x: np.ndarray, ho: int, wo: int) -> np.ndarray:
+    """The adaptive means window by window (for inputs with inf/nan, which then stay inside their windows)."""
+    (h0, h1), (w0, w1) = adaptive_bounds(x.shape[2], ho), adaptive_bounds(x.shape[3], wo)
+    out = np.empty(x.shape[:2] + (ho, wo), dtype=x.dtype)
+    for i in range(ho):
+        for j in range(wo):
+            out[:, :, i, j] = x[:, :, h0[i]:h1[i], w0[j]:w1[j]].mean(axis=(2, 3))
+    return out
+
+
 class AdaptiveAvgPool2dOp(Function):
     """z = A_h · x · A_wᵀ per plane, with A the adaptive averaging matrices;  ∂L/∂x = A_hᵀ · g · A_w."""
 
@@ -317,6 +327,8 @@ class AdaptiveAvgPool2dOp(Function):
             self.a = None
             return x.mean(axis=(2, 3), keepdims=True)
         self.a = (_averaging_matrix(h, ho, x.dtype), _averaging_matrix(w, wo, x.dtype))
+        if not np.isfinite(x).all():  # the GEMMs would multiply inf by the zeros outside a window: inf*0 = nan
+            return _window_means(x, ho, wo)
         return _separable(x, *self.a)
 
     def backward(self, grad):

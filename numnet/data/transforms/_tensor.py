@@ -102,6 +102,11 @@ class Normalize:
     batched = True
 
     def __init__(self, mean: float | Sequence[float], std: float | Sequence[float], inplace: bool = False) -> None:
+        from numnet import _validation as V
+
+        for name, v in (("mean", mean), ("std", std)):
+            for item in (v if isinstance(v, (list, tuple)) else [v]):
+                V.real(item, "Normalize", name)
         self.mean = np.atleast_1d(np.asarray(mean, dtype=np.float64))
         self.std = np.atleast_1d(np.asarray(std, dtype=np.float64))
         if self.mean.ndim != 1 or self.std.ndim != 1 or len(self.mean) != len(self.std):

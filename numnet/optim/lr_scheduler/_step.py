@@ -8,6 +8,8 @@ from collections import Counter
 from typing import Any, Iterable
 
 from numnet import _validation as V
+from numnet._validation import expected
+from numnet.errors import DTypeError
 from numnet.optim.lr_scheduler._base import LRScheduler, _check_count
 from numnet.optim.optimizer import Optimizer
 
@@ -67,6 +69,8 @@ class MultiStepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
+        if not isinstance(milestones, (list, tuple, range, set, frozenset)):
+            raise DTypeError(expected("MultiStepLR", "milestones", "a sequence of ints", milestones))
         milestones = list(milestones)
         for i, m in enumerate(milestones):
             _check_count("MultiStepLR", f"milestones[{i}]", m, minimum=0)
