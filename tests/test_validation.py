@@ -14,7 +14,7 @@ import pytest
 
 import numnet
 from numnet import _validation as V
-from numnet.errors import ArgumentError, DTypeError
+from numnet.errors import ArgumentError, DTypeError, ShapeError
 
 
 def _raises(exc, text):
@@ -260,3 +260,12 @@ def test_fuzz_ints_beyond_int64_are_numnet_errors():
 def test_fuzz_adaptive_output_size_beyond_int64():
     with _pytest.raises(_E.ArgumentError):
         _F.adaptive_avg_pool2d(_nn.ones(1, 1, 4, 4), 10 ** 400)
+
+
+def test_sizes_no_array_can_hold_are_refused_by_crop_and_interpolate():
+    import numnet.nn.functional as F
+    import numnet.transforms as T
+    with pytest.raises(ArgumentError, match="CenterCrop: expected size to be a size whose pixel count"):
+        T.CenterCrop(10 ** 400)
+    with pytest.raises(ShapeError, match="interpolate: scale_factor=1e[+]300 on input size [(]4, 4[)]"):
+        F.interpolate(numnet.ones(1, 1, 4, 4), scale_factor=1e300)

@@ -23,10 +23,7 @@ FAILING = ("raw", "silently-wrong", "unnamed-error")
 
 # Found and not yet fixed (docs/fuzzing.md, "Left"): the entry is an expected failure until its root cause is fixed;
 # remove the line with the fix. Any other entry must have zero raw / silently wrong / unnamed errors.
-KNOWN = {
-    "F.interpolate[scale]": "a scale factor so large that the output size overflows reaches NumPy",
-    "transforms.CenterCrop": "a crop size beyond int64 reaches NumPy",
-}
+KNOWN: dict[str, str] = {}
 
 
 def _slot(good: list) -> st.SearchStrategy:

@@ -298,6 +298,8 @@ def _size_pair(size: Any, op: str, name: str = "size") -> tuple[int, int]:
         s = [s[0], s[0]]
     if len(s) != 2 or any(isinstance(v, bool) or not isinstance(v, int) or v <= 0 for v in s):
         raise ArgumentError(V.expected(op, name, "a positive int or a sequence of 1 or 2 positive ints", size))
+    if s[0] * s[1] * 8 >= 2 ** 63:  # no array can hold that many pixels (NumPy's limit)
+        raise ArgumentError(V.expected(op, name, "a size whose pixel count an array can hold", size))
     return int(s[0]), int(s[1])
 
 
