@@ -11,7 +11,7 @@ from numnet.errors import ArgumentError, FileFormatError, ShapeError
 from numnet.io.atomic import PathLike
 from numnet.io.model_files import MODEL_FORMAT, _card_and_identity, _check_against_model, _state_arrays
 from numnet.io.safetensors_format import _load_arrays, _write, load_metadata
-from numnet.io.state import _json, _unjson, flatten_state, unflatten_state
+from numnet.io.state import _check_depth, _json, _unjson, flatten_state, unflatten_state
 from numnet.tensor import Tensor
 
 __all__ = ["CHECKPOINT_FORMAT", "load_checkpoint", "save_checkpoint"]
@@ -79,7 +79,7 @@ def save_checkpoint(
         parts.append(("extra", extra))
     for name, obj in parts:
         skeleton, _ = flatten_state(obj, name, tensors)
-        meta[name] = _json(skeleton)
+        meta[name] = _check_depth(_json(skeleton), "save_checkpoint")
     _write(path, tensors, meta)
 
 
