@@ -656,3 +656,29 @@ def test_real_optimizer_checkpoint_resume_is_bit_identical(tmp_path):
     got = run(model2, opt2, sched2, loader2, 1)
     for k in want:
         np.testing.assert_array_equal(got[k], want[k], err_msg=k)
+
+
+def test_load_model_refuses_a_tiny_file_asking_for_a_huge_model(tmp_path):
+    import time
+    import tracemalloc
+
+    path = tmp_path / "huge.safetensors"
+    io.save_model(numnet.models.get_model("mlp", in_features=4, hidden=[3], num_classes=2), path)
+    meta = io.load_metadata(path)
+    meta["model_config"] = json.dumps({"in_features": 4, "hidden": [10**6, 10**6], "num_classes": 2, "dropout": 0.0})
+    io.save(io.load(path), path, metadata=meta)
+    assert path.stat().st_size < 2048
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    with pytest.raises(FileFormatError, match="refusing to build it"):
+        io.load_model(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert time.perf_counter() - t0 < 1.0 and peak < 10 * 2**20
+
+
+def test_state_size_matches_the_built_models():
+    for name, config in [("lenet5", {}), ("mlp", {"hidden": [7, 5]}), ("resnet20", {"width": 4}),
+                         ("vggsmall", {"width": 4})]:
+        model = numnet.models.get_model(name, **config)
+        assert numnet.models.state_size(name, **config) == sum(int(np.prod(v.shape)) for v in model.state_dict().values())

@@ -119,6 +119,10 @@ def _card_and_identity(model: Any, metadata: Mapping[str, str] | None, who: str)
     return meta
 
 
+# a config may imply at most 4 x the values the file holds plus this many before load_model refuses to build it
+MODEL_SIZE_SLACK = 1_000_000
+
+
 def load_model(path: PathLike) -> Any:
     """Rebuild a zoo model saved with :func:`save_model` (or a checkpoint of one) and load its weights.
 
