@@ -239,9 +239,9 @@ def validate_header(header: Any, data_size: int, path: PathLike) -> tuple[dict[s
 _MAX_DIM = 2**48  # no dimension (nor the product of the non-zero ones) may exceed this
 
 
-def _short(x: Any) -> str:
-    text = repr(x)
-    return text if len(text) <= 80 else text[:77] + "..."
+def _short(x: Any, limit: int = 80) -> str:
+    text = x if isinstance(x, str) and limit > 80 else repr(x)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _read(path: PathLike, arrays: bool) -> tuple[dict[str, Any], dict[str, str], dict[str, np.ndarray]]:
