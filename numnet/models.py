@@ -16,19 +16,19 @@ rebuilt with ``get_model(name, **config)`` before loading its weights.
 from __future__ import annotations
 
 import inspect
-import json
 import math
 from collections.abc import Mapping
 from typing import Any, Sequence
 
-from numnet.errors import ArgumentError
+from numnet.errors import ArgumentError, FileFormatError
+from numnet.io.limits import loads_bounded
 from numnet.nn import (AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Identity, Linear, MaxPool2d, Module,
                        ReLU, Sequential)
 from numnet.nn import init
 from numnet import _validation as V
 from numnet.tensor import Tensor
 
-__all__ = ["LeNet5", "VGGSmall", "ResNet", "BasicBlock", "MLP", "MODELS", "get_model", "input_shape_of"]
+__all__ = ["LeNet5", "VGGSmall", "ResNet", "BasicBlock", "MLP", "MODELS", "get_model", "input_shape_of", "state_size"]
 
 
 class LeNet5(Module):
@@ -266,6 +266,14 @@ def get_model(name: str, **config: Any) -> Module:
     >>> get_model("mlp", hidden=[64]).config
     {'in_features': 784, 'hidden': [64], 'num_classes': 10, 'dropout': 0.0}
     """
+    cls, config = _resolve(name, config, "get_model")
+    return cls(**config)
+
+
+def _resolve(name: Any, config: Mapping[str, Any], who: str) -> tuple[type[Module], dict[str, Any]]:
+    """The class a registry name means and its config (a ``resnet20``-style name adds ``depth``); unknown names or
+    arguments raise ArgumentError."""
+    config = dict(config)
     key = _ALIASES.get(name.lower(), name.lower()) if isinstance(name, str) else None
     if key not in MODELS and isinstance(key, str):
         for prefix in _RESNET_DEPTH_PREFIXES:
@@ -273,15 +281,81 @@ def get_model(name: str, **config: Any) -> Module:
                 key, config = "resnet", {**config, "depth": int(key[len(prefix):])}
                 break
     if key not in MODELS:
-        raise ArgumentError(f"get_model: unknown model {name!r}. Expected one of: {', '.join(sorted(MODELS))}")
+        raise ArgumentError(f"{who}: unknown model {name!r}. Expected one of: {', '.join(sorted(MODELS))}")
     cls = MODELS[key]
     params = inspect.signature(cls.__init__).parameters
     unknown = [k for k in config if k not in params or k == "self"]
     if unknown:
         allowed = [p for p in params if p != "self"]
-        raise ArgumentError(f"get_model: {cls.__name__} does not take {', '.join(map(repr, unknown))}. "
+        raise ArgumentError(f"{who}: {cls.__name__} does not take {', '.join(map(repr, unknown))}. "
                             f"Expected arguments among: {', '.join(allowed)}")
-    return cls(**config)
+    return cls, config
+
+
+def state_size(name: str, **config: Any) -> int:
+    """The number of values in the ``state_dict`` that ``get_model(name, **config)`` would have, computed from the
+    config alone, in constant time and memory (nothing is built).
+
+    :func:`numnet.load_model` compares it with the values a file holds before building anything, so a tiny file whose
+    config asks for a huge model is refused at once. Counts parameters and buffers (BatchNorm's running statistics
+    and ``num_batches_tracked``).
+
+    Raises:
+        ArgumentError: an unknown name or argument, or a size argument that is not an int (a bool is not).
+
+    >>> state_size("lenet5") == sum(v.numel() for v in get_model("lenet5").state_dict().values())
+    True
+    """
+    cls, config = _resolve(name, config, "state_size")
+    defaults = {k: p.default for k, p in inspect.signature(cls.__init__).parameters.items()
+                if p.default is not inspect.Parameter.empty}
+    c = {**defaults, **config}
+
+    def num(key: str) -> int:
+        v = c[key]
+        if not V.is_int(v):
+            raise ArgumentError(V.expected("state_size", key, "an int", v))
+        return int(v)
+
+    def lin(i: int, o: int) -> int:
+        return i * o + o
+
+    def bn(ch: int) -> int:
+        return 4 * ch + 1  # weight, bias, running_mean, running_var, num_batches_tracked
+
+    nc, ic = num("num_classes"), num("in_channels") if "in_channels" in c else 0
+    if cls is LeNet5:
+        side = (num("input_size") // 2 - 4) // 2
+        return (6 * ic * 25 + 6) + (16 * 6 * 25 + 16) + lin(16 * side * side, 120) + lin(120, 84) + lin(84, nc)
+    if cls is VGGSmall:
+        w, side = num("width"), num("input_size") // 4
+        w2 = 2 * w
+
+        def block(i: int, o: int) -> int:
+            return i * o * 9 + bn(o) + o * o * 9 + bn(o)
+
+        return block(ic, w) + block(w, w2) + lin(w2 * side * side, 128) + lin(128, nc)
+    if cls is ResNet:
+        w, n = num("width"), max((num("depth") - 2) // 6, 0)
+
+        def basic(i: int, o: int) -> int:
+            short = i * o + bn(o) if i != o else 0
+            return i * o * 9 + bn(o) + o * o * 9 + bn(o) + short
+
+        total = ic * w * 9 + bn(w)
+        for c_in, c_out in ((w, w), (w, 2 * w), (2 * w, 4 * w)):
+            total += (basic(c_in, c_out) + (n - 1) * basic(c_out, c_out)) if n else 0
+        return total + lin(4 * w, nc)
+    if cls is MLP:
+        hidden = c["hidden"]
+        hidden = [hidden] if V.is_int(hidden) else hidden
+        if not isinstance(hidden, (list, tuple)) or not all(V.is_int(h) for h in hidden):
+            raise ArgumentError(V.expected("state_size", "hidden", "a list of ints", hidden))
+        total, prev = 0, num("in_features")
+        for h in hidden:
+            total, prev = total + lin(prev, int(h)), int(h)
+        return total + lin(prev, nc)
+    raise ArgumentError(f"state_size: no size rule for {cls.__name__}")  # pragma: no cover - every zoo class has one
 
 
 _CONFIG_SHAPE_KEYS = ("input_shape", "in_shape")
@@ -313,8 +387,8 @@ def input_shape_of(model: Any, metadata: Mapping[str, str] | None = None) -> tup
     meta = metadata or {}
     if meta.get("input_shape"):
         try:
-            shape = json.loads(meta["input_shape"])
-        except ValueError:
+            shape = loads_bounded(meta["input_shape"], "input_shape", max_depth=1)
+        except FileFormatError:
             shape = None
         if not (isinstance(shape, list) and len(shape) == 3
                 and all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in shape)):

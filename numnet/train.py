@@ -235,20 +235,44 @@ class Trainer:
         """Restore a checkpoint written by :meth:`save_checkpoint` into the model, optimizer, scheduler and RNG.
 
         Returns the checkpoint's ``{"epoch", "step", "extra"}``; sets :attr:`global_step` and the history.
+
+        All or nothing: the file is read and everything in it checked (as :func:`numnet.io.load_checkpoint`, plus
+        the history, the callbacks' states and a DataLoader generator's state) before anything is changed; on an
+        error the model, optimizer, scheduler, RNG, history and step are exactly as before.
+
+        Raises:
+            FileNotFoundError: no file at ``path``.
+            FileFormatError: a corrupt or mismatched checkpoint (nothing is changed).
         """
-        from numnet.io import load_checkpoint
+        from numnet.errors import FileFormatError
+        from numnet.io.checkpoints import _Restore, check_rng_state
 
         path = os.fspath(path)
         if not os.path.exists(path):
             raise FileNotFoundError(f"fit: resume_from: no checkpoint at {path!r}")
-        state = load_checkpoint(path, self.model, self.optimizer, self._checkpoint_scheduler("load_checkpoint"))
-        extra = state.get("extra") or {}
-        self.global_step = int(state.get("step", 0))
-        self.history = History()
+        restore = _Restore(path, self.model, self.optimizer, self._checkpoint_scheduler("load_checkpoint"))
+        extra = restore.extra if restore.extra is not None else {}
+        if not isinstance(extra, dict):
+            raise FileFormatError(f"{path}: malformed checkpoint: extra must be a dict, got {type(extra).__name__}")
+        history = History()
         if "history" in extra:
-            self.history.load_dict(extra["history"])
+            try:
+                state = extra["history"]
+                if not isinstance(state, dict) or not isinstance(state.get("history", {}), dict):
+                    raise TypeError("expected {'epoch': [...], 'history': {name: [...]}}")
+                history.load_dict(state)
+            except (TypeError, ValueError, AttributeError) as e:
+                raise FileFormatError(f"{path}: malformed checkpoint: the history ({e})") from None
+        if not isinstance(extra.get("callbacks", {}), dict):
+            raise FileFormatError(f"{path}: malformed checkpoint: the callbacks' states must be a dict")
         gen = getattr(self._train_loader, "generator", None)
-        if "loader_rng" in extra and isinstance(gen, np.random.Generator) and gen is not _default_generator():
+        own_gen = isinstance(gen, np.random.Generator) and gen is not _default_generator()
+        if "loader_rng" in extra and own_gen:
+            check_rng_state(extra["loader_rng"], path, "DataLoader generator state", type(gen.bit_generator))
+        state = restore.apply()
+        self.global_step = int(state.get("step", 0))
+        self.history = history
+        if "loader_rng" in extra and own_gen:
             gen.bit_generator.state = extra["loader_rng"]
         return state
 

@@ -334,14 +334,15 @@ def test_wrong_offsets_dtype_and_trailing_bytes(good_file):
     _refused(good_file, "unexpected byte")
 
 
-def test_overlapping_tensors_are_refused_by_safetensors(good_file):
-    # both tensors claim the first bytes; sizes and coverage are consistent, so the check is safetensors' own
+def test_overlapping_tensors_are_refused_by_every_reader(good_file):
+    # both tensors claim the first bytes; sizes and coverage are consistent, so only the tiling check sees it, and
+    # load_metadata runs the same header validator as load
     _rewrite_header(good_file, lambda h: (h["w"].update(shape=[18], data_offsets=[0, 72]),
                                           h["b"].update(data_offsets=[0, 24])))
-    assert io.load_metadata(good_file) == {"x": "y"}  # the header alone is well-formed
-    with pytest.raises(FileFormatError, match="corrupt safetensors file") as info:
-        io.load(good_file)
-    assert str(good_file) in str(info.value)
+    for fn in (io.load, io.load_metadata):
+        with pytest.raises(FileFormatError, match="overlaps") as info:
+            fn(good_file)
+        assert str(good_file) in str(info.value)
 
 
 class _Evil:
@@ -437,6 +438,8 @@ def fake_zoo(monkeypatch):
         return zoo.MODELS[name](**config)
 
     zoo.get_model = get_model
+    # load_model checks the size a config implies before building (here by building: the test models are tiny)
+    zoo.state_size = lambda name, **config: sum(int(np.prod(v.shape)) for v in get_model(name, **config).state_dict().values())
     monkeypatch.setitem(sys.modules, "numnet.models", zoo)
     monkeypatch.setattr(numnet, "models", zoo, raising=False)
     return zoo
@@ -653,3 +656,29 @@ def test_real_optimizer_checkpoint_resume_is_bit_identical(tmp_path):
     got = run(model2, opt2, sched2, loader2, 1)
     for k in want:
         np.testing.assert_array_equal(got[k], want[k], err_msg=k)
+
+
+def test_load_model_refuses_a_tiny_file_asking_for_a_huge_model(tmp_path):
+    import time
+    import tracemalloc
+
+    path = tmp_path / "huge.safetensors"
+    io.save_model(numnet.models.get_model("mlp", in_features=4, hidden=[3], num_classes=2), path)
+    meta = io.load_metadata(path)
+    meta["model_config"] = json.dumps({"in_features": 4, "hidden": [10**6, 10**6], "num_classes": 2, "dropout": 0.0})
+    io.save(io.load(path), path, metadata=meta)
+    assert path.stat().st_size < 2048
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    with pytest.raises(FileFormatError, match="refusing to build it"):
+        io.load_model(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert time.perf_counter() - t0 < 1.0 and peak < 10 * 2**20
+
+
+def test_state_size_matches_the_built_models():
+    for name, config in [("lenet5", {}), ("mlp", {"hidden": [7, 5]}), ("resnet20", {"width": 4}),
+                         ("vggsmall", {"width": 4})]:
+        model = numnet.models.get_model(name, **config)
+        assert numnet.models.state_size(name, **config) == sum(int(np.prod(v.shape)) for v in model.state_dict().values())

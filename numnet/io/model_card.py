@@ -29,6 +29,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from numnet.errors import ArgumentError, FileFormatError
+from numnet.io.limits import loads_bounded
+
+_CARD_DEPTH = 3  # the deepest a valid card entry nests: {"mean": [...]} is 2
+
+
+def _loads(raw: Any) -> Any:
+    """A card entry's JSON; deep nesting, duplicate keys or bad JSON give ValueError (a malformed entry)."""
+    try:
+        return loads_bounded(raw, "model card", max_depth=_CARD_DEPTH)
+    except FileFormatError as e:
+        raise ValueError(str(e)) from None
 
 __all__ = ["CARD_KEYS", "ModelCard", "card_metadata", "check_card", "read_card"]
 
@@ -74,15 +85,15 @@ def check_card(metadata: Mapping[str, str], who: str) -> None:
             continue
         raw = metadata[key]
         try:
-            value = raw if key == "dataset" else json.loads(raw)
+            value = raw if key == "dataset" else _loads(raw)
         except ValueError:
             value = None
         why = _problem(key, value)
         if why:
             raise ArgumentError(f"{who}: expected metadata {key!r} to be {why}, got {raw!r}")
     if "input_shape" in metadata and "normalize" in metadata:
-        c = json.loads(metadata["input_shape"])[0]
-        n = len(json.loads(metadata["normalize"])["mean"])
+        c = _loads(metadata["input_shape"])[0]
+        n = len(_loads(metadata["normalize"])["mean"])
         if n not in (1, c):
             raise ArgumentError(f"{who}: metadata 'normalize' has {n} values per statistic but input_shape has {c} "
                                 f"channels")
@@ -125,9 +136,9 @@ def read_card(metadata: Mapping[str, str], path: Any) -> ModelCard:
         check_card(metadata, str(path))
     except ArgumentError as e:
         raise FileFormatError(str(e)) from None
-    shape = json.loads(metadata["input_shape"]) if "input_shape" in metadata else None
-    classes = json.loads(metadata["classes"]) if "classes" in metadata else None
-    norm = json.loads(metadata["normalize"]) if "normalize" in metadata else None
+    shape = _loads(metadata["input_shape"]) if "input_shape" in metadata else None
+    classes = _loads(metadata["classes"]) if "classes" in metadata else None
+    norm = _loads(metadata["normalize"]) if "normalize" in metadata else None
     return ModelCard(
         input_shape=tuple(shape) if shape else None,
         classes=classes if classes else None,

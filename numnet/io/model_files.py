@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,13 +12,18 @@ import numpy as np
 from numnet.errors import ArgumentError, FileFormatError, ShapeError
 from numnet.io.atomic import PathLike
 from numnet.io.model_card import check_card
-from numnet.io.safetensors_format import _as_saveable, _check_metadata, _load_arrays, _write, load_metadata
+from numnet.io.safetensors_format import (_as_saveable, _check_metadata, _load_arrays, _read_header, _short, _write,
+                                         load_metadata)
 from numnet.io.state import _json, _unjson
 from numnet.tensor import Tensor
 
 __all__ = ["MODEL_FORMAT", "load_model", "save_model"]
 
 MODEL_FORMAT = "numnet.model"
+
+# load_model builds the model a file's config describes only if its state has at most as many values as the file
+# holds, or at most this many (4 MiB of float32: cheap to build, and the key/shape check then names what differs)
+SMALL_MODEL_VALUES = 2**20
 
 
 def _state_arrays(model: Any, who: str) -> dict[str, np.ndarray]:
@@ -113,6 +119,10 @@ def _card_and_identity(model: Any, metadata: Mapping[str, str] | None, who: str)
     return meta
 
 
+# a config may imply at most 4 x the values the file holds plus this many before load_model refuses to build it
+MODEL_SIZE_SLACK = 1_000_000
+
+
 def load_model(path: PathLike) -> Any:
     """Rebuild a zoo model saved with :func:`save_model` (or a checkpoint of one) and load its weights.
 
@@ -133,7 +143,7 @@ def load_model(path: PathLike) -> Any:
     name = meta.get("model_name")
     is_checkpoint = meta.get("format") == "numnet.checkpoint"
     if name is None:
-        what = f"a {meta['model_class']}" if "model_class" in meta else "weights"
+        what = f"a {_short(meta['model_class'])}" if "model_class" in meta else "weights"
         how = (f"numnet.load_checkpoint({str(path)!r}, model)" if is_checkpoint
                else f"model.load_state_dict(numnet.load({str(path)!r}))")
         raise FileFormatError(
@@ -145,10 +155,22 @@ def load_model(path: PathLike) -> Any:
         raise FileFormatError(f"{path}: model_config must be a JSON object, got {type(config).__name__}")
     from numnet import models
 
+    header, _ = _read_header(path)
+    prefix = "model/" if is_checkpoint else ""
+    held = sum(math.prod(info["shape"]) for k, info in header.items() if k.startswith(prefix))
+    try:
+        implied = models.state_size(name, **config)
+    except (KeyError, ValueError, TypeError) as e:
+        raise FileFormatError(f"{path}: cannot rebuild model {name!r} with config {_short(config)} ({e})") from None
+    if implied > max(held, SMALL_MODEL_VALUES):
+        # checked before anything is built: the file's tensors are the truth, so a small file cannot ask for a
+        # huge model (a small mismatch is built, and the key/shape check below names the tensors that differ)
+        raise FileFormatError(f"{path}: the model_config asks for a {name} model with {implied:,} values, but the "
+                              f"file holds {held:,}; refusing to build it (corrupt or edited metadata?)")
     try:
         model = models.get_model(name, **config)
     except (KeyError, ValueError, TypeError) as e:
-        raise FileFormatError(f"{path}: cannot rebuild model {name!r} with config {config} ({e}); was it saved by "
+        raise FileFormatError(f"{path}: cannot rebuild model {name!r} with config {_short(config)} ({e}); was it saved by "
                               f"another numnet version (file: {meta.get('numnet_version', '?')})?") from None
     state = _load_arrays(path)
     if is_checkpoint:

@@ -20,8 +20,8 @@ from typing import Any
 from numnet.device import as_device
 from numnet.errors import ArgumentError, DTypeError
 from numnet.io.atomic import PathLike
-from numnet.io.safetensors_format import OBJECT_KEY, _check_metadata, _load_arrays, _read_header, _write
-from numnet.io.state import _json, _unjson, flatten_state, unflatten_state
+from numnet.io.safetensors_format import OBJECT_KEY, _check_metadata, _read, _write
+from numnet.io.state import _check_depth, _json, _unjson, flatten_state, unflatten_state
 from numnet.tensor import Tensor
 
 __all__ = ["load", "save"]
@@ -61,7 +61,7 @@ def save(obj: Any, f: PathLike, metadata: Mapping[str, str] | None = None) -> No
     else:
         skeleton = flatten_state(obj, "object", tensors)[0]
     if skeleton:  # the skeleton also keeps the key order (safetensors sorts its tensors by name)
-        meta[OBJECT_KEY] = _json(skeleton)
+        meta[OBJECT_KEY] = _check_depth(_json(skeleton), "save")
     _write(f, tensors, meta or None)
 
 
@@ -110,8 +110,7 @@ def load(f: PathLike, map_location: Any = None, pickle_module: Any = None, *, we
     for name, flag in (("weights_only", weights_only), ("mmap", mmap)):
         if flag is not None and not isinstance(flag, bool):
             raise DTypeError(f"load: expected {name} to be True, False or None, got {flag!r}")
-    _, meta = _read_header(f)
-    arrays = _load_arrays(f)
+    _, meta, arrays = _read(f, arrays=True)
     if OBJECT_KEY not in meta:
         return {k: Tensor(v) for k, v in arrays.items()}
     return unflatten_state(_unjson(meta, OBJECT_KEY, f), arrays, str(f))

@@ -15,6 +15,7 @@ import numpy as np
 
 from numnet.errors import ArgumentError, FileFormatError
 from numnet.io.atomic import PathLike
+from numnet.io.limits import MAX_JSON_DEPTH, json_depth, loads_bounded
 from numnet.io.safetensors_format import _as_saveable
 from numnet.tensor import Tensor
 
@@ -94,21 +95,42 @@ def unflatten_state(skeleton: Any, tensors: Mapping[str, np.ndarray], source: st
         FileFormatError: the skeleton names a tensor that is missing (``source`` names the file in the message).
     """
 
+    def bad(what: str, x: Any) -> FileFormatError:
+        text = repr(x)
+        return FileFormatError(f"{source}: malformed state in the metadata: {what}, got "
+                               f"{text if len(text) <= 80 else text[:77] + '...'}")
+
     def dec(x: Any) -> Any:
         if isinstance(x, list):
             return [dec(v) for v in x]
         if isinstance(x, dict):
             if "__tensor__" in x:
                 name = x["__tensor__"]
+                if not isinstance(name, str):
+                    raise bad("a tensor reference must name a tensor by a string", x)
                 if name not in tensors:
                     raise FileFormatError(f"{source}: tensor {name!r} named in the metadata is missing")
                 arr = np.array(tensors[name])
                 kind = x.get("type", "ndarray")
+                if kind not in ("tensor", "ndarray", "scalar"):
+                    raise bad("a tensor's type must be 'tensor', 'ndarray' or 'scalar'", kind)
+                if kind == "scalar" and arr.ndim != 0:
+                    raise bad("a scalar must be stored as a 0-d tensor", x)
                 return Tensor(arr) if kind == "tensor" else arr[()] if kind == "scalar" else arr
             if "__tuple__" in x:
+                if not isinstance(x["__tuple__"], list):
+                    raise bad("__tuple__ must be a list", x)
                 return tuple(dec(v) for v in x["__tuple__"])
             if "__dict__" in x:
-                return {k: dec(v) for k, v in x["__dict__"]}
+                pairs = x["__dict__"]
+                if not isinstance(pairs, list) or not all(isinstance(p, list) and len(p) == 2 for p in pairs):
+                    raise bad("__dict__ must be a list of [key, value] pairs", x)
+                out = {}
+                for k, v in pairs:
+                    if not (k is None or isinstance(k, (bool, int, float, str))):
+                        raise bad("a dict key must be a str, int, float, bool or None", k)
+                    out[k] = dec(v)
+                return out
             return {k: dec(v) for k, v in x.items()}
         return x
 
@@ -120,8 +142,15 @@ def _json(obj: Any) -> str:
 
 
 def _unjson(meta: dict[str, str], key: str, path: PathLike) -> Any:
-    try:
-        return json.loads(meta[key])
-    except ValueError as e:
-        raise FileFormatError(f"{path}: metadata entry {key!r} is not valid JSON ({e})") from None
+    """A metadata entry's JSON, parsed within :mod:`numnet.io.limits` (depth, duplicate keys)."""
+    return loads_bounded(meta[key], f"{path}: metadata entry {key!r}")
+
+
+def _check_depth(text: str, who: str) -> str:
+    """Refuse to write JSON that the readers would refuse (deeper than :data:`~numnet.io.limits.MAX_JSON_DEPTH`)."""
+    depth = json_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise ArgumentError(f"{who}: the state is nested {depth} levels deep; numnet files hold at most "
+                            f"{MAX_JSON_DEPTH} (MAX_JSON_DEPTH)")
+    return text
 

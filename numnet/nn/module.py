@@ -552,12 +552,17 @@ class Module:
         for key, target in own.items():
             if key not in state_dict:
                 continue
-            value = _to_array(state_dict[key])
+            try:
+                value = _to_array(state_dict[key])
+            except (TypeError, ValueError) as e:  # e.g. a ragged nested list
+                raise DTypeError(f"load_state_dict: value for '{key}' is not an array ({e})") from None
             if value.dtype.kind not in "biuf":
                 raise DTypeError(f"load_state_dict: value for '{key}' has non-numeric dtype {value.dtype}")
             if value.shape != target.shape:
                 mis_shaped.append(f"{key}: checkpoint shape {tuple(value.shape)}, "
                                   f"model shape {tuple(target.shape)}")
+            else:  # cast now, so the copy below cannot fail halfway
+                value = value.astype(target._data.dtype, copy=False)
             arrays[key] = value
         if mis_shaped or (strict and (missing or unexpected)):
             lines = [f"load_state_dict: error(s) in loading state_dict for {type(self).__name__}:"]
