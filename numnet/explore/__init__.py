@@ -24,7 +24,7 @@ import ipaddress
 import threading
 from typing import Any
 
-from numnet._argtypes import check_input_elements, image_side, port, positive_int
+from numnet._argtypes import check_input_elements, image_side, port
 from numnet._command import Command
 
 __all__ = ["COMMAND", "HELP", "add_arguments", "run"]
