@@ -28,3 +28,26 @@ def int_range(low: int, high: int | None = None, what: str | None = None) -> Cal
 positive_int = int_range(1)
 non_negative_int = int_range(0)
 port = int_range(0, 65535, "a port number in [0, 65535]")
+
+
+# Bounds of the command line's size options (docs/reliability.md): an image side, one input's element count and a
+# batch, so a typo cannot ask for gigabytes before anything useful happens.
+MAX_IMAGE_SIDE = 4096
+MAX_INPUT_ELEMENTS = 2**24  # one input (C·H·W): 16 Mi values, e.g. 3×2048×2048 or 4×2048×2048
+MAX_BATCH_SIZE = 65536
+
+image_side = int_range(1, MAX_IMAGE_SIDE, f"an image side in [1, {MAX_IMAGE_SIDE}] pixels")
+batch_size = int_range(1, MAX_BATCH_SIZE, f"a batch size in [1, {MAX_BATCH_SIZE}]")
+input_dim = int_range(1, MAX_INPUT_ELEMENTS, f"a positive size of at most {MAX_INPUT_ELEMENTS}")
+
+
+def check_input_elements(shape: "tuple[int, ...] | list[int]", option: str) -> None:
+    """Raise a one-line CLI error when one input of ``shape`` has more than :data:`MAX_INPUT_ELEMENTS` values."""
+    from numnet.errors import ArgumentError
+
+    n = 1
+    for d in shape:
+        n *= int(d)
+    if n > MAX_INPUT_ELEMENTS:
+        raise ArgumentError(f"{option} {' '.join(map(str, shape))} is {n:,} values per input; at most "
+                            f"{MAX_INPUT_ELEMENTS:,} are allowed")

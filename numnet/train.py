@@ -248,7 +248,7 @@ class Trainer:
         from numnet.io.checkpoints import _Restore, check_rng_state
 
         path = os.fspath(path)
-        if not os.path.exists(path):
+        if not os.path.lexists(path):  # (a symlink loop is the reader's FileFormatError)
             raise FileNotFoundError(f"fit: resume_from: no checkpoint at {path!r}")
         restore = _Restore(path, self.model, self.optimizer, self._checkpoint_scheduler("load_checkpoint"))
         extra = restore.extra if restore.extra is not None else {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from numnet._argtypes import positive_int
+from numnet._argtypes import batch_size, positive_int
 from numnet._command import Command
 from numnet.commands._common import _limit, load_with_card
 from numnet.errors import ArgumentError
@@ -23,7 +23,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="evaluate on a folder of images (one subfolder per class, named as the model's classes): "
                         "DIR/test or DIR/val when present, else DIR; resized and standardised as in training")
     p.add_argument("--split", choices=("test", "train"), default="test", help="which split to evaluate on (default: test)")
-    p.add_argument("--batch-size", type=positive_int, default=512, help="samples per batch (default: 512)")
+    p.add_argument("--batch-size", type=batch_size, default=512, help="samples per batch (default: 512)")
     p.add_argument("--limit", type=positive_int, default=None, help="evaluate on the first N images only")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from numnet._argtypes import positive_int
+from numnet._argtypes import image_side, positive_int
 from numnet._command import Command
 from numnet.commands._common import load_with_card, normalize_inputs
 from numnet.errors import ArgumentError
@@ -34,7 +34,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--invert", choices=("auto", "yes", "no"), default="auto",
                    help="invert the grey levels; auto (default): when the image's border is light")
     p.add_argument("--top", type=positive_int, default=3, help="how many classes to print per image (default: 3)")
-    p.add_argument("--size", type=positive_int, nargs=2, default=None, metavar=("H", "W"),
+    p.add_argument("--size", type=image_side, nargs=2, default=None, metavar=("H", "W"),
                    help="the model's input size (default: from the model file, else 28 28)")
 
 

@@ -22,7 +22,7 @@ import os
 import time
 from typing import Any, Callable
 
-from numnet._argtypes import positive_int
+from numnet._argtypes import batch_size, image_side, positive_int
 from numnet._command import Command
 from numnet.commands._common import _limit, build_model_for, check_file
 from numnet.errors import ArgumentError
@@ -68,7 +68,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", default=None, metavar="DIR",
                    help="train on a folder of your images instead: one subfolder per class (PNG, JPEG, BMP, WebP); "
                         "DIR/train and DIR/val (or DIR/test) when present, else --val-split of DIR is held out")
-    p.add_argument("--image-size", type=positive_int, nargs=2, default=None, metavar=("H", "W"),
+    p.add_argument("--image-size", type=image_side, nargs=2, default=None, metavar=("H", "W"),
                    help="with --data: resize every image to H x W (default: the images' size, when they share one)")
     p.add_argument("--channels", type=int, choices=(1, 3), default=None,
                    help="with --data: 1 (grayscale) or 3 (RGB) (default: 1 if every image is grayscale, else 3)")
@@ -81,7 +81,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "flips change); none (default)")
     p.add_argument("--epochs", type=positive_int, default=5, help="total number of epochs; with --resume, "
                                                                     "including those already done (default: 5)")
-    p.add_argument("--batch-size", type=positive_int, default=64, help="samples per training batch (default: 64)")
+    p.add_argument("--batch-size", type=batch_size, default=64, help="samples per training batch (default: 64)")
     p.add_argument("--lr", type=_lr_type, default=None,
                    help="learning rate, the peak rate with --scheduler onecycle (default: 0.05 for sgd, 0.001 for "
                         "adam, adamw and rmsprop)")
@@ -205,6 +205,46 @@ def _augmentation(preset: str, size: tuple[int, int]) -> Any:
     return T.Compose(steps)
 
 
+def _check_resume(checkpoint: str, args: argparse.Namespace, steps_per_epoch: int) -> None:
+    """``--resume`` with another ``--epochs`` than the run was started with: allowed where the schedule can simply go
+    on, refused with the reason where the schedule is tied to the run's length.
+
+    * ``--scheduler none``, ``step``: the run continues to the new ``--epochs``. ``step`` keeps the milestones of the
+      first run (half and three quarters of its ``--epochs``), so the extra epochs run at the last rate.
+    * ``--scheduler cosine`` anneals over exactly the first run's epochs (``T_max``), ``onecycle`` over exactly its
+      steps (``total_steps``; stepping past them is an error): both are refused unless ``--epochs`` is the same.
+    """
+    from numnet.io import load_metadata
+    from numnet.io.state import _unjson
+
+    meta = load_metadata(checkpoint)
+    if meta.get("format") != "numnet.checkpoint":
+        raise ArgumentError(f"--resume: {checkpoint!r} is not a numnet checkpoint")
+    done = meta.get("epoch", "0")
+    done = int(done) if done.isascii() and done.isdigit() else 0
+    if args.epochs < done:
+        raise ArgumentError(f"--resume: the checkpoint has already done {done} epochs; --epochs {args.epochs} is "
+                            f"the total, so pass --epochs {done + 1} or more to train further")
+    state = _unjson(meta, "scheduler", checkpoint) if "scheduler" in meta else None
+    if not isinstance(state, dict):
+        return
+    if args.scheduler == "cosine" and isinstance(state.get("T_max"), int) and state["T_max"] != args.epochs:
+        first = state["T_max"]
+        raise ArgumentError(
+            f"--resume with --scheduler cosine: the run was started with --epochs {first}, and its cosine schedule "
+            f"is fixed to that length (T_max = {first}: the rate reaches its minimum at epoch {first} and would "
+            f"rise again after it); resume with --epochs {first}, or start a new run with --epochs {args.epochs}")
+    if args.scheduler == "onecycle" and isinstance(state.get("total_steps"), int):
+        total = state["total_steps"]
+        if total != args.epochs * steps_per_epoch:
+            first = total // max(steps_per_epoch, 1)
+            raise ArgumentError(
+                f"--resume with --scheduler onecycle: the run was started with --epochs {first} ({total} steps), and "
+                f"a one-cycle schedule is fixed to that many steps (its rate falls to the minimum at the last one; "
+                f"it cannot step past it); resume with --epochs {first}, or start a new run with --epochs "
+                f"{args.epochs}")
+
+
 def _check_out(out: str, args: argparse.Namespace) -> None:
     if os.path.exists(out) and not os.path.isdir(out):
         raise ArgumentError(f"--out {out!r} exists and is not a directory")
@@ -248,6 +288,8 @@ def run(args: argparse.Namespace) -> int:
                               transform=_augmentation(args.augment, (height, width)))
     test_loader = DataLoader(data.val, batch_size=512) if data.val is not None else None
 
+    if args.resume:
+        _check_resume(checkpoint, args, len(train_loader))
     optimizer = _make_optimizer(args, model.parameters())
     scheduler, interval = _make_scheduler(args, optimizer, len(train_loader))
     trainer = Trainer(model, CrossEntropyLoss(), optimizer, scheduler=scheduler, scheduler_interval=interval,

@@ -44,11 +44,19 @@ def pil_loader(path: str | os.PathLike) -> Any:
         FileFormatError: the file cannot be read as an image (naming the path).
     """
     Image, ImageOps = _pil()
+    if not os.path.isfile(path):
+        raise FileFormatError(f"ImageFolder: cannot read image {path}: not a regular file")
     try:
-        with open(path, "rb") as f:
-            img = Image.open(f)
-            img = ImageOps.exif_transpose(img)
-            return img.convert("RGB")
+        with warnings.catch_warnings():
+            # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that: both are refused here
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with open(path, "rb") as f:
+                img = Image.open(f)
+                img = ImageOps.exif_transpose(img)
+                return img.convert("RGB")
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise FileFormatError(f"ImageFolder: cannot read image {path}: it has more than {Image.MAX_IMAGE_PIXELS:,} "
+                              f"pixels (Pillow's decompression-bomb limit, PIL.Image.MAX_IMAGE_PIXELS)") from None
     except (OSError, ValueError, SyntaxError) as e:  # PIL raises these for unknown, truncated or corrupt files
         raise FileFormatError(f"ImageFolder: cannot read image {path}: {e}") from None
 

@@ -11,6 +11,7 @@ then runs at array speed, and augmentation runs batched (see :mod:`numnet.transf
 from __future__ import annotations
 
 import os
+import warnings
 from collections import Counter
 from typing import Any, NamedTuple, Sequence
 
@@ -37,10 +38,18 @@ def _open(path: str) -> Any:
     Image, ImageOps = _pil()
     if not os.path.exists(path):
         raise FileNotFoundError(f"image {path!r} does not exist")
+    if not os.path.isfile(path):
+        raise FileFormatError(f"cannot read image {path!r}: not a regular file")
     try:
-        img = Image.open(path)
-        img.load()
-        return ImageOps.exif_transpose(img)
+        with warnings.catch_warnings():
+            # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that: both are refused here
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(path)
+            img.load()
+            return ImageOps.exif_transpose(img)
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise FileFormatError(f"cannot read image {path!r}: it has more than {Image.MAX_IMAGE_PIXELS:,} pixels "
+                              f"(Pillow's decompression-bomb limit, PIL.Image.MAX_IMAGE_PIXELS)") from None
     except (OSError, SyntaxError, ValueError) as e:  # UnidentifiedImageError is an OSError
         raise FileFormatError(f"cannot read image {path!r}: {e}") from None
 

@@ -24,7 +24,7 @@ import ipaddress
 import threading
 from typing import Any
 
-from numnet._argtypes import port, positive_int
+from numnet._argtypes import check_input_elements, image_side, port
 from numnet._command import Command
 
 __all__ = ["COMMAND", "HELP", "add_arguments", "run"]
@@ -41,7 +41,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dataset", default=None,
                    help="test set for the random-image button, e.g. fashion-mnist or mnist5k "
                         "(default: the one stored in the model file)")
-    p.add_argument("--input-shape", type=positive_int, nargs=3, metavar=("C", "H", "W"), default=None,
+    p.add_argument("--input-shape", type=image_side, nargs=3, metavar=("C", "H", "W"), default=None,
                    help="the model's input shape (default: from the model file, else 1 28 28)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
 
@@ -66,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
     """``numnet explore``: load the model, serve the page until Ctrl-C."""
     from numnet.explore.server import create_app, load_explorer, make_server
 
+    if args.input_shape:
+        check_input_elements(args.input_shape, "--input-shape")
     explorer = load_explorer(args.model, dataset=args.dataset, input_shape=args.input_shape)
     server = make_server(create_app(explorer), args.host, args.port)
     url = _url(args.host, server.port)

@@ -72,6 +72,7 @@ def save_checkpoint(
             if not callable(getattr(obj, "state_dict", None)):
                 raise ArgumentError(f"save_checkpoint: {name} has no state_dict(), got {type(obj).__name__}")
             parts.append((name, obj.state_dict()))
+            meta[f"{name}_class"] = type(obj).__name__  # load_checkpoint refuses another class's state
     if rng:
         from numnet import random as nrandom
 
@@ -238,6 +239,11 @@ class _Restore:
         for name, obj in (("optimizer", optimizer), ("scheduler", scheduler)):
             if obj is not None and name not in parsed:
                 raise FileFormatError(f"{path}: the checkpoint holds no {name} state, but an {name} was passed")
+        for name, obj in (("optimizer", optimizer), ("scheduler", scheduler)):
+            saved_class = meta.get(f"{name}_class")
+            if obj is not None and saved_class is not None and saved_class != type(obj).__name__:
+                raise FileFormatError(f"{path}: the checkpoint's {name} state is a {_short(saved_class)}'s, but "
+                                      f"the {name} passed is a {type(obj).__name__}")
         self.optimizer_state = parsed.get("optimizer") if optimizer is not None else None
         self.scheduler_state = parsed.get("scheduler") if scheduler is not None else None
         if optimizer is not None:

@@ -7,7 +7,7 @@ a ``MemoryError`` or a hang). ``docs/reliability.md`` lists them with the tests 
 ============================ =========== ==========================================================================
 limit                        value       what it bounds
 ============================ =========== ==========================================================================
-``MAX_HEADER_BYTES``         100 MiB     a safetensors header (the ``safetensors`` package's own limit)
+``MAX_HEADER_BYTES``         32 MiB      a safetensors header (room for the metadata and 100,000 tensors)
 ``MAX_JSON_DEPTH``           64          nesting of ``[``/``{`` in any JSON numnet parses (header, metadata values)
 ``MAX_TENSORS``              100,000     tensors in one file
 ``MAX_TENSOR_DIMS``          32          dimensions of one tensor (NumPy's own limit is 64)
@@ -32,7 +32,7 @@ from numnet.errors import FileFormatError
 __all__ = ["MAX_HEADER_BYTES", "MAX_JSON_DEPTH", "MAX_METADATA_BYTES", "MAX_METADATA_ENTRIES", "MAX_TENSORS",
            "MAX_TENSOR_DIMS", "json_depth", "loads_bounded"]
 
-MAX_HEADER_BYTES = 100 * 2**20
+MAX_HEADER_BYTES = 32 * 2**20
 MAX_JSON_DEPTH = 64
 MAX_TENSORS = 100_000
 MAX_TENSOR_DIMS = 32

@@ -28,6 +28,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
+from numnet._argtypes import MAX_INPUT_ELEMENTS
 from numnet.errors import ArgumentError, FileFormatError
 from numnet.io.limits import loads_bounded
 
@@ -60,8 +61,9 @@ def _problem(key: str, value: Any) -> str | None:
     """Why ``value`` (already JSON-decoded) is not a valid ``key`` entry, or None."""
     if key == "input_shape":
         ok = (isinstance(value, list) and len(value) == 3
-              and all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in value))
-        return None if ok else "a JSON list [C, H, W] of positive ints"
+              and all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in value)
+              and math.prod(value) <= MAX_INPUT_ELEMENTS)
+        return None if ok else f"a JSON list [C, H, W] of positive ints with C·H·W <= {MAX_INPUT_ELEMENTS}"
     if key == "classes":
         ok = isinstance(value, list) and all(isinstance(c, str) for c in value) and len(set(value)) == len(value)
         return None if ok else "a JSON list of distinct class-name strings, e.g. [\"cat\", \"dog\"]"

@@ -267,6 +267,9 @@ def _read(path: PathLike, arrays: bool) -> tuple[dict[str, Any], dict[str, str],
         raw = first + f.read(n - 1)
         if len(raw) != n:
             raise FileFormatError(f"{path}: truncated while reading: the header is {n} bytes, read {len(raw)}")
+        if raw.count(b'"data_offsets"') > MAX_TENSORS:  # refused before the JSON becomes Python objects
+            raise FileFormatError(f"{path}: the header lists more than {MAX_TENSORS} tensors; numnet reads at "
+                                  f"most {MAX_TENSORS} (MAX_TENSORS)")
         parsed = loads_bounded(raw, f"{path}: corrupt safetensors header")
         header, metadata = validate_header(parsed, size - 8 - n, path)
         out: dict[str, np.ndarray] = {}

@@ -23,7 +23,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from numnet._argtypes import non_negative_int, positive_int
+from numnet._argtypes import batch_size, non_negative_int, positive_int
 from numnet._command import Command
 from numnet.commands import check_file as _check_file
 from numnet.commands import load_model_file as _load_model
@@ -101,7 +101,7 @@ def _dataset_args(p: argparse.ArgumentParser, split: bool = True) -> None:
     if split:
         p.add_argument("--split", choices=("test", "train"), default="test", help="which split (default: test)")
         p.add_argument("--limit", type=positive_int, default=None, help="use the first N images only")
-        p.add_argument("--batch-size", type=positive_int, default=512, help="images per batch (default: 512)")
+        p.add_argument("--batch-size", type=batch_size, default=512, help="images per batch (default: 512)")
 
 
 # ---------------------------------------------------------------------------------------------------- commands
