@@ -195,6 +195,10 @@ def arange(start: float, end: float | None = None, step: float = 1, *, dtype: An
             real(v, "arange", name)
     if step == 0:
         raise ArgumentError("arange: expected step to be non-zero, got 0")
+    lo, hi = (start, end) if end is not None else (0, start)
+    if (hi - lo) * step < 0:  # PyTorch: "upper bound and lower bound inconsistent with step sign"
+        raise ArgumentError(f"arange: expected step to have the sign of end - start, got start={lo!r}, end={hi!r}, "
+                            f"step={step!r}")
     arr = np.arange(start, end, step) if end is not None else np.arange(0, start, step)
     dt = _dt(dtype, "arange")
     if dt is not None:

@@ -294,6 +294,9 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
         """Without an argument, PyTorch's type name (``"torch.FloatTensor"``); with a dtype, ``to(dtype)``."""
         if dtype is None:
             return "torch." + _TYPE_NAMES.get(self._data.dtype, str(self._data.dtype)) + "Tensor"
+        if isinstance(dtype, Tensor):  # to(other) takes a tensor; type(...) takes only a dtype, as in PyTorch
+            raise DTypeError(V.expected("type", "dtype", "a dtype, a type or a type name",
+                                        got=f"a Tensor of shape {dtype.shape}"))
         return self.to(dtype)
 
     def cpu(self) -> "Tensor":
@@ -685,6 +688,8 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
             InPlaceError: on a leaf that requires grad outside ``no_grad``, or for a ``value`` that requires grad.
         """
         idx = _convert_index(index)
+        if value is None:  # NumPy would write NaN (float) or refuse (int); PyTorch refuses
+            raise DTypeError(V.expected("setitem", "value", "a number, a sequence or a Tensor", value))
         val = value._data if isinstance(value, Tensor) else V.int64_scalar(value, "setitem", "value")
         enabled = autograd.is_grad_enabled()
         if enabled and isinstance(value, Tensor) and value._requires_grad:

@@ -269,3 +269,26 @@ def test_sizes_no_array_can_hold_are_refused_by_crop_and_interpolate():
         T.CenterCrop(10 ** 400)
     with pytest.raises(ShapeError, match="interpolate: scale_factor=1e[+]300 on input size [(]4, 4[)]"):
         F.interpolate(numnet.ones(1, 1, 4, 4), scale_factor=1e300)
+
+
+def test_calls_pytorch_refuses_are_refused_too():
+    """Found by the fuzzer as "silently accepted" (tests/fuzz): each raises in PyTorch, so numnet raises its own."""
+    import numnet.nn.functional as F
+    x = numnet.ones(2, 3)
+    with pytest.raises(ArgumentError, match="arange: expected step to have the sign of end - start"):
+        numnet.arange(1.5, 5, -1)
+    with pytest.raises(ArgumentError, match="arange: expected step to have the sign"):
+        numnet.arange(5, step=-1)
+    assert numnet.arange(5, 1, -1).tolist() == [5, 4, 3, 2] and numnet.arange(3, 3).numel() == 0
+    with pytest.raises(DTypeError, match="dropout: expected training to be True or False, got 2.9"):
+        F.dropout(x, 0.5, 2.9)
+    with pytest.raises(DTypeError, match="dropout2d: expected training to be True or False"):
+        F.dropout2d(numnet.ones(1, 2, 3, 3), 0.5, [1, 2])
+    with pytest.raises(DTypeError, match="pad: expected value to be a number"):
+        F.pad(x, (0, 2, 1, 0), value=numnet.ones(5))
+    assert np.isnan(F.pad(x, (1, 0), value=float("nan")).numpy()[0, 0])
+    with pytest.raises(DTypeError, match=r"type: expected dtype to be a dtype, a type or a type name, got a Tensor"):
+        x.type(numnet.ones(2, dtype=numnet.int64))
+    assert x.type(numnet.float64).dtype == numnet.float64
+    with pytest.raises(DTypeError, match="setitem: expected value to be a number, a sequence or a Tensor, got None"):
+        x[None] = None

@@ -248,6 +248,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     """
     V.float_tensor(input, "dropout")
     rate = V.probability(p, "dropout", "p")
+    V.boolean(training, "dropout", "training")
     if not training or rate == 0.0:
         return input
     keep = default_generator().random(input.shape) >= rate
@@ -678,6 +679,7 @@ def _feature_dropout(input: Tensor, p: float, training: bool, op: str, spatial: 
     A batched input has ``spatial + 2`` dims, an unbatched one ``spatial + 1`` (then one draw per channel)."""
     V.float_tensor(input, op)
     rate = V.probability(p, op, "p")
+    V.boolean(training, op, "training")
     layouts = {1: "(N, C, L) or (C, L)", 2: "(N, C, H, W) or (N, C, L)", 3: "(N, C, D, H, W) or (C, D, H, W)"}
     ok = (spatial + 1, spatial + 2)
     if input.ndim not in ok:

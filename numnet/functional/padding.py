@@ -49,6 +49,8 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: Option
     mode = V.choice(mode, op, "mode", _MODES)
     if not isinstance(pad, (tuple, list)) or not all(V.is_int(p) for p in pad):
         raise DTypeError(V.expected(op, "pad", "a sequence of ints", pad))
+    if value is not None and not isinstance(value, bool) and not V._is_real(value):  # NaN and inf pad, as in torch
+        raise DTypeError(V.expected(op, "value", "a number", value))
     if mode == "constant":
         return creation.pad(x, pad, mode, value)
     if value is not None and value != 0:
