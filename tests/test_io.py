@@ -659,7 +659,6 @@ def test_real_optimizer_checkpoint_resume_is_bit_identical(tmp_path):
 
 
 def test_load_model_refuses_a_tiny_file_asking_for_a_huge_model(tmp_path):
-    import time
     import tracemalloc
 
     path = tmp_path / "huge.safetensors"
@@ -669,12 +668,11 @@ def test_load_model_refuses_a_tiny_file_asking_for_a_huge_model(tmp_path):
     io.save(io.load(path), path, metadata=meta)
     assert path.stat().st_size < 2048
     tracemalloc.start()
-    t0 = time.perf_counter()
     with pytest.raises(FileFormatError, match="refusing to build it"):
         io.load_model(path)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert time.perf_counter() - t0 < 1.0 and peak < 10 * 2**20
+    assert peak < 10 * 2**20  # refused from the config alone: nothing of the model's size was allocated
 
 
 def test_state_size_matches_the_built_models():

@@ -63,7 +63,6 @@ def test_temp_name_carries_the_pid_and_stale_ones_are_removed(tmp_path):
 
 
 def test_sigkill_mid_save_leaves_nothing_after_the_next_save(tmp_path):
-    t0 = time.perf_counter()
     left = 0
     for i in range(5):
         proc = _writer(tmp_path)
@@ -74,7 +73,6 @@ def test_sigkill_mid_save_leaves_nothing_after_the_next_save(tmp_path):
     io.save({"y": np.zeros(3, np.float32)}, tmp_path / "small.safetensors")
     assert sorted(os.listdir(tmp_path)) == ["big.safetensors", "small.safetensors"]
     assert np.array_equal(np.asarray(io.load(tmp_path / "big.safetensors")["x"]), np.arange(2_000_000, dtype=np.float32))
-    assert time.perf_counter() - t0 < 10
     print(f"\n{left} temp file(s) seen after 5 SIGKILLs, none after the next save")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 import tracemalloc
 
 import numpy as np
@@ -57,9 +56,7 @@ def test_loads_bounded_refuses_depth_duplicates_and_bad_json():
 def test_fifo_is_refused_without_blocking(tmp_path):
     fifo = tmp_path / "model.safetensors"
     os.mkfifo(fifo)
-    t0 = time.perf_counter()
-    refused(fifo, "FIFO")
-    assert time.perf_counter() - t0 < 2
+    refused(fifo, "FIFO")  # returning at all is the point: opening a FIFO for reading would block
 
 
 def test_directory_device_and_symlink_loop_are_refused(tmp_path):
@@ -86,9 +83,11 @@ def test_header_longer_than_the_limit_is_refused_unread(tmp_path):
     with open(path, "wb") as f:
         f.write(n.to_bytes(8, "little") + b"{")
         f.truncate(8 + n + 16)  # sparse: nothing is written, nothing must be read
-    t0 = time.perf_counter()
+    tracemalloc.start()
     refused(path, "MAX_HEADER_BYTES")
-    assert time.perf_counter() - t0 < 1
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 2**20  # the length alone refuses it: the header is never read
 
 
 def test_deeply_nested_header_is_a_clean_error(tmp_path):
@@ -181,13 +180,11 @@ def test_huge_model_config_in_a_tiny_file_is_refused_fast(tmp_path):
                                          "model_config": json.dumps(config)}})
         assert path.stat().st_size < 1024
         tracemalloc.start()
-        t0 = time.perf_counter()
         with pytest.raises(FileFormatError, match="refusing to build it"):
             io.load_model(path)
-        elapsed = time.perf_counter() - t0
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        assert elapsed < 1 and peak < 10 * 2**20, (name, elapsed, peak)
+        assert peak < 10 * 2**20, (name, peak)
 
 
 def test_bad_config_values_are_file_errors(tmp_path):

@@ -99,6 +99,19 @@ def _write(path: PathLike, arrays: dict[str, np.ndarray], metadata: dict[str, st
     atomic_write_bytes(path, data)
 
 
+
+def _os_call(path: Any, fn: Any, *args: Any) -> Any:
+    """``fn(*args)`` with its OS errors worded for ``path``: missing → FileNotFoundError, anything else (a symlink
+    loop included) → FileFormatError."""
+    try:
+        return fn(*args)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path}: no such file") from None
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise FileFormatError(f"{path}: a loop of symbolic links, not a file") from None
+        raise FileFormatError(f"{path}: cannot read the file ({e.strerror or e})") from None
+
 def _open_regular(path: Path) -> tuple[Any, int]:
     """Open ``path`` for reading only if it is a regular file: ``(binary file, size)``.
 
@@ -106,24 +119,10 @@ def _open_regular(path: Path) -> tuple[Any, int]:
     block on a pipe), then ``open`` with ``O_NONBLOCK`` and ``fstat`` of the opened descriptor, so a file swapped for a
     FIFO between the two calls is refused too. A symbolic-link loop is a :class:`FileFormatError`.
     """
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: no such file") from None
-    except OSError as e:
-        if e.errno == errno.ELOOP:
-            raise FileFormatError(f"{path}: a loop of symbolic links, not a file") from None
-        raise FileFormatError(f"{path}: cannot read the file ({e.strerror or e})") from None
+    st = _os_call(path, os.stat, path)
     _check_regular(path, st.st_mode)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(path, flags)
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: no such file") from None
-    except OSError as e:
-        if e.errno == errno.ELOOP:
-            raise FileFormatError(f"{path}: a loop of symbolic links, not a file") from None
-        raise FileFormatError(f"{path}: cannot read the file ({e.strerror or e})") from None
+    fd = _os_call(path, os.open, path, flags)
     try:
         st = os.fstat(fd)
         _check_regular(path, st.st_mode)
