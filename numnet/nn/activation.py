@@ -18,7 +18,7 @@ import numnet.functional as F
 from numnet import _validation as V
 from numnet.device import as_device
 from numnet.errors import ArgumentError
-from numnet.functional.activation import hardtanh_bounds
+from numnet.functional.activation_family import hardtanh_bounds
 from numnet.nn import init
 from numnet.nn._utils import check_input
 from numnet.nn.module import Module, Parameter
