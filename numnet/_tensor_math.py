@@ -31,8 +31,11 @@ def _binary(fn: type, op: str, a: "Tensor", b: "Tensor", **kw: Any) -> "Tensor":
     """Apply a broadcasting binary primitive after promoting both sides to one dtype."""
     if a._data.dtype != b._data.dtype:
         a, b = _same_dtype((a, b))
-    _broadcast_error(op, a.shape, b.shape)
-    return fn.apply(a, b, **kw)
+    try:  # the broadcast check only on failure: it would cost every op a shape computation
+        return fn.apply(a, b, **kw)
+    except ValueError:
+        _broadcast_error(op, a.shape, b.shape)
+        raise
 
 
 def _bound(value: Any, op: str) -> Any:

@@ -68,6 +68,9 @@ class _ReduceMethods:
 
     def _max_min(self, dim: Any, keepdim: bool, minimum: bool, name: str):
         tensor_cls = _tensor_class()
+        if keepdim and (dim is None or isinstance(dim, tensor_cls)):
+            # keepdim belongs to the reduction over one dim; silently dropping it would change the result's shape
+            raise ArgumentError(f"{name}: keepdim=True needs an int dim, got dim={dim!r}"[:200])
         if isinstance(dim, tensor_cls):
             return self.minimum(dim) if minimum else self.maximum(dim)
         if dim is None:

@@ -285,6 +285,7 @@ class _SelectMethods:
         if src is None or not isinstance(src, tensor_cls):
             v = value if src is None else src
             if isinstance(v, (builtins.bool, np.bool_)) or V._is_real(v):
+                V.fits(V.scalar(v, op, "value"), self._data.dtype, op, "value")
                 src = tensor_cls._from_op(np.full(np.shape(index._data if isinstance(index, tensor_cls) else ()),
                                                   v, dtype=self._data.dtype), None)
             else:
@@ -373,6 +374,7 @@ class _SelectMethods:
                                  f"shape {value.shape}")
             v = value if value.dtype == self.dtype else value.to(self.dtype)
         elif isinstance(value, (builtins.bool, np.bool_)) or V._is_real(value):
+            V.fits(V.scalar(value, "masked_fill", "value"), self._data.dtype, "masked_fill", "value")
             v = tensor_cls._from_op(np.array(value).astype(self._data.dtype), None)
         else:
             raise DTypeError(V.expected("masked_fill", "value", "a number or a 0-d Tensor", value))
@@ -407,7 +409,7 @@ class _SelectMethods:
 
     def where(self, condition: Any, other: Any) -> "Tensor":
         """``numnet.where(condition, self, other)``: this tensor where ``condition`` holds, ``other`` elsewhere."""
-        cond = condition._data if isinstance(condition, _tensor_class()) else np.asarray(condition)
-        a, b = _same_dtype((self, self._lift(other)))
+        cond = V.bool_condition(condition, "where")
+        a, b = _same_dtype((self, self._lift(other, "where")))
         _broadcast_error("where", cond.shape, a.shape, b.shape)
-        return ew.WhereOp.apply(a, b, cond=cond.astype(bool, copy=False))
+        return ew.WhereOp.apply(a, b, cond=cond)

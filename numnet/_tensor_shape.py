@@ -104,20 +104,20 @@ class _ShapeMethods:
 
     def view_as(self, other: "Tensor") -> "Tensor":
         """``self.view(other.shape)``."""
-        return self.reshape(other.shape)
+        return self.reshape(V.tensor(other, "view_as", "other").shape)
 
     def reshape_as(self, other: "Tensor") -> "Tensor":
         """``self.reshape(other.shape)``."""
-        return self.reshape(other.shape)
+        return self.reshape(V.tensor(other, "reshape_as", "other").shape)
 
     def expand_as(self, other: "Tensor") -> "Tensor":
         """``self.expand(other.shape)``."""
-        return self.expand(other.shape)
+        return self.expand(V.tensor(other, "expand_as", "other").shape)
 
     def unflatten(self, dim: int, sizes: Sequence[int]) -> "Tensor":
         """Split dim ``dim`` into ``sizes`` (one entry may be -1)."""
         d = _norm_dim(dim, self.ndim, "unflatten")
-        inner = _infer_shape(tuple(int(n) for n in sizes), self.shape[d], (self.shape[d],))
+        inner = _infer_shape(V.sizes(sizes, "unflatten", "sizes"), self.shape[d], (self.shape[d],))
         return _reshape(self, self.shape[:d] + inner + self.shape[d + 1:])
 
     def t(self) -> "Tensor":
@@ -215,28 +215,30 @@ class _ShapeMethods:
 
     def repeat(self, *sizes: int | Sequence[int]) -> "Tensor":
         """Tile the tensor ``sizes[i]`` times along dim i (``sizes`` needs at least ``ndim`` entries)."""
-        if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
-            sizes = tuple(sizes[0])
-        reps = tuple(int(n) for n in sizes)
+        reps = V.sizes(sizes, "repeat", "sizes")
         if len(reps) < self.ndim or any(n < 0 for n in reps):
             raise ArgumentError(f"repeat: expected at least {self.ndim} non-negative repeat counts, got {reps}")
+        shp = (1,) * (len(reps) - self.ndim) + self.shape
+        V.element_count([n * r for n, r in zip(shp, reps)], "repeat", f"repeat counts {reps}")
         return shape.RepeatOp.apply(self, reps=reps)
 
     def tile(self, *dims: int | Sequence[int]) -> "Tensor":
         """Like :meth:`repeat`, but fewer entries than dims are padded with 1s at the front."""
-        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
-            dims = tuple(dims[0])
-        reps = (1,) * (self.ndim - len(dims)) + tuple(int(n) for n in dims)
+        dims = V.sizes(dims, "tile", "dims")
+        if any(n < 0 for n in dims):
+            raise ArgumentError(f"tile: expected non-negative repeat counts, got {dims}")
+        reps = (1,) * (self.ndim - len(dims)) + dims
         return self.repeat(reps)
 
     def roll(self, shifts: int | Sequence[int], dims: int | Sequence[int] | None = None) -> "Tensor":
         """Shift elements cyclically by ``shifts`` along ``dims`` (the flattened tensor when dims is None)."""
         if dims is None:
             flat = _reshape(self, (self.numel(),))
-            return _reshape(shape.RollOp.apply(flat, shifts=(int(shifts),), axes=(0,)), self.shape)
-        s = tuple(shifts) if isinstance(shifts, (tuple, list)) else (shifts,)
+            return _reshape(shape.RollOp.apply(flat, shifts=V.sizes(shifts, "roll", "shifts")[:1], axes=(0,)),
+                            self.shape)
+        s = V.sizes(shifts, "roll", "shifts")
         d = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
         if len(s) != len(d):
             raise ArgumentError(f"roll: expected as many shifts as dims, got {shifts!r} and {dims!r}")
         axes = tuple(_norm_dim(k, self.ndim, "roll") for k in d)
-        return shape.RollOp.apply(self, shifts=tuple(int(k) for k in s), axes=axes)
+        return shape.RollOp.apply(self, shifts=s, axes=axes)

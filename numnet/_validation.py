@@ -34,7 +34,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from numnet.errors import ArgumentError, DTypeError
+from numnet.errors import ArgumentError, DTypeError, ShapeError
 
 __all__ = [
     "expected", "is_int", "tensor", "float_tensor", "integer", "int_or_pair", "real", "probability", "choice",
@@ -253,3 +253,103 @@ def int64_scalar(value: Any, op: str, name: str = "other") -> Any:
         raise ArgumentError(expected(op, name, f"a number that fits in int64 ([{INT64_MIN}, {INT64_MAX}])",
                                      got=f"{shown}: it cannot be converted without overflow"))
     return value
+
+
+def scalar(value: Any, op: str, name: str = "value") -> Any:
+    """``value`` as a Python number: a bool, int (within int64), float or complex, NumPy's too, or a one-element
+    Tensor. Anything else (None, a string, a list, a shaped tensor) is a DTypeError/ShapeError naming ``name``."""
+    if isinstance(value, _tensor_class()):
+        if value.numel() != 1:
+            raise ShapeError(expected(op, name, "a number or a one-element tensor", got=f"shape {value.shape}"))
+        return value._data.reshape(()).item()
+    if isinstance(value, np.generic) and value.dtype.kind in "biufc":
+        return value.item()
+    if not isinstance(value, (bool, int, float, complex)):
+        raise DTypeError(expected(op, name, "a number", got=_type_name(value)
+                                  if not isinstance(value, (str, type(None))) else repr(value)))
+    return int64_scalar(value, op, name)
+
+
+def fits(value: Any, dtype: Any, op: str, name: str = "value") -> Any:
+    """``value`` (a Python number) if ``dtype`` can hold it: no nan/inf or fraction-free overflow into an integer
+    dtype, no int beyond an integer dtype's range, no complex into a real dtype (PyTorch: "value cannot be
+    converted to type ... without overflow"); NumPy would wrap, truncate or warn."""
+    dt = np.dtype(dtype)
+    if dt.kind in "iu" and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ArgumentError(expected(op, name, f"a finite number for dtype {dt}", value))
+        if isinstance(value, complex):
+            raise DTypeError(expected(op, name, f"a real number for dtype {dt}", value))
+        info = np.iinfo(dt)
+        if not info.min <= value <= info.max:
+            raise ArgumentError(expected(op, name, f"a number in [{info.min}, {info.max}] for dtype {dt}", value))
+    elif dt.kind in "bf" and isinstance(value, complex):
+        raise DTypeError(expected(op, name, f"a real number for dtype {dt}", value))
+    return value
+
+
+def element_count(shape: Iterable[int], op: str, what: str) -> None:
+    """Refuse a result ``shape`` with more elements than an array can hold (NumPy: "Maximum allowed dimension
+    exceeded" or a MemoryError); ``what`` says where the shape came from, e.g. ``"padding (1, 2**62)"``."""
+    if math.prod(float(n) for n in shape) * 8 >= 2.0 ** 63:
+        raise ShapeError(f"{op}: {what} gives a result of shape {tuple(shape)}, more elements than an array can "
+                         "hold")
+
+
+def sized(value: Any, op: str, name: str = "dataset") -> int:
+    """``len(value)`` for a dataset, sampler source or sequence that has a length; otherwise a DTypeError naming
+    ``name`` (an IterableDataset, a generator, None or a number have none)."""
+    what = "a dataset or sequence with a length (len())"
+    if not hasattr(type(value), "__len__") or isinstance(value, (str, bytes)):
+        raise DTypeError(expected(op, name, what, got=_type_name(value)))
+    if isinstance(value, _tensor_class()) and value.ndim == 0:
+        raise DTypeError(expected(op, name, what, got="a 0-d tensor"))
+    try:
+        return len(value)
+    except OverflowError:  # e.g. range(10**400): Python's len() is limited to sys.maxsize
+        raise ArgumentError(expected(op, name, what + " that fits in int64", got="a longer one")) from None
+
+
+def flags(op: str, **values: Any) -> None:
+    """Each keyword's value must be a bool (``True``/``False``): PyTorch refuses ``training=[1, 2]`` or
+    ``ceil_mode=None``, and a truthy non-bool would silently switch behaviour."""
+    for name, value in values.items():
+        if not isinstance(value, (bool, np.bool_)):
+            raise DTypeError(expected(op, name, "True or False", value))
+
+
+def real_array(values: Any, op: str, name: str) -> np.ndarray:
+    """``values`` (a sequence of real numbers, a NumPy array or a Tensor) as a float64 array; strings, None,
+    nested ragged lists and complex values are a DTypeError naming ``name``."""
+    data = values._data if isinstance(values, _tensor_class()) else values
+    if isinstance(data, (str, bytes)) or data is None or isinstance(data, (bool, np.bool_)):
+        raise DTypeError(expected(op, name, "a sequence of real numbers", values))
+    try:
+        arr = np.asarray(data)
+    except ValueError:  # ragged nesting
+        raise DTypeError(expected(op, name, "a sequence of real numbers", values)) from None
+    if arr.dtype.kind not in "biuf":
+        raise DTypeError(expected(op, name, "a sequence of real numbers", values))
+    return arr.astype(np.float64)
+
+
+def real_pair(value: Any, op: str, name: str, low: float | None = None, high: float | None = None, *,
+              low_open: bool = False, ordered: bool = True) -> tuple[float, float]:
+    """A sequence of two finite real numbers in ``[low, high]`` (each through :func:`real`) as a pair of floats,
+    ``min <= max`` when ``ordered`` — the ranges of random transforms (``scale=(0.08, 1.0)``, ``sigma``, ...)."""
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise DTypeError(expected(op, name, "a sequence of two numbers", value))
+    lo, hi = (real(v, op, name, low, high, low_open=low_open) for v in value)
+    if ordered and lo > hi:
+        raise ArgumentError(expected(op, name, "a range (min, max) with min <= max", value))
+    return lo, hi
+
+
+def bool_condition(condition: Any, op: str) -> np.ndarray:
+    """The array of a bool Tensor (or bool NumPy array) used as a condition or mask; PyTorch refuses other dtypes
+    rather than guess which values count as true."""
+    cond = condition._data if isinstance(condition, _tensor_class()) else condition
+    if not isinstance(cond, np.ndarray) or cond.dtype != np.bool_:
+        got = f"dtype {cond.dtype}" if isinstance(cond, np.ndarray) else _type_name(condition)
+        raise DTypeError(expected(op, "condition", "a bool Tensor", got=got))
+    return cond

@@ -43,19 +43,36 @@ def tensor(data: ArrayLike, dtype: Any = None, device: Any = None, requires_grad
         DTypeError: for a bad ``dtype``, data that is not numeric, or ``requires_grad`` on a non-floating dtype.
         DeviceError: for a device other than the CPU.
     """
-    dt = _dt(dtype, "tensor")
+    arr = _array_from(data, _dt(dtype, "tensor"), "tensor")
+    return _make(np.array(arr, copy=True), "tensor", device, requires_grad)
+
+
+def _array_from(data: Any, dt: np.dtype | None, op: str) -> np.ndarray:
+    """``data`` (a Tensor, array, number or nested sequence) as a numeric array of dtype ``dt`` (or by the dtype
+    rule), refusing ragged or non-numeric data, ints outside int64, and nan/inf converted to an integer dtype
+    (NumPy would give an arbitrary integer)."""
     if isinstance(data, Tensor):
         data = data._data
+    if data is None:
+        raise DTypeError(f"{op}: expected data to be a number, a (nested) sequence of numbers or an array, got None")
+    src = None
+    if dt is not None and dt.kind in "biu":
+        try:
+            src = _to_array(data)
+        except (ValueError, TypeError):
+            src = None
+        if src is not None and src.dtype.kind in "fc" and not np.all(np.isfinite(src)):
+            raise ArgumentError(f"{op}: cannot convert nan or inf to the integer dtype {dt}")
     try:
-        arr = np.array(_to_array(data, dt), copy=True)
-    except (ValueError, TypeError) as exc:
-        raise DTypeError(f"tensor: expected data to be a number, a (nested) sequence of numbers or an array, "
+        arr = _to_array(data, dt)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise DTypeError(f"{op}: expected data to be a number, a (nested) sequence of numbers or an array, "
                          f"got {type(data).__name__} ({exc})") from None
     if not isinstance(data, np.ndarray) and dt is None and (arr.dtype == np.uint64 or arr.dtype.kind == "O"):
-        _int64_overflow(data, "tensor")
+        _int64_overflow(data, op)
     if arr.dtype.kind not in "biufc":
-        raise DTypeError(f"tensor: expected numeric data, got dtype {arr.dtype} from {type(data).__name__}")
-    return _make(arr, "tensor", device, requires_grad)
+        raise DTypeError(f"{op}: expected numeric data, got dtype {arr.dtype} from {type(data).__name__}")
+    return arr
 
 
 def _int64_overflow(data: Any, op: str) -> None:
@@ -76,7 +93,7 @@ def as_tensor(data: ArrayLike, dtype: Any = None, device: Any = None) -> Tensor:
     dt = _dt(dtype, "as_tensor")
     if isinstance(data, Tensor) and (dt is None or dt == data.dtype):
         return data
-    return Tensor(_to_array(data, dt))
+    return Tensor(_array_from(data, dt, "as_tensor"))
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -91,8 +108,7 @@ def _shape_arg(size: tuple, op: str = "size") -> tuple[int, ...]:
     out = V.sizes(size, op)
     if any(n < 0 for n in out):
         raise ShapeError(f"{op}: expected non-negative sizes, got {out}")
-    if np.prod([float(n) for n in out]) * 8 >= 2.0 ** 63:  # NumPy's "Maximum allowed dimension exceeded"
-        raise ShapeError(f"{op}: sizes {out} give more elements than an array can hold")
+    V.element_count(out, op, f"sizes {out}")
     return out
 
 
@@ -117,11 +133,9 @@ def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
 def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """A tensor filled with ``fill_value``; the dtype follows the value (float32, int64 or bool) unless given."""
-    if isinstance(fill_value, Tensor):
-        fill_value = fill_value.item()
+    fill_value = V.scalar(fill_value, "full", "fill_value")
     dt = _dt(dtype, "full") or _to_array(fill_value).dtype
-    if dt.kind not in "biufc":
-        raise DTypeError(f"full: expected fill_value to be a number, got {fill_value!r}")
+    V.fits(fill_value, dt, "full", "fill_value")
     return _make(np.full(_shape_arg((size,), "full"), fill_value, dtype=dt), "full", device, requires_grad)
 
 
@@ -271,7 +285,7 @@ def where(condition: Tensor | np.ndarray, input: Any = None, other: Any = None) 
     if input is None or other is None:
         raise ArgumentError("where: expected both input and other (or neither, for where(condition) = "
                             "nonzero(as_tuple=True))")
-    cond = np.asarray(condition._data if isinstance(condition, Tensor) else condition).astype(bool, copy=False)
+    cond = V.bool_condition(condition, "where")
     if isinstance(input, Tensor):
         ref = input
     elif isinstance(other, Tensor):
@@ -411,7 +425,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     """
     if mode != "constant":
         raise ArgumentError(f"pad: only mode='constant' is supported, got mode={mode!r}")
-    pad = tuple(int(p) for p in pad)
+    pad = V.sizes(tuple(pad), "pad", "pad")
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
         raise ArgumentError(f"pad: expected an even number of values, at most 2×{input.ndim} for a tensor of shape "
                             f"{input.shape}, got {pad}")
@@ -420,4 +434,5 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     width = [(0, 0)] * input.ndim
     for i in range(len(pad) // 2):
         width[input.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    V.element_count([n + a + b for n, (a, b) in zip(input.shape, width)], "pad", f"padding {pad}")
     return shape.PadOp.apply(input, pad_width=tuple(width), value=0 if value is None else value)

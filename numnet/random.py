@@ -164,15 +164,26 @@ def randint(*args: Any, size: Any = None, generator: np.random.Generator | None 
 
 def rand_like(input: "Tensor", *, dtype: Any = None, device: Any = None, requires_grad: bool = False,  # noqa: A002
               generator: np.random.Generator | None = None) -> "Tensor":
-    """``rand`` with ``input``'s shape and (unless given) dtype."""
-    return rand(input.shape, generator=generator, dtype=dtype or input.dtype, device=device,
-                requires_grad=requires_grad)
+    """``rand`` with ``input``'s shape and (unless given) dtype, which must be floating point."""
+    return rand(_like_shape(input, dtype, "rand_like"), generator=generator, dtype=dtype or input.dtype,
+                device=device, requires_grad=requires_grad)
+
+
+def _like_shape(input: Any, dtype: Any, op: str) -> tuple[int, ...]:  # noqa: A002
+    """The shape of a ``*_like`` op's tensor; its dtype (unless one is given) must be floating, as in PyTorch."""
+    from numnet import _validation as V
+
+    V.tensor(input, op)
+    if dtype is None and input.dtype.kind != "f":
+        raise DTypeError(V.expected(op, "input", "a floating-point Tensor (or pass dtype=)",
+                                    got=f"dtype {input.dtype}"))
+    return input.shape
 
 
 def randn_like(input: "Tensor", *, dtype: Any = None, device: Any = None, requires_grad: bool = False,  # noqa: A002
                generator: np.random.Generator | None = None) -> "Tensor":
-    """``randn`` with ``input``'s shape and (unless given) dtype."""
-    return randn(input.shape, generator=generator, dtype=dtype or input.dtype, device=device,
+    """``randn`` with ``input``'s shape and (unless given) dtype, which must be floating point."""
+    return randn(_like_shape(input, dtype, "randn_like"), generator=generator, dtype=dtype or input.dtype, device=device,
                  requires_grad=requires_grad)
 
 
@@ -197,8 +208,16 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: np.r
     """
     from numnet.tensor import Tensor
 
-    m = mean._data if isinstance(mean, Tensor) else mean
-    s = std._data if isinstance(std, Tensor) else std
+    from numnet import _validation as V
+
+    m = mean._data if isinstance(mean, Tensor) else V.real(mean, "normal", "mean")
+    s = std._data if isinstance(std, Tensor) else V.real(std, "normal", "std")
+    if size is not None and (isinstance(mean, Tensor) or isinstance(std, Tensor)):
+        raise ArgumentError("normal: size is given only with a number mean and std; with a tensor, the result has "
+                            "its shape")
+    for t, name in ((mean, "mean"), (std, "std")):
+        if isinstance(t, Tensor) and t.dtype.kind != "f":
+            raise DTypeError(V.expected("normal", name, "a floating-point Tensor", got=f"dtype {t.dtype}"))
     if np.any(np.asarray(s) < 0):
         raise ArgumentError(f"normal: expected std >= 0, got {std!r}")
     tensors = [t for t in (mean, std) if isinstance(t, Tensor)]

@@ -18,9 +18,9 @@ import numpy as np
 
 from numnet import _validation as V
 from numnet import autograd
-from numnet._dims import _broadcast_error, _norm_dim
+from numnet._dims import _norm_dim
 from numnet._tensor_activation import _ActivationMethods
-from numnet._tensor_math import _MathMethods
+from numnet._tensor_math import _MathMethods, _binary
 from numnet._tensor_reduce import MaxResult, _ReduceMethods  # noqa: F401  (MaxResult: public here too)
 from numnet._tensor_select import _SelectMethods
 from numnet._tensor_shape import _ShapeMethods
@@ -38,27 +38,6 @@ def _to_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
     if isinstance(data, Tensor):
         data = data._data
     return _as_array(data, dtype)
-
-
-def _binary(fn: type[autograd.Function], op: str, a: "Tensor", b: "Tensor") -> "Tensor":
-    """Apply a broadcasting binary primitive after promoting both sides to one dtype."""
-    if a._data.dtype != b._data.dtype:
-        a, b = _same_dtype((a, b))
-    try:
-        return fn.apply(a, b)
-    except ValueError:
-        _broadcast_error(op, a.shape, b.shape)
-        raise
-
-
-def _bound(value: Any, op: str) -> Any:
-    """A clamp bound as a constant (number or array)."""
-    if isinstance(value, Tensor):
-        if value.requires_grad:
-            raise ArgumentError(f"{op}: a bound that requires grad is not supported (no gradient flows to bounds); "
-                                "pass a number or a detached tensor")
-        return value._data
-    return value
 
 
 class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _SelectMethods):
@@ -436,12 +415,9 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
 
     def fill_(self, value: Any) -> "Tensor":
         """Fill with ``value`` (a number or a one-element tensor) in place."""
-        if isinstance(value, Tensor):
-            if value._data.size != 1 or value.ndim > 0:
-                raise ShapeError(f"fill_: expected value to be a 0-d tensor, got shape {value.shape}")
-            value = value._data.item()
-        if not isinstance(value, (builtins.int, builtins.float, builtins.bool, np.number, np.bool_)):
-            raise DTypeError(f"fill_: expected value to be a number, got {value!r}")
+        if isinstance(value, Tensor) and value.ndim > 0:
+            raise ShapeError(f"fill_: expected value to be a 0-d tensor, got shape {value.shape}")
+        value = V.fits(V.scalar(value, "fill_", "value"), self._data.dtype, "fill_", "value")
         return self._overwrite("fill_", np.full(self.shape, value, dtype=self._data.dtype))
 
     def copy_(self, src: Any, non_blocking: bool = False) -> "Tensor":
@@ -581,11 +557,20 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
     def __radd__(self, other: Any) -> "Tensor":
         return _binary(ew.AddOp, "add", self._lift(other, "add"), self)
 
+    def _sub_operand(self, other: Any) -> "Tensor":
+        """``other`` lifted for ``-``; PyTorch refuses a bool operand (usually meant as ``~`` / logical_not)."""
+        lifted = self._lift(other, "sub")
+        if isinstance(other, (builtins.bool, np.bool_)) or self._data.dtype.kind == "b" or \
+                lifted._data.dtype.kind == "b":
+            raise DTypeError("sub: subtraction with a bool tensor or bool scalar is not supported; "
+                             "use ~x or logical_not for bools, or convert with .int() / .float() first")
+        return lifted
+
     def __sub__(self, other: Any) -> "Tensor":
-        return _binary(ew.SubOp, "sub", self, self._lift(other, "sub"))
+        return _binary(ew.SubOp, "sub", self, self._sub_operand(other))
 
     def __rsub__(self, other: Any) -> "Tensor":
-        return _binary(ew.SubOp, "sub", self._lift(other, "sub"), self)
+        return _binary(ew.SubOp, "sub", self._sub_operand(other), self)
 
     def __mul__(self, other: Any) -> "Tensor":
         return _binary(ew.MulOp, "mul", self, self._lift(other, "mul"))
@@ -605,11 +590,19 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
     def __rtruediv__(self, other: Any) -> "Tensor":
         return Tensor._div(self._lift(other), self)
 
+    @staticmethod
+    def _pow(base: "Tensor", exponent: "Tensor") -> "Tensor":
+        if base._data.dtype.kind in "biu" and exponent._data.dtype.kind in "biu" and \
+                exponent._data.dtype.kind != "b" and np.any(exponent._data < 0):
+            raise ArgumentError("pow: integers to negative integer powers are not allowed; "
+                                "make the base or the exponent floating point")
+        return _binary(ew.PowOp, "pow", base, exponent)
+
     def __pow__(self, other: Any) -> "Tensor":
-        return _binary(ew.PowOp, "pow", self, self._lift(other, "pow"))
+        return self._pow(self, self._lift(other, "pow"))
 
     def __rpow__(self, other: Any) -> "Tensor":
-        return _binary(ew.PowOp, "pow", self._lift(other, "pow"), self)
+        return self._pow(self._lift(other, "pow"), self)
 
     def __neg__(self) -> "Tensor":
         if self._data.dtype.kind == "b":

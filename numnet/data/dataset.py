@@ -82,13 +82,18 @@ class ConcatDataset(Dataset):
     """
 
     def __init__(self, datasets: Sequence[Dataset]) -> None:
+        if not isinstance(datasets, (list, tuple)) and not hasattr(type(datasets), "__iter__") or \
+                isinstance(datasets, (str, bytes, Dataset)):
+            raise DTypeError(V.expected("ConcatDataset", "datasets", "a sequence of datasets",
+                                        got=type(datasets).__name__))
         self.datasets = list(datasets)
         if not self.datasets:
             raise ArgumentError("ConcatDataset: expected datasets to be a non-empty sequence, got none")
         for d in self.datasets:
             if isinstance(d, IterableDataset):
                 raise DTypeError("ConcatDataset: does not support IterableDataset")
-        self.cumulative_sizes: list[int] = np.cumsum([len(d) for d in self.datasets]).tolist()
+        sizes = [V.sized(d, "ConcatDataset", f"datasets[{i}]") for i, d in enumerate(self.datasets)]
+        self.cumulative_sizes: list[int] = np.cumsum(sizes).tolist()
 
     def __len__(self) -> int:
         return int(self.cumulative_sizes[-1])
@@ -215,6 +220,9 @@ class Subset(Dataset):
 
 
 def _split_lengths(lengths: Sequence[int | float], n: int) -> list[int]:
+    if not isinstance(lengths, (list, tuple)):
+        raise DTypeError(V.expected("random_split", "lengths", "a list of ints or of fractions",
+                                    got=type(lengths).__name__))
     if len(lengths) == 0:
         raise ArgumentError("random_split: lengths is empty")
     if all(V.is_int(x) for x in lengths):
@@ -261,7 +269,7 @@ def random_split(dataset: Dataset, lengths: Sequence[int | float],
     """
     from numnet import random as nrandom
 
-    n = len(dataset)
+    n = V.sized(dataset, "random_split")
     sizes = _split_lengths(lengths, n)
     g = generator if generator is not None else nrandom.default_generator()
     perm = g.permutation(n)

@@ -12,7 +12,7 @@ from typing import Any, Callable, Sequence
 
 from numnet import _validation as V
 from numnet.data.dataset import Dataset
-from numnet.errors import ArgumentError, FileFormatError
+from numnet.errors import ArgumentError, DataNotFoundError, DTypeError, FileFormatError
 
 #: torchvision's list plus ``.gif`` (numnet's addition); matched case-insensitively.
 IMG_EXTENSIONS: tuple[str, ...] = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp",
@@ -68,11 +68,15 @@ def find_classes(directory: str | os.PathLike) -> tuple[list[str], dict[str, int
     """The class folders of ``directory`` (sorted names) and ``{name: index}``, as in torchvision.
 
     Raises:
-        FileNotFoundError: no class folder.
+        DataNotFoundError: ``directory`` is not a folder or has no class folder (a FileNotFoundError too, as in
+            torchvision).
     """
+    if not os.path.isdir(directory):
+        raise DataNotFoundError(f"find_classes: {os.fspath(directory)!r} is not a folder (ImageFolder wants "
+                                "root/<class>/<image> files)")
     classes = sorted(entry.name for entry in os.scandir(directory) if entry.is_dir())
     if not classes:
-        raise FileNotFoundError(f"Couldn't find any class folder in {directory}.")
+        raise DataNotFoundError(f"Couldn't find any class folder in {directory}.")
     return classes, {name: i for i, name in enumerate(classes)}
 
 
@@ -101,7 +105,7 @@ def make_dataset(directory: str | os.PathLike, class_to_idx: dict[str, int],
         if extensions is not None:
             ext = extensions if isinstance(extensions, str) else ", ".join(extensions)
             msg += f"Supported extensions are: {ext}"
-        raise FileNotFoundError(msg)
+        raise DataNotFoundError(msg)
     return instances
 
 
@@ -137,6 +141,9 @@ class DatasetFolder(Dataset):
             if fn is not None:
                 V.function(fn, who, name)
         V.choice(on_error, who, "on_error", ("raise", "warn"))
+        if not isinstance(root, (str, os.PathLike)):
+            raise DTypeError(V.expected(who, "root", "a path (str or os.PathLike)", got=type(root).__name__))
+        V.boolean(allow_empty, who, "allow_empty")
         self.root = os.fspath(Path(root).expanduser())
         self.loader = loader
         self.extensions = extensions

@@ -60,6 +60,7 @@ class SequentialSampler(Sampler[int]):
     """
 
     def __init__(self, data_source: Sized) -> None:
+        V.sized(data_source, "SequentialSampler", "data_source")
         self.data_source = data_source
 
     def __iter__(self) -> Iterator[int]:
@@ -95,6 +96,7 @@ class RandomSampler(Sampler[int]):
         if num_samples is not None:
             V.integer(num_samples, "RandomSampler", "num_samples", minimum=1)
         _check_generator(generator, "RandomSampler")
+        V.sized(data_source, "RandomSampler", "data_source")
         self.data_source = data_source
         self.replacement = replacement
         self._num_samples = num_samples
@@ -132,6 +134,7 @@ class SubsetRandomSampler(Sampler[int]):
 
     def __init__(self, indices: Sequence[int], generator: np.random.Generator | None = None) -> None:
         _check_generator(generator, "SubsetRandomSampler")
+        V.sized(indices, "SubsetRandomSampler", "indices")
         self.indices = indices
         self.generator = generator
 
@@ -172,8 +175,7 @@ class WeightedRandomSampler(Sampler[int]):
         if not isinstance(replacement, bool):
             raise DTypeError(V.expected(who, "replacement", "a bool", replacement))
         _check_generator(generator, who)
-        w = np.asarray(weights.data if hasattr(weights, "data") and not isinstance(weights, np.ndarray)
-                       else weights, dtype=np.float64)
+        w = V.real_array(weights, who, "weights")
         if w.ndim != 1:
             raise ShapeError(V.expected(who, "weights", "a 1-d sequence", got=f"shape {w.shape}"))
         if w.size == 0 or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
@@ -205,6 +207,9 @@ class BatchSampler(Sampler[list[int]]):
     """
 
     def __init__(self, sampler: Sampler[int] | Iterable[int], batch_size: int, drop_last: bool) -> None:
+        if not hasattr(type(sampler), "__iter__") or isinstance(sampler, (str, bytes)):
+            raise DTypeError(V.expected("BatchSampler", "sampler", "a sampler or an iterable of indices",
+                                        got=type(sampler).__name__))
         V.integer(batch_size, "BatchSampler", "batch_size", minimum=1)
         if not isinstance(drop_last, bool):
             raise DTypeError(V.expected("BatchSampler", "drop_last", "a bool", drop_last))

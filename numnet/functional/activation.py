@@ -43,6 +43,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
         >>> F.relu(numnet.tensor([-1.0, 0.0, 2.0]))
         tensor([0., 0., 2.])
     """
+    V.flags("relu", inplace=inplace)
     V.tensor(input, "relu", kinds="fiu")
     return act.ReLUOp.apply(input)
 
@@ -71,6 +72,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
         >>> F.leaky_relu(numnet.tensor([-2.0, 3.0]), 0.1)
         tensor([-0.2,  3. ])
     """
+    V.flags("leaky_relu", inplace=inplace)
     V.float_tensor(input, "leaky_relu")
     slope = V.real(negative_slope, "leaky_relu", "negative_slope")
     return act.LeakyReLUOp.apply(input, negative_slope=slope)

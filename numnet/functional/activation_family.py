@@ -43,6 +43,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # 
         >>> F.elu(numnet.tensor([-1000.0, 0.0, 2.0]))
         tensor([-1.,  0.,  2.])
     """
+    V.flags("elu", inplace=inplace)
     V.float_tensor(input, "elu")
     a = V.real(alpha, "elu", "alpha")
     return act.ELUOp.apply(input, alpha=a)
@@ -69,6 +70,7 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
         >>> F.selu(numnet.tensor([0.0, 1.0], dtype=numnet.float64))
         tensor([0.        , 1.05070099], dtype=float64)
     """
+    V.flags("selu", inplace=inplace)
     V.float_tensor(input, "selu")
     return act.ELUOp.apply(input, alpha=act._SELU_ALPHA, scale=act._SELU_SCALE)
 
@@ -95,6 +97,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  #
         >>> F.celu(numnet.tensor([-1000.0, 3.0]), alpha=2.0)
         tensor([-2.,  3.])
     """
+    V.flags("celu", inplace=inplace)
     V.float_tensor(input, "celu")
     a = V.real(alpha, "celu", "alpha")
     if a == 0.0:
@@ -122,6 +125,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
         >>> F.silu(numnet.tensor([-1000.0, 0.0, 1000.0]))
         tensor([  -0.,    0., 1000.])
     """
+    V.flags("silu", inplace=inplace)
     V.float_tensor(input, "silu")
     return act.SiLUOp.apply(input)
 
@@ -146,6 +150,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
         >>> F.mish(numnet.tensor([0.0, 100.0]))
         tensor([  0., 100.])
     """
+    V.flags("mish", inplace=inplace)
     V.float_tensor(input, "mish")
     return act.MishOp.apply(input)
 
@@ -228,6 +233,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,  # noqa
         >>> F.hardtanh(numnet.tensor([-3.0, 0.5, 3.0]))
         tensor([-1. ,  0.5,  1. ])
     """
+    V.flags("hardtanh", inplace=inplace)
     return _hardtanh(input, min_val, max_val, "hardtanh")
 
 
@@ -266,6 +272,7 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
         >>> F.relu6(numnet.tensor([-1.0, 3.0, 9.0]))
         tensor([0., 3., 6.])
     """
+    V.flags("relu6", inplace=inplace)
     return _hardtanh(input, 0.0, 6.0, "relu6")
 
 
@@ -292,6 +299,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
         >>> F.hardsigmoid(numnet.tensor([-4.0, 0.0, 4.0]))
         tensor([0. , 0.5, 1. ])
     """
+    V.flags("hardsigmoid", inplace=inplace)
     V.float_tensor(input, "hardsigmoid")
     return act.HardsigmoidOp.apply(input)
 
@@ -318,6 +326,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
         >>> F.hardswish(numnet.tensor([-4.0, 0.0, 4.0]))
         tensor([-0.,  0.,  4.])
     """
+    V.flags("hardswish", inplace=inplace)
     V.float_tensor(input, "hardswish")
     return act.HardswishOp.apply(input)
 
@@ -389,6 +398,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
         >>> F.threshold(numnet.tensor([-1.0, 0.5, 2.0]), 1.0, -5.0)
         tensor([-5., -5.,  2.])
     """
+    V.flags("threshold", inplace=inplace)
     V.float_tensor(input, "threshold")
     t = V.real(threshold, "threshold", "threshold")
     v = V.real(value, "threshold", "value", finite=False)

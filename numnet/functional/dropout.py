@@ -45,6 +45,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         >>> F.dropout(numnet.ones(6), p=0.5)
         tensor([2., 0., 0., 0., 2., 2.])
     """
+    V.flags("dropout", inplace=inplace)
     V.float_tensor(input, "dropout")
     rate = V.probability(p, "dropout", "p")
     V.boolean(training, "dropout", "training")
@@ -107,14 +108,17 @@ _CHANNEL_DROPOUT_DOC = """Channel dropout for {what}: zero each whole channel wi
 
 
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+    V.flags("dropout1d", training=training, inplace=inplace)
     return _feature_dropout(input, p, training, "dropout1d", 1)
 
 
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+    V.flags("dropout2d", training=training, inplace=inplace)
     return _feature_dropout(input, p, training, "dropout2d", 2)
 
 
 def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+    V.flags("dropout3d", training=training, inplace=inplace)
     return _feature_dropout(input, p, training, "dropout3d", 3)
 
 
@@ -172,6 +176,7 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,  # noqa
         >>> F.alpha_dropout(x, 0.5) is x
         True
     """
+    V.flags("alpha_dropout", training=training, inplace=inplace)
     V.float_tensor(input, "alpha_dropout")
     rate = V.probability(p, "alpha_dropout", "p")
     if not training or rate == 0.0:

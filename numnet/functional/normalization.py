@@ -77,6 +77,7 @@ def batch_norm(
         >>> var
         tensor([ 1.1, 20.9])
     """
+    V.flags("batch_norm", training=training)
     V.float_tensor(input, "batch_norm")
     if input.ndim < 2:
         raise ShapeError(f"batch_norm: expected input of shape (N, C) or (N, C, *), got {tuple(input.shape)}")

@@ -47,8 +47,9 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: Option
     op = "pad"
     x = V.tensor(input, op)
     mode = V.choice(mode, op, "mode", _MODES)
-    if not isinstance(pad, (tuple, list)) or not all(V.is_int(p) for p in pad):
+    if not isinstance(pad, (tuple, list)):
         raise DTypeError(V.expected(op, "pad", "a sequence of ints", pad))
+    V.sizes(tuple(pad), op, "pad")
     if value is not None and not isinstance(value, bool) and not V._is_real(value):  # NaN and inf pad, as in torch
         raise DTypeError(V.expected(op, "value", "a number", value))
     if mode == "constant":
@@ -65,6 +66,10 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: Option
         raise ShapeError(f"pad: mode={mode!r} with {len(pads)} padding values expects a {k + 1}-D or {k + 2}-D "
                          f"input, got {x.ndim}-D input of shape {tuple(x.shape)}")
     V.float_tensor(x, op)
+    grown = list(x.shape)
+    for i in range(k):
+        grown[x.ndim - 1 - i] += pads[2 * i] + pads[2 * i + 1]
+    V.element_count(grown, op, f"padding {pads}")  # before any index array of that length is made
     maps = []
     for i in range(k):  # dim −1 − i takes pads[2i], pads[2i + 1]
         n = x.shape[x.ndim - 1 - i]

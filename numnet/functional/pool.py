@@ -95,6 +95,7 @@ def max_pool2d(
         tensor([[[[ 5.,  7.],
                   [13., 15.]]]])
     """
+    V.flags("max_pool2d", ceil_mode=ceil_mode, return_indices=return_indices)
     op = "max_pool2d"
     x, batched = _image_input(input, op)
     k, s, p, d = _pool_args(op, kernel_size, stride, padding, dilation)
@@ -151,6 +152,7 @@ def avg_pool2d(
         tensor([[[[ 2.5,  4.5],
                   [10.5, 12.5]]]])
     """
+    V.flags("avg_pool2d", ceil_mode=ceil_mode, count_include_pad=count_include_pad)
     op = "avg_pool2d"
     x, batched = _image_input(input, op)
     k, s, p, _ = _pool_args(op, kernel_size, stride, padding, 1)
@@ -173,11 +175,13 @@ def _divisor_override(op: str, value: Any) -> int:
 
 def _output_size_pair(op: str, output_size: Any) -> tuple[Optional[int], Optional[int]]:
     """``output_size`` as a pair whose entries are ints >= 1 or None (None keeps that input size)."""
-    what = "an int >= 1 or a pair of ints >= 1 or None"
+    what = "an int >= 1 or a pair of (int >= 1 or None)"
     if isinstance(output_size, (tuple, list)):
         if len(output_size) != 2:
             raise ArgumentError(V.expected(op, "output_size", what, output_size))
         sizes = tuple(output_size)
+    elif output_size is None:  # None only as an entry of a pair, as in PyTorch
+        raise DTypeError(V.expected(op, "output_size", what, output_size))
     else:
         sizes = (output_size, output_size)
     for v in sizes:
@@ -246,6 +250,7 @@ def adaptive_max_pool2d(input: Tensor, output_size: Union[int, None, Sequence[Op
         tensor([[[[4., 5.],
                   [7., 8.]]]])
     """
+    V.flags("adaptive_max_pool2d", return_indices=return_indices)
     op = "adaptive_max_pool2d"
     x, batched = _image_input(input, op)
     size = _adaptive_size(op, output_size, *x.shape[2:])
@@ -307,6 +312,7 @@ def max_pool1d(input: Tensor, kernel_size: Union[int, Sequence[int]],  # noqa: A
         >>> F.max_pool1d(numnet.tensor([[[1.0, 3.0, 2.0, 5.0]]]), 2)
         tensor([[[3., 5.]]])
     """
+    V.flags("max_pool1d", ceil_mode=ceil_mode, return_indices=return_indices)
     op = "max_pool1d"
     x, batched = _signal_input(input, op)
     k, s, p, d = _pool1d_args(op, kernel_size, stride, padding, dilation)
@@ -341,6 +347,7 @@ def avg_pool1d(input: Tensor, kernel_size: Union[int, Sequence[int]],  # noqa: A
         >>> F.avg_pool1d(numnet.tensor([[[1.0, 3.0, 2.0, 6.0]]]), 2)
         tensor([[[2., 4.]]])
     """
+    V.flags("avg_pool1d", ceil_mode=ceil_mode, count_include_pad=count_include_pad)
     op = "avg_pool1d"
     x, batched = _signal_input(input, op)
     k, s, p, _ = _pool1d_args(op, kernel_size, stride, padding)
@@ -351,11 +358,9 @@ def avg_pool1d(input: Tensor, kernel_size: Union[int, Sequence[int]],  # noqa: A
 
 
 def _output_size1d(op: str, output_size: Any, length: int) -> int:
-    """An int >= 1 (or 1-tuple of one); None keeps the input length."""
+    """An int >= 1 (or a 1-tuple of one), as PyTorch (which has no None here)."""
     if isinstance(output_size, (tuple, list)) and len(output_size) == 1:
         output_size = output_size[0]
-    if output_size is None:
-        return length
     if isinstance(output_size, (tuple, list)):
         raise ArgumentError(V.expected(op, "output_size", "an int >= 1 or a 1-tuple of one", output_size))
     return V.integer(output_size, op, "output_size", minimum=1)
@@ -406,6 +411,7 @@ def adaptive_max_pool1d(input: Tensor, output_size: Union[int, Sequence[int]],  
         >>> F.adaptive_max_pool1d(numnet.tensor([[[1.0, 3.0, 2.0, 6.0]]]), 2)
         tensor([[[3., 6.]]])
     """
+    V.flags("adaptive_max_pool1d", return_indices=return_indices)
     op = "adaptive_max_pool1d"
     x, batched = _signal_input(input, op)
     size = _output_size1d(op, output_size, x.shape[-1])

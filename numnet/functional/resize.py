@@ -125,9 +125,8 @@ def interpolate(
         if min(out) < 1:
             raise ArgumentError(f"{op}: scale_factor={scale_factor!r} gives an output size of {tuple(out)} for "
                                 f"input size {spatial}; every size must be >= 1")
-        if math.prod(float(m) for m in out) * x.shape[0] * x.shape[1] * 8 >= 2.0 ** 63:
-            raise ShapeError(f"{op}: scale_factor={scale_factor!r} on input size {spatial} gives more output "
-                             "elements than an array can hold")
+        V.element_count((x.shape[0], x.shape[1], *out), op, f"scale_factor={scale_factor!r} on input size "
+                        f"{spatial}")
         if recompute_scale_factor:
             scales = [None] * nd
     if mode == "area":

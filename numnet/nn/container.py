@@ -23,6 +23,16 @@ def _check_module(value: Any, where: str) -> Module:
     return value
 
 
+def _modules_iterable(modules: Any, where: str) -> Iterable[Any]:
+    """``modules`` if it is an iterable of modules (a list, a generator, a ModuleList or Sequential), not one
+    module and not a non-iterable such as None or a number."""
+    if isinstance(modules, Module) and not isinstance(modules, (ModuleList, Sequential)):
+        raise DTypeError(f"{where}: expected an iterable of modules, got a single {type(modules).__name__}")
+    if not isinstance(modules, _Iterable) or isinstance(modules, (str, Tensor)):
+        raise DTypeError(f"{where}: expected an iterable of modules, got {type(modules).__name__}")
+    return modules
+
+
 def _index(idx: Any, n: int, where: str) -> int:
     try:
         i = operator.index(idx)
@@ -118,7 +128,7 @@ class Sequential(Module):
         return self
 
     def extend(self, modules: Iterable[Module]) -> "Sequential":
-        for m in modules:
+        for m in _modules_iterable(modules, "Sequential.extend"):
             self.append(m)
         return self
 
@@ -242,10 +252,7 @@ class ModuleList(Module):
         return self
 
     def extend(self, modules: Iterable[Module]) -> "ModuleList":
-        if isinstance(modules, Module) and not isinstance(modules, (ModuleList, Sequential)):
-            raise DTypeError("ModuleList.extend: expected an iterable of modules, got a single "
-                             f"{type(modules).__name__}")
-        for m in modules:
+        for m in _modules_iterable(modules, "ModuleList.extend"):
             self.append(m)
         return self
 

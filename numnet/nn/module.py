@@ -46,6 +46,9 @@ class Parameter(Tensor):
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
             data = np.empty((0,), dtype=np.float32)
+        if not isinstance(data, (Tensor, np.ndarray)):
+            raise DTypeError(V.expected("Parameter", "data", "a Tensor or a NumPy array", got=type(data).__name__))
+        V.boolean(requires_grad, "Parameter", "requires_grad")
         super().__init__(data._data if isinstance(data, Tensor) else data, requires_grad=requires_grad)
 
     def __repr__(self) -> str:

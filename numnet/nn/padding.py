@@ -27,7 +27,7 @@ def _sides(name: str, padding: Any, nd: int) -> tuple[int, ...]:
         raise DTypeError(V.expected(name, "padding", what, padding))
     if len(items) != 2 * nd or min(items) < 0:
         raise ArgumentError(V.expected(name, "padding", what, padding))
-    return tuple(int(p) for p in items)
+    return tuple(V.integer(p, name, "padding", 0) for p in items)
 
 
 class _PadNd(Module):

@@ -55,9 +55,10 @@ class Upsample(Module):
         self.size = size
         # PyTorch stores the factor as float(s)
         if isinstance(scale_factor, (tuple, list)):
-            self.scale_factor: Any = tuple(float(f) for f in scale_factor)
+            self.scale_factor: Any = tuple(V.real(f, name, "scale_factor", 0, low_open=True) for f in scale_factor)
         else:
-            self.scale_factor = float(scale_factor) if scale_factor is not None else None
+            self.scale_factor = V.real(scale_factor, name, "scale_factor", 0, low_open=True) \
+                if scale_factor is not None else None
         self.mode = mode
         self.align_corners = align_corners
         self.recompute_scale_factor = recompute_scale_factor

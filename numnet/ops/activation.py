@@ -279,9 +279,11 @@ class ELUOp(Function):
     def forward(self, x, alpha=1.0, scale=1.0, input_scale=1.0):
         self.pos = x > 0
         self.alpha, self.scale, self.input_scale = float(alpha), float(scale), float(input_scale)
-        # e^(x/β) only where it is used: no overflow warning on the positive side
-        self.e = np.exp(np.minimum(x, 0) * self.input_scale)
-        return np.where(self.pos, x * self.scale, (self.e - 1.0) * (self.alpha * self.scale))
+        # e^(x/β) only where it is used: no overflow warning on the positive side; expm1 keeps e^t − 1 exact for
+        # tiny t (a large CELU α makes x/α tiny, where e^t − 1 would round to 0 in float32)
+        em1 = np.expm1(np.minimum(x, 0) * self.input_scale)
+        self.e = em1 + 1.0
+        return np.where(self.pos, x * self.scale, em1 * (self.alpha * self.scale))
 
     def backward(self, g):
         return np.where(self.pos, g * self.scale, g * self.e * (self.alpha * self.scale * self.input_scale))

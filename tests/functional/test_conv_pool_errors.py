@@ -110,9 +110,9 @@ POOL_ERRORS = [
     ("divisor0", lambda: F.avg_pool2d(X, 2, divisor_override=0), ArgumentError,
      "avg_pool2d: expected divisor_override to be a non-zero int or None, got 0"),
     ("adaptive_size0", lambda: F.adaptive_avg_pool2d(X, 0), ArgumentError,
-     "adaptive_avg_pool2d: expected output_size to be an int >= 1 or a pair of ints >= 1 or None, got 0"),
+     "adaptive_avg_pool2d: expected output_size to be an int >= 1 or a pair of (int >= 1 or None), got 0"),
     ("adaptive_size_len", lambda: F.adaptive_max_pool2d(X, (1, 2, 3)), ArgumentError,
-     "adaptive_max_pool2d: expected output_size to be an int >= 1 or a pair of ints >= 1 or None, got (1, 2, 3)"),
+     "adaptive_max_pool2d: expected output_size to be an int >= 1 or a pair of (int >= 1 or None), got (1, 2, 3)"),
     ("kernel_type", lambda: F.max_pool2d(X, (2, 2, 2)), ArgumentError,
      "max_pool2d: expected kernel_size to be an int >= 1 or a pair of them, got (2, 2, 2)"),
 ]
@@ -139,4 +139,6 @@ def test_boundary_cases_that_are_valid():
     assert F.max_pool2d(X, 3, padding=1).shape == (2, 3, 3, 3)
     assert F.avg_pool2d(X, 4, padding=2).shape == (2, 3, 3, 3)
     assert F.conv2d(_t(1, 3, 1, 1), _t(2, 3, 3, 3), padding="same", stride=2).shape == (1, 2, 1, 1)
-    assert F.adaptive_avg_pool2d(X, None).shape == X.shape
+    assert F.adaptive_avg_pool2d(X, (None, None)).shape == X.shape
+    with pytest.raises(DTypeError, match="adaptive_avg_pool2d: expected output_size"):  # bare None: refused, as torch
+        F.adaptive_avg_pool2d(X, None)

@@ -7,7 +7,9 @@ import operator
 
 import numpy as np
 
-from tests.fuzz.harness import DT, Arr, Entry, Params, f32, i64
+from tests.fuzz.entries_nn import F_ENTRIES, NN_ENTRIES
+from tests.fuzz.entries_train import TRAIN_ENTRIES
+from tests.fuzz.harness import DT, Arr, Entry, f32, i64
 
 X = f32(2, 3)
 X4 = f32(1, 2, 6, 6, seed=2)
@@ -35,42 +37,9 @@ def _backward(L, x, grad):
     return x.grad
 
 
-def _layer(cls_name, *ctor):
-    def call(L, *args):
-        n = len(ctor)
-        layer = getattr(L.nn, cls_name)(*args[:n])
-        return layer(*args[n:]) if len(args) > n else layer
-    return call
-
-
-def _opt(cls_name):
-    def call(L, params, *args):
-        opt = getattr(L.optim, cls_name)(params, *args)
-        return opt.param_groups[0]["lr"]
-    return call
-
-
-def _sched(cls_name):
-    def call(L, params, *args):
-        sched = getattr(L.sched, cls_name)(L.optim.SGD(params, lr=0.1), *args)
-        return sched.get_last_lr()
-    return call
-
-
-def _loader(L, data, batch_size):
-    return list(L.DataLoader(data, batch_size=batch_size))
-
-
 def _seed(L, seed):
     L.lib.manual_seed(seed)
     return None
-
-
-def _transform(name):
-    def call(L, *args):
-        from numnet import transforms as T
-        return getattr(T, name)(*args[:-1])(args[-1])
-    return call
 
 
 def binop(op):
@@ -140,24 +109,119 @@ ENTRIES: list[Entry] = [
     Entry("F.one_hot", lambda L, t, n: L.F.one_hot(t, n), [[i64(4)], [3, 5, -1]]),
     Entry("F.dropout", lambda L, x, p, t: L.F.dropout(x, p, t), [[X], [0.0, 0.5], BOOLS], compare="shape"),
     Entry("F.linear", lambda L, x, w: L.F.linear(x, w), [[X], [f32(4, 3)]]),
-    # ---- nn layers: constructors, then forward (maybe on a bad shape)
-    Entry("nn.Linear", _layer("Linear", 0, 0), [[3, 2], [4, 1], [X, X4]], compare="shape"),
-    Entry("nn.Conv2d", _layer("Conv2d", 0, 0, 0), [[2, 1], [3], [3, 1], [X4, X]], compare="shape"),
-    Entry("nn.Dropout", _layer("Dropout", 0), [[0.0, 0.5, 1.0]], compare="none"),
-    Entry("nn.BatchNorm2d", _layer("BatchNorm2d", 0), [[2], [X4, X]], compare="shape"),
-    Entry("nn.Embedding", _layer("Embedding", 0, 0), [[5], [2], [i64(4)]], compare="shape"),
-    Entry("nn.MaxPool2d", _layer("MaxPool2d", 0), [[2, 3], [X4]], compare="shape"),
-    # ---- optimizers and schedulers
-    Entry("optim.SGD", _opt("SGD"), [[Params()], [0.1, 0.0], [0.0, 0.9]]),
-    Entry("optim.Adam", _opt("Adam"), [[Params()], [1e-3, 0.1], [(0.9, 0.999)]]),
-    Entry("lr_scheduler.StepLR", _sched("StepLR"), [[Params()], [1, 3], [0.1, 0.5]]),
-    Entry("lr_scheduler.MultiStepLR", _sched("MultiStepLR"), [[Params()], [[1, 3], (2,)], [0.1]]),
-    Entry("lr_scheduler.ExponentialLR", _sched("ExponentialLR"), [[Params()], [0.9, 0.5]]),
-    # ---- data
-    Entry("DataLoader", _loader, [[[1, 2, 3], [{"a": 1}, {"a": 2}], [{"a": 1}, {"b": 2}], [(1, 2), (3, 4)]],
-                                  [1, 2]]),
-    # ---- transforms (no torchvision here: the error classes only)
-    Entry("transforms.Normalize", _transform("Normalize"), [[(0.5,), (0.5, 0.5)], [(0.2,), (1.0, 1.0)],
-                                                            [f32(1, 4, 4), f32(2, 4, 4)]], compare="none"),
-    Entry("transforms.CenterCrop", _transform("CenterCrop"), [[2, (2, 3)], [f32(1, 4, 4)]], compare="none"),
 ]
+
+M = f32(3, 4, seed=3)
+B3 = f32(2, 3, 4, seed=4)
+MASK = Arr(np.array([[True, False, True], [False, False, True]]), "mask(2,3)")
+IDX = Arr(np.array([[0, 1, 1], [1, 0, 1]]), "idx(2,3)")
+POS = Arr(np.abs(np.random.default_rng(9).standard_normal((2, 3))).astype(np.float32) + 0.1, "pos(2,3)")
+
+
+def method(name):
+    """``x.<name>(*args)``; the first slot is the tensor (fixed to good values)."""
+    return lambda L, x, *args: getattr(x, name)(*args)
+
+
+def _inplace(name):
+    def call(L, x, *args):
+        y = x.clone()
+        getattr(y, name)(*args)
+        return y
+    return call
+
+
+TENSOR_ENTRIES: list[Entry] = [
+    Entry("Tensor.pow", method("pow"), [[X, POS, i64(2, 3)], [2, 0.5, -1, 3, 0, X]], fixed=1),
+    Entry("Tensor.rpow", lambda L, x, b: b ** x, [[X, i64(2, 3)], [2, 0.5, 3]], fixed=1),
+    *[Entry(f"Tensor.{n}", method(n), [[X, POS]], fixed=1)
+      for n in ("exp", "log", "sqrt", "abs", "neg", "sin", "sign", "round", "floor", "t", "tolist")],
+    Entry("Tensor.item", method("item"), [[f32(1), f32(1, 1), X]], fixed=1),
+    Entry("Tensor.matmul", method("matmul"), [[X, B3], [M, f32(3), f32(2, 4, 5)]], fixed=1),
+    Entry("Tensor.mm", method("mm"), [[X], [M]], fixed=1),
+    Entry("Tensor.bmm", method("bmm"), [[B3], [f32(2, 4, 2, seed=5)]], fixed=1),
+    Entry("Tensor.dot", method("dot"), [[f32(3)], [f32(3, seed=6)]], fixed=1),
+    Entry("Tensor.outer", method("outer"), [[f32(3)], [f32(2, seed=6)]], fixed=1),
+    Entry("Tensor.repeat", method("repeat"), [[X], [2, 1, (2, 1)], [1, 3]], fixed=1),
+    Entry("Tensor.tile", method("tile"), [[X], [(2,), (2, 1), [1, 2, 2]]], fixed=1),
+    Entry("Tensor.chunk", lambda L, x, n, d: tuple(x.chunk(n, d)), [[X], [2, 3, 1], [0, 1, -1]], fixed=1),
+    Entry("Tensor.split", lambda L, x, n, d: tuple(x.split(n, d)), [[X], [1, 2, [1, 2]], [0, 1, -1]], fixed=1),
+    Entry("Tensor.flip", method("flip"), [[X], [0, (0, 1), [-1]]], fixed=1),
+    Entry("Tensor.roll", method("roll"), [[X], [1, -2, (1, 1)], [0, 1, (0, 1)]], fixed=1),
+    Entry("Tensor.narrow", method("narrow"), [[X], [0, 1], [0, 1], [1, 2]], fixed=1),
+    Entry("Tensor.unbind", lambda L, x, d: tuple(x.unbind(d)), [[X], [0, 1, -1]], fixed=1),
+    Entry("Tensor.movedim", method("movedim"), [[B3], [0, (0, 1)], [2, (1, 2)]], fixed=1),
+    Entry("Tensor.swapaxes", method("swapaxes"), [[B3], [0, 1], [2, -1]], fixed=1),
+    *[Entry(f"Tensor.{n}", (lambda n: lambda L, x, d: getattr(x, n)(d))(n), [[X], [0, 1, -1]], fixed=1)
+      for n in ("cumsum", "cumprod", "softmax", "argsort")],
+    *[Entry(f"Tensor.{n}", (lambda n: lambda L, x, d, k: getattr(x, n)(d, keepdim=k))(n),
+            [[X], [0, 1, -1], [True, False]], fixed=1) for n in ("prod", "std", "var", "amin", "argmin", "all",
+                                                                 "any")],
+    Entry("Tensor.min", lambda L, x, d, k: tuple(x.min(d, keepdim=k)), [[X], [0, 1, -1], BOOLS], fixed=1),
+    Entry("Tensor.topk", lambda L, x, k, d, lg: tuple(x.topk(k, d, lg)), [[X], [1, 2], [0, 1, -1], BOOLS], fixed=1),
+    Entry("Tensor.sort", lambda L, x, d, desc: tuple(x.sort(d, desc)), [[X], [0, 1, -1], BOOLS], fixed=1),
+    Entry("Tensor.gather", method("gather"), [[X], [0, 1, -1], [IDX]], fixed=1),
+    Entry("Tensor.scatter", method("scatter"), [[X], [0, 1], [IDX], [f32(2, 3, seed=8), 1.5]], fixed=1),
+    Entry("Tensor.scatter_add", method("scatter_add"), [[X], [0, 1], [IDX], [f32(2, 3, seed=8)]], fixed=1),
+    Entry("Tensor.index_select", method("index_select"), [[X], [0, 1], [Arr(np.array([0, 1]), "index(2)")]],
+          fixed=1),
+    Entry("Tensor.masked_fill", method("masked_fill"), [[X], [MASK], [0.0, -1.5]], fixed=1),
+    Entry("Tensor.where", method("where"), [[X], [MASK], [0.0, f32(2, 3, seed=8)]], fixed=1),
+    Entry("Tensor.norm", lambda L, x, p, d: x.norm(p, d), [[X], [2, 1, "fro", float("inf")], [None, 0, 1]],
+          fixed=1),
+    Entry("Tensor.clip", method("clip"), [[X], [-0.5, None], [0.5, None]], fixed=1),
+    Entry("Tensor.div[mode]", lambda L, x, o, m: x.div(o, rounding_mode=m), [[X, i64(2, 3)], [2, 0.5, -3],
+                                                                             [None, "floor", "trunc"]], fixed=1),
+    Entry("Tensor.fmod", method("fmod"), [[X, i64(2, 3)], [2, 1.5, -3]], fixed=1),
+    Entry("Tensor.remainder", method("remainder"), [[X, i64(2, 3)], [2, 1.5, -3]], fixed=1),
+    Entry("Tensor.view_as", method("view_as"), [[X], [f32(3, 2), f32(6)]], fixed=1),
+    Entry("Tensor.expand_as", method("expand_as"), [[f32(1, 3)], [X, f32(4, 3)]], fixed=1),
+    Entry("Tensor.fill_", _inplace("fill_"), [[X], [1.5, 0, -2]], fixed=1),
+    Entry("Tensor.add_", _inplace("add_"), [[X], [1.5, 2, f32(3)]], fixed=1),
+    Entry("Tensor.mul_", _inplace("mul_"), [[X], [1.5, 2, f32(3)]], fixed=1),
+    Entry("Tensor.clamp_", _inplace("clamp_"), [[X], [-0.5, None], [0.5, None]], fixed=1),
+    # creation from other tensors and arrays
+    *[Entry(n, (lambda n: lambda L, x: getattr(L.lib, n)(x))(n), [[X, i64(2, 3)]])
+      for n in ("zeros_like", "ones_like")],
+    *[Entry(n, (lambda n: lambda L, x: getattr(L.lib, n)(x))(n), [[X]], compare="shape")
+      for n in ("rand_like", "randn_like", "empty_like")],
+    Entry("full_like", lambda L, x, v: L.lib.full_like(x, v), [[X, i64(2, 3)], [1.5, 2, -1]]),
+    Entry("from_numpy", lambda L, a: L.lib.from_numpy(a), [[np.arange(3.0), np.ones((2, 2), np.float32),
+                                                           np.arange(4).reshape(2, 2)]]),
+    Entry("as_tensor", lambda L, a, dt: L.lib.as_tensor(a, dtype=dt), [[[1, 2], np.arange(3.0), 1.5],
+                                                                       [None, DT("float32"), DT("int64")]]),
+    Entry("logspace", lambda L, a, b, n: L.lib.logspace(a, b, n), [[0, 1.0], [1, 2], [5, 1, 0]]),
+    Entry("randperm", lambda L, n: L.lib.randperm(n), [[3, 0, 10]], compare="shape"),
+    Entry("normal", lambda L, m, s, n: L.lib.normal(m, s, n), [[0.0, 1.0], [1.0, 2.0], [(3,), (2, 2)]],
+          compare="shape"),
+    Entry("where", lambda L, c, a, b: L.lib.where(c, a, b), [[MASK], [X, 1.0], [0.0, f32(3)]]),
+    Entry("einsum", lambda L, eq, a, b: L.lib.einsum(eq, a, b), [["ij,jk->ik", "ij,kj", "ij,jk"], [X], [M]]),
+    Entry("split", lambda L, x, n, d: tuple(L.lib.split(x, n, d)), [[X], [1, [1, 1, 1]], [0, 1]]),
+]
+
+ENTRIES = ENTRIES + TENSOR_ENTRIES + NN_ENTRIES + F_ENTRIES + TRAIN_ENTRIES
+
+# Deliberate differences: calls numnet accepts and PyTorch refuses, each with the reason (docs/fuzzing.md lists
+# them; README "What differs" has the user-facing ones). A pattern matches the repr of the call's arguments.
+_NDARRAY = (r"array\(", "a NumPy array is accepted wherever a tensor operand is (it is wrapped, not copied)")
+_MIXED_CLAMP = (r"(f32|i64)\([\d, ]*\), (-?[\d.e+]+|-?inf|nan)\)$|, (-?[\d.e+]+|-?inf|nan), (f32|i64)\(",
+                "clamp takes a tensor bound with a number bound (PyTorch wants both tensors or both numbers)")
+_DIM_NONE = (r", None, (True|False)\)$", "dim=None reduces over every dim, as sum/mean/amax do")
+_IMAGE_2D = (r"i64\(2, 3\)\)$", "a 2-D tensor is an (H, W) image with one channel")
+_SAME_STRIDED = (r"'same'", "padding='same' with stride > 1 pads as Keras/TensorFlow do (PyTorch refuses)")
+ALLOW: dict[str, list[tuple[str, str]]] = {
+    "full": [(r"^\(-?\d+, ", "full accepts an int size, as zeros/ones/empty do")],
+    "Tensor.squeeze": [(r"None\)$", "squeeze(None) squeezes every size-1 dim, as squeeze() does")],
+    "Tensor.logsumexp": [_DIM_NONE], "Tensor.prod": [_DIM_NONE],
+    "Tensor.clamp": [_MIXED_CLAMP], "Tensor.clip": [_MIXED_CLAMP], "Tensor.clamp_": [_MIXED_CLAMP],
+    "F.conv1d": [_SAME_STRIDED], "nn.Conv1d": [_SAME_STRIDED], "F.conv2d": [_SAME_STRIDED],
+    "nn.Conv2d": [_SAME_STRIDED],
+    "transforms.Grayscale": [_IMAGE_2D], "transforms.RandomGrayscale": [_IMAGE_2D],
+    "transforms.RandomRotation": [_IMAGE_2D], "transforms.RandomAffine": [_IMAGE_2D],
+    "transforms.GaussianBlur": [_IMAGE_2D], "transforms.ColorJitter": [_IMAGE_2D],
+    **{f"Tensor.{n}": [_NDARRAY] for n in ("rpow", "remainder", "fmod", "add_", "mul_", "pow", "matmul", "div[mode]",
+                                           "fill_", "where", "masked_fill")},
+    "Tensor.matmul": [_NDARRAY, (r"bool\(3\)|i64\(", "matmul promotes mixed dtypes as the elementwise ops do")],
+}
+for _entry in ENTRIES:
+    _entry.allow = _entry.allow + ALLOW.get(_entry.name, [])

@@ -17,15 +17,12 @@ def _jitter_range(value: Any, name: str, center: float = 1.0, bound: tuple[float
     if isinstance(value, bool) or not isinstance(value, (int, float, tuple, list)):
         raise DTypeError(V.expected("ColorJitter", name, "a number or a (min, max) pair", value))
     if isinstance(value, (int, float)):
-        if value < 0:
-            raise ArgumentError(V.expected("ColorJitter", name, "non-negative", value))
-        lo, hi = center - float(value), center + float(value)
+        value = V.real(value, "ColorJitter", name, 0)
+        lo, hi = center - value, center + value
         if clip_first_on_zero:
             lo = max(lo, 0.0)
     else:
-        if len(value) != 2:
-            raise ArgumentError(V.expected("ColorJitter", name, "a number or a (min, max) pair", value))
-        lo, hi = float(value[0]), float(value[1])
+        lo, hi = V.real_pair(value, "ColorJitter", name, ordered=False)
     if not bound[0] <= lo <= hi <= bound[1]:
         raise ArgumentError(V.expected("ColorJitter", name, f"within {list(bound)}", value))
     return None if lo == hi == center else (lo, hi)
@@ -115,17 +112,13 @@ class GaussianBlur:
     batched = False
 
     def __init__(self, kernel_size: Any, sigma: Any = (0.1, 2.0)) -> None:
-        ks = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
-        if len(ks) != 2 or any(isinstance(k, bool) or not isinstance(k, int) or k <= 0 or k % 2 == 0 for k in ks):
+        ks = V.int_or_pair(kernel_size, "GaussianBlur", "kernel_size", 1)
+        if any(k % 2 == 0 for k in ks):
             raise ArgumentError(V.expected("GaussianBlur", "kernel_size", "odd positive ints", kernel_size))
-        if isinstance(sigma, (int, float)) and not isinstance(sigma, bool):
-            if sigma <= 0:
-                raise ArgumentError(V.expected("GaussianBlur", "sigma", "positive", sigma))
-            sigma = (float(sigma), float(sigma))
-        elif not isinstance(sigma, (tuple, list)) or len(sigma) != 2 or not 0 < sigma[0] <= sigma[1]:
-            raise ArgumentError(V.expected("GaussianBlur", "sigma", "a positive number or (min, max)", sigma))
+        if V._is_real(sigma):
+            sigma = (sigma, sigma)
         self.kernel_size = ks
-        self.sigma = (float(sigma[0]), float(sigma[1]))
+        self.sigma = V.real_pair(sigma, "GaussianBlur", "sigma", 0, low_open=True)
 
     @staticmethod
     def get_params(sigma_min: float, sigma_max: float) -> float:

@@ -8,7 +8,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from numnet import _validation as V
-from numnet.errors import ArgumentError
+from numnet.errors import ArgumentError, DTypeError
 from numnet.random import default_generator
 from numnet.tensor import Tensor
 
@@ -29,6 +29,15 @@ def _is_batch(img: Any) -> bool:
     return isinstance(arr, np.ndarray) and arr.ndim == 4
 
 
+def _transforms(transforms: Any, op: str) -> list:
+    """A list or tuple of callables (the transforms a container applies), as a list."""
+    if not isinstance(transforms, (list, tuple)):
+        raise DTypeError(V.expected(op, "transforms", "a list of transforms", got=type(transforms).__name__))
+    for t in transforms:
+        V.function(t, op, "every transform")
+    return list(transforms)
+
+
 def _probability(p: Any, op: str) -> float:
     V.real(p, op, "p")
     if not 0.0 <= float(p) <= 1.0:
@@ -46,9 +55,7 @@ class Compose:
     """
 
     def __init__(self, transforms: Sequence[Callable[[Any], Any]]) -> None:
-        self.transforms = list(transforms)
-        for t in self.transforms:
-            V.function(t, "Compose", "every transform")
+        self.transforms = _transforms(transforms, "Compose")
 
     @property
     def batched(self) -> bool:
@@ -94,9 +101,7 @@ class RandomApply:
     batched = False
 
     def __init__(self, transforms: Sequence[Callable[[Any], Any]], p: float = 0.5) -> None:
-        self.transforms = list(transforms)
-        for t in self.transforms:
-            V.function(t, "RandomApply", "every transform")
+        self.transforms = _transforms(transforms, "RandomApply")
         self.p = _probability(p, "RandomApply")
 
     def __call__(self, img: Any) -> Any:
@@ -116,11 +121,12 @@ class RandomChoice:
     batched = False
 
     def __init__(self, transforms: Sequence[Callable[[Any], Any]], p: Sequence[float] | None = None) -> None:
-        self.transforms = list(transforms)
-        for t in self.transforms:
-            V.function(t, "RandomChoice", "every transform")
-        if p is not None and len(p) != len(self.transforms):
-            raise ArgumentError(f"RandomChoice: expected p to have {len(self.transforms)} weights, got {p!r}")
+        self.transforms = _transforms(transforms, "RandomChoice")
+        if p is not None:
+            w = V.real_array(p, "RandomChoice", "p")
+            if w.shape != (len(self.transforms),) or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+                raise ArgumentError(V.expected("RandomChoice", "p", f"{len(self.transforms)} non-negative, finite "
+                                               "weights, not all zero", p))
         self.p = None if p is None else [float(v) for v in p]
 
     def __call__(self, *args: Any) -> Any:
@@ -138,9 +144,7 @@ class RandomOrder:
     batched = False
 
     def __init__(self, transforms: Sequence[Callable[[Any], Any]]) -> None:
-        self.transforms = list(transforms)
-        for t in self.transforms:
-            V.function(t, "RandomOrder", "every transform")
+        self.transforms = _transforms(transforms, "RandomOrder")
 
     def __call__(self, img: Any) -> Any:
         for i in _rng().permutation(len(self.transforms)):

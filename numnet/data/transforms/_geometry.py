@@ -12,7 +12,7 @@ from numnet import _validation as V
 from numnet.data.transforms import functional as F
 from numnet.data.transforms._compose import _is_batch, _probability, _rng
 from numnet.data.transforms.functional import InterpolationMode
-from numnet.errors import ArgumentError, ShapeError
+from numnet.errors import ArgumentError, DTypeError, ShapeError
 
 
 class Resize:
@@ -87,8 +87,8 @@ class RandomCrop:
         if padding is not None:
             F._padding_ltrb(padding, "RandomCrop")
         V.choice(padding_mode, "RandomCrop", "padding_mode", ("constant", "edge", "reflect", "symmetric"))
-        self.padding, self.pad_if_needed, self.fill, self.padding_mode = padding, bool(pad_if_needed), fill, \
-            padding_mode
+        self.padding, self.pad_if_needed, self.fill, self.padding_mode = padding, \
+            V.boolean(pad_if_needed, "RandomCrop", "pad_if_needed"), fill, padding_mode
 
     @staticmethod
     def get_params(img: Any, output_size: tuple[int, int]) -> tuple[int, int, int, int]:
@@ -147,10 +147,8 @@ class RandomResizedCrop:
     def __init__(self, size: Any, scale: Sequence[float] = (0.08, 1.0), ratio: Sequence[float] = (3.0 / 4.0, 4.0 / 3.0),
                  interpolation: Any = InterpolationMode.BILINEAR, antialias: bool | None = True) -> None:
         self.size = F._size_pair(size, "RandomResizedCrop")
-        if len(scale) != 2 or len(ratio) != 2 or scale[0] > scale[1] or ratio[0] > ratio[1]:
-            raise ArgumentError(f"RandomResizedCrop: expected scale and ratio to be ranges (min, max), "
-                                f"got {scale!r} and {ratio!r}")
-        self.scale, self.ratio = tuple(scale), tuple(ratio)
+        self.scale = V.real_pair(scale, "RandomResizedCrop", "scale", 0)
+        self.ratio = V.real_pair(ratio, "RandomResizedCrop", "ratio", 0, low_open=True)
         self.interpolation = F._interp(interpolation, "RandomResizedCrop")
         self.antialias = antialias
 
@@ -229,13 +227,10 @@ class RandomVerticalFlip(_RandomFlip):
 
 
 def _degrees(value: Any, op: str, name: str = "degrees") -> tuple[float, float]:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if value < 0:
-            raise ArgumentError(V.expected(op, name, "non-negative when a single number", value))
-        return -float(value), float(value)
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise ArgumentError(V.expected(op, name, "a number or a (min, max) pair", value))
-    return float(value[0]), float(value[1])
+    if V._is_real(value):
+        v = V.real(value, op, name, 0)
+        return -v, v
+    return V.real_pair(value, op, name)
 
 
 def _tensor_fill(img: Any, fill: Any) -> Any:
@@ -279,16 +274,18 @@ class RandomAffine:
                  shear: Any = None, interpolation: Any = InterpolationMode.NEAREST, fill: Any = 0,
                  center: Sequence[int] | None = None) -> None:
         self.degrees = _degrees(degrees, "RandomAffine")
-        if translate is not None and (len(translate) != 2 or not all(0.0 <= t <= 1.0 for t in translate)):
-            raise ArgumentError(V.expected("RandomAffine", "translate", "two fractions in [0, 1]", translate))
-        if scale is not None and (len(scale) != 2 or not all(s > 0 for s in scale)):
-            raise ArgumentError(V.expected("RandomAffine", "scale", "two positive numbers", scale))
+        if translate is not None:
+            translate = V.real_pair(translate, "RandomAffine", "translate", 0, 1, ordered=False)
+        if scale is not None:
+            scale = V.real_pair(scale, "RandomAffine", "scale", 0, low_open=True)
         if shear is not None:
-            if isinstance(shear, (int, float)):
+            if V._is_real(shear) or isinstance(shear, (tuple, list)) and len(shear) == 2:
                 shear = _degrees(shear, "RandomAffine", "shear")
-            elif len(shear) not in (2, 4):
-                raise ArgumentError(V.expected("RandomAffine", "shear", "a number or 2 or 4 numbers", shear))
-            shear = tuple(float(s) for s in shear)
+            elif isinstance(shear, (tuple, list)) and len(shear) == 4:
+                shear = V.real_pair(shear[:2], "RandomAffine", "shear", ordered=False) + \
+                    V.real_pair(shear[2:], "RandomAffine", "shear", ordered=False)
+            else:
+                raise DTypeError(V.expected("RandomAffine", "shear", "a number or 2 or 4 numbers", shear))
         self.translate, self.scale, self.shear = translate, scale, shear
         self.interpolation = F._interp(interpolation, "RandomAffine")
         self.fill, self.center = fill, center

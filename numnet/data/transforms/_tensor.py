@@ -9,9 +9,10 @@ from typing import Any, Sequence
 import numpy as np
 
 from numnet import _validation as V
+from numnet.dtypes import as_dtype
 from numnet.data.transforms import functional as F
 from numnet.data.transforms._compose import _is_batch, _probability, _rng
-from numnet.errors import ArgumentError, DTypeError
+from numnet.errors import ArgumentError
 from numnet.tensor import Tensor
 
 
@@ -69,7 +70,7 @@ class ConvertImageDtype:
     batched = True
 
     def __init__(self, dtype: Any) -> None:
-        self.dtype = np.dtype(dtype)
+        self.dtype = as_dtype(dtype, "ConvertImageDtype")
 
     def __call__(self, image: Any) -> Any:
         return F.convert_image_dtype(image, self.dtype)
@@ -123,15 +124,6 @@ class Normalize:
         return f"Normalize(mean={self.mean.tolist()}, std={self.std.tolist()})"
 
 
-def _range_pair(value: Any, op: str, name: str) -> tuple[float, float]:
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise DTypeError(V.expected(op, name, "a sequence of two numbers", value))
-    lo, hi = float(value[0]), float(value[1])
-    if lo > hi:
-        raise ArgumentError(V.expected(op, name, "a range (min, max) with min <= max", value))
-    return lo, hi
-
-
 class RandomErasing:
     """With probability ``p`` erase a random rectangle (area fraction in ``scale``, aspect ratio in ``ratio``) with
     ``value`` (a number, one per channel, or ``'random'`` for standard normal noise). Tensors/arrays only.
@@ -144,8 +136,8 @@ class RandomErasing:
     def __init__(self, p: float = 0.5, scale: Sequence[float] = (0.02, 0.33), ratio: Sequence[float] = (0.3, 3.3),
                  value: Any = 0, inplace: bool = False) -> None:
         self.p = _probability(p, "RandomErasing")
-        self.scale = _range_pair(scale, "RandomErasing", "scale")
-        self.ratio = _range_pair(ratio, "RandomErasing", "ratio")
+        self.scale = V.real_pair(scale, "RandomErasing", "scale")
+        self.ratio = V.real_pair(ratio, "RandomErasing", "ratio")
         if self.scale[0] < 0 or self.scale[1] > 1:
             raise ArgumentError(V.expected("RandomErasing", "scale", "within [0, 1]", scale))
         if not (isinstance(value, (int, float, tuple, list)) or value == "random") or isinstance(value, bool):
@@ -189,9 +181,9 @@ class RandomErasing:
     def __call__(self, img: Any) -> Any:
         if _is_batch(img):
             return self._batch(img)
+        c = F.get_dimensions(img)[0]  # checks the image before the draw, so a bad input never passes unseen
         if _rng().random() >= self.p:
             return img
-        c = F.get_dimensions(img)[0]
         i, j, h, w, v = self.get_params(img, self.scale, self.ratio, self._value(c))
         return F.erase(img, i, j, h, w, v, self.inplace)
 

@@ -13,6 +13,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from numnet import _validation as V
+from numnet.dtypes import as_dtype
 from numnet.errors import ArgumentError, DTypeError, ShapeError
 from numnet.tensor import Tensor
 
@@ -65,14 +66,15 @@ def _to_array(img: Any, op: str) -> tuple[np.ndarray, str, Any]:
 
 
 def _from_array(arr: np.ndarray, kind: str, mode: Any, like: Any = None) -> Any:
-    if kind == "tensor":
-        return Tensor(np.ascontiguousarray(arr))
     if kind == "pil":
         image = _pil()
         a = arr[0] if arr.shape[0] == 1 else arr.transpose(1, 2, 0)
         return image.fromarray(np.ascontiguousarray(a))
-    if like is not None and isinstance(like, np.ndarray) and like.ndim == 2 and arr.ndim == 3 and arr.shape[0] == 1:
-        return arr[0]
+    if like is not None and isinstance(like, (np.ndarray, Tensor)) and like.ndim == 2 and arr.ndim == 3 and \
+            arr.shape[0] == 1:  # a 2-D (H, W) image comes back 2-D, as torchvision does
+        arr = arr[0]
+    if kind == "tensor":
+        return Tensor(np.ascontiguousarray(arr))
     return arr
 
 
@@ -181,7 +183,7 @@ def to_pil_image(pic: Any, mode: str | None = None) -> Any:
 
 def convert_image_dtype(image: Any, dtype: Any = np.float32) -> Any:
     """torchvision's ``convert_image_dtype``: rescales between integer ranges and [0, 1]."""
-    dtype = np.dtype(dtype)
+    dtype = as_dtype(dtype, "convert_image_dtype")
 
     def fn(x: np.ndarray) -> np.ndarray:
         if x.dtype == dtype:
@@ -257,8 +259,7 @@ def _padding_ltrb(padding: Any, op: str) -> list[int]:
     p = [padding] if isinstance(padding, int) else list(padding)
     if len(p) not in (1, 2, 4) or any(isinstance(v, bool) or not isinstance(v, int) for v in p):
         raise ArgumentError(V.expected(op, "padding", "an int or a sequence of 1, 2 or 4 ints", padding))
-    if any(v < 0 for v in p):
-        raise ArgumentError(V.expected(op, "padding", "non-negative", padding))
+    p = [V.integer(v, op, "padding", 0) for v in p]
     if len(p) == 1:
         return [p[0]] * 4
     if len(p) == 2:

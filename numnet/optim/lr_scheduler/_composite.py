@@ -91,6 +91,8 @@ class SequentialLR(_Composite):
         name = "SequentialLR"
         _check_optimizer(name, optimizer)
         schedulers = _check_schedulers(name, schedulers, optimizer)
+        if not isinstance(milestones, (list, tuple)):
+            raise DTypeError(V.expected(name, "milestones", "a list of ints", got=type(milestones).__name__))
         milestones = list(milestones)
         if len(milestones) != len(schedulers) - 1:
             raise ArgumentError(f"{name}: expects number of schedulers provided to be one more than the number of "
