@@ -116,3 +116,15 @@ def test_missing_image_folder_is_numnets_error_and_a_file_not_found_error():
     with pytest.raises(FileNotFoundError, match="is not a folder") as info:
         ImageFolder("/nonexistent/numnet-folder")
     assert isinstance(info.value, NumnetError)
+
+
+@pytest.mark.parametrize("state", [{"last_epoch": -5}, {"last_epoch": "a"}, {"step_size": 0},
+                                   {"gamma": float("nan")}, {"base_lrs": [1, 2, 3]}, {"_last_lr": None}])
+def test_scheduler_state_is_checked_before_anything_is_set(state):
+    from numnet.optim.lr_scheduler import StepLR
+    opt = numnet.optim.SGD([numnet.zeros(2, requires_grad=True)], lr=0.1)
+    sched = StepLR(opt, 2)
+    before = dict(sched.state_dict())
+    with pytest.raises(ArgumentError, match="StepLR.load_state_dict: expected state"):
+        sched.load_state_dict({**before, **state})
+    assert sched.state_dict() == before  # all or nothing

@@ -54,6 +54,49 @@ def _to_plain(value: Any) -> Any:
     return value
 
 
+# Counters in a scheduler's state and their least value; a state with e.g. ``last_epoch = -5`` or ``step_size = 0``
+# would fail later with a raw ZeroDivisionError or silently give other rates.
+_STATE_MINIMUM = {"last_epoch": -1, "_step_count": 0, "step_size": 1, "T_max": 1, "T_0": 1, "T_i": 1, "T_mult": 1,
+                  "total_steps": 1, "total_iters": 0, "T_cur": 0, "patience": 0, "cooldown": 0,
+                  "cooldown_counter": 0, "num_bad_epochs": 0}
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _check_state_value(name: str, key: str, value: Any, current: Any) -> None:
+    """A loaded state value must have the kind of the scheduler's own (number, bool, str, list of the same length
+    for per-group lists), no NaN, and counters at least their minimum."""
+    def bad(what: str) -> ArgumentError:
+        return ArgumentError(V.expected(name, f"state {key!r}", what, value)[:300])
+
+    if current is None or isinstance(current, dict):
+        return  # optional callables' attributes (custom scale functions, lambdas): restored as given
+    if isinstance(current, bool):
+        if not isinstance(value, bool):
+            raise bad("True or False")
+    elif _is_number(current):
+        if not _is_number(value) or value != value:
+            raise bad("a number (not NaN)")
+        if key in _STATE_MINIMUM:
+            if not isinstance(value, int) or value < _STATE_MINIMUM[key]:
+                raise bad(f"an int >= {_STATE_MINIMUM[key]}")
+    elif isinstance(current, str):
+        if not isinstance(value, str):
+            raise bad("a str")
+    elif isinstance(current, list):
+        if not isinstance(value, list):
+            raise bad("a list")
+        if key != "milestones" and len(value) != len(current):
+            raise bad(f"a list of {len(current)} (one per parameter group)")
+        for v, c in zip(value, current):
+            if _is_number(c) and (not _is_number(v) or v != v):
+                raise bad("numbers (not NaN)")
+        if key == "milestones" and not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value):
+            raise bad("ints >= 0")
+
+
 class LRScheduler:
     """Base class of the epoch-indexed schedulers (like ``torch.optim.lr_scheduler.LRScheduler``).
 
@@ -171,6 +214,8 @@ class LRScheduler:
         if unknown:
             raise ArgumentError(f"{name}: unexpected keys {unknown}; was the state dict saved from another "
                                 "scheduler?")
-        for k, v in state_dict.items():
-            if k != "optimizer":
-                self.__dict__[k] = self._from_plain(k, _to_plain(v))
+        loaded = {k: _to_plain(v) for k, v in state_dict.items() if k != "optimizer"}
+        for k, v in loaded.items():  # everything is checked before anything is set: all or nothing
+            _check_state_value(name, k, v, _to_plain(self.__dict__[k]))
+        for k, v in loaded.items():
+            self.__dict__[k] = self._from_plain(k, v)
