@@ -161,3 +161,55 @@ def test_bad_folders_get_one_line_errors(tmp_path, trained):
     (bad / "0.png").write_bytes(b"not a png")
     status, _, err = run_cli("predict", out / "model.safetensors", bad / "0.png")
     assert status != 0 and "0.png" in err and err.count("\n") == 1
+
+
+def _data_url(img: Image.Image, fmt: str) -> str:
+    buf = io.BytesIO()
+    img.save(buf, format=fmt)
+    return f"data:image/{fmt.lower()};base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def test_explorer_of_a_folder_model_refuses_bad_requests_with_json(trained, shapes, tmp_path):
+    """Issue 13, item 5: the explorer's new data inputs — a model trained on a folder of RGB images (its card names
+    the folder, its size 3×32×32 and its normalization) — under good and bad requests: every answer is JSON, every
+    bad request a 4xx, never a 5xx; images in every format the page may send are accepted."""
+    import shutil
+
+    from numnet.explore.server import create_app, load_explorer
+
+    out, _ = trained
+    client = create_app(load_explorer(str(out / "model.safetensors"), seed=0)).test_client()
+    img = _draw("square", np.random.default_rng(3))
+    for fmt in ("PNG", "JPEG", "WEBP", "BMP", "GIF"):
+        reply = client.post("/api/predict", data=json.dumps({"image": _data_url(img, fmt)}),
+                            content_type="application/json")
+        assert reply.status_code == 200, (fmt, reply.get_json())
+        assert reply.get_json()["prediction"]["name"] in CLASSES
+    bad_bodies = [b"", b"{bad", b"[]", {"image": 5}, {"image": "data:image/png;base64,%%%"},
+                  {"image": "data:image/tiff;base64,AAAA"}, {"image": [[0.5] * 31] * 32, "preprocess": False},
+                  {"image": [[[0.5] * 3] * 32] * 32, "preprocess": False}, {"image": [[2.0] * 32] * 32},
+                  {"image": _data_url(img, "PNG"), "layers": ["no.such.layer"]},
+                  {"image": _data_url(img, "PNG"), "top": -3}]
+    for body in bad_bodies:
+        data = body if isinstance(body, bytes) else json.dumps(body)
+        reply = client.post("/api/predict", data=data, content_type="application/json")
+        assert 400 <= reply.status_code < 500, (body, reply.status_code)
+        assert reply.is_json and reply.get_json()["status"] == reply.status_code
+    for query in ("index=270", "index=-1", "index=1e3", "index=abc"):
+        reply = client.get(f"/api/sample?{query}")
+        assert reply.status_code == 400 and reply.is_json, query
+    assert client.get("/api/sample?index=269").status_code == 200
+
+    # the folder the card names, moved away: the explorer still starts; random samples are off (404 JSON)
+    moved = tmp_path / "moved"
+    card_folder = shapes[0]  # the folder `trained` was trained on, which its card names
+    shutil.copytree(card_folder, moved)
+    try:
+        shutil.rmtree(card_folder)
+        gone = create_app(load_explorer(str(out / "model.safetensors"), seed=0)).test_client()
+        reply = gone.get("/api/sample")
+        assert reply.status_code == 404 and reply.is_json
+        assert gone.post("/api/predict", data=json.dumps({"image": _data_url(img, "PNG")}),
+                         content_type="application/json").status_code == 200
+    finally:
+        shutil.copytree(moved, card_folder)
