@@ -353,3 +353,20 @@ def bool_condition(condition: Any, op: str) -> np.ndarray:
         got = f"dtype {cond.dtype}" if isinstance(cond, np.ndarray) else _type_name(condition)
         raise DTypeError(expected(op, "condition", "a bool Tensor", got=got))
     return cond
+
+
+def path(value: Any, op: str, name: str = "root") -> Any:
+    """``value`` if it is a file-system path (a ``str`` or ``os.PathLike``), else a DTypeError naming ``name``."""
+    import os
+
+    if not isinstance(value, (str, os.PathLike)):
+        raise DTypeError(expected(op, name, "a path (str or os.PathLike)", got=_type_name(value)))
+    return value
+
+
+def names(value: Any, op: str, name: str = "classes") -> list[str]:
+    """A list or tuple of strings (class names) as a list."""
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise DTypeError(expected(op, name, "a list of str", value if isinstance(value, (list, tuple))
+                                  else None, got=None if isinstance(value, (list, tuple)) else _type_name(value)))
+    return list(value)

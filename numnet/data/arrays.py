@@ -130,9 +130,8 @@ class ArrayDataset(InMemoryImages):
         if y.size and y.min() < 0:
             raise ArgumentError(V.expected(who, "labels", "integers >= 0", got=f"min {int(y.min())}"))
         n_classes = int(y.max()) + 1 if y.size else 0
-        if classes is None:
-            classes = [str(i) for i in range(n_classes)]
-        elif len(classes) < n_classes:
+        classes = [str(i) for i in range(n_classes)] if classes is None else V.names(classes, who)
+        if len(classes) < n_classes:
             raise ArgumentError(f"{who}: {len(classes)} class names given, but the labels go up to {n_classes - 1}")
         self.data: np.ndarray = np.ascontiguousarray(data)
         self.targets: np.ndarray = y

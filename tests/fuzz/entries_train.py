@@ -143,6 +143,28 @@ def _image_folder(L, root, allow_empty):
     return [len(ds), *ds.classes, ds[0][1]]
 
 
+def _mnist5k(L, train, normalize):
+    from numnet.datasets import MNIST5k
+    ds = MNIST5k(train=train, normalize=normalize)
+    return [len(ds), ds[0][1]]
+
+
+def _get_dataset(L, name, train):
+    from numnet.datasets import get_dataset
+    return len(get_dataset(name, train=train))
+
+
+def _fashion_root(L, root, train):
+    from numnet.datasets import FashionMNIST
+    return len(FashionMNIST(root, train=train))
+
+
+def _array_dataset(L, images, labels, classes):
+    from numnet.datasets import ArrayDataset
+    ds = ArrayDataset(images, labels, classes=classes)
+    return [len(ds), ds[0][1]]
+
+
 def _tv():
     from tests.torchvision_ref import torchvision_module
     return torchvision_module("transforms")
@@ -220,6 +242,15 @@ TRAIN_ENTRIES: list[Entry] = [
           differs=[(r"\[\[1\.5\], \[2\.5\]\]", "Python floats collate to float32, numnet's rule for Python "
                                                   "floats (PyTorch: float64)")]),
     Entry("ImageFolder", _image_folder, [["<images>"], [False, True]]),
+    # built-in data sets (no PyTorch reference: torchvision's would download): the error classes only
+    Entry("datasets.MNIST5k", _mnist5k, [[True, False], [False, True]], compare="none"),
+    Entry("datasets.get_dataset", _get_dataset, [["mnist5k", "MNIST5k"], [True, False]], compare="none"),
+    Entry("datasets.fashion-mnist", _fashion_root, [["/nonexistent/fashion-mnist"], [True, False]],
+          compare="none"),
+    Entry("datasets.ArrayDataset", _array_dataset, [[np.zeros((4, 1, 8, 8), np.float32), np.zeros((4, 8, 8, 3),
+                                                                                               np.uint8)],
+                                                    [np.arange(4), [0, 1, 0, 1]], [None, ["a", "b"]]],
+          compare="none"),
     # ---- transforms: deterministic ones by value, random ones by shape and dtype, torchvision the reference
     Entry("transforms.Normalize", _transform("Normalize"), [[(0.5,), (0.5, 0.5, 0.5)], [(0.2,), (1.0, 2.0, 0.5)],
                                                             [IMG, GRAY, BATCH]]),
