@@ -1,17 +1,13 @@
-"""torchvision's pure-Python transforms as a test reference (``import torchvision`` itself fails on the CUDA libs)."""
+"""torchvision's pure-Python transforms as a test reference (``import torchvision`` itself fails on the CUDA libs);
+the bare-package import lives in tests/torchvision_ref.py."""
 
-import importlib.util
-import sys
-import types
+from tests.torchvision_ref import torchvision_module
 
 
 def torchvision_transforms():
     """``torchvision.transforms``, imported under a bare ``torchvision`` package that skips its C extensions."""
-    if "torchvision" not in sys.modules:
-        spec = importlib.util.find_spec("torchvision")
-        m = types.ModuleType("torchvision")
-        m.__path__ = list(spec.submodule_search_locations)
-        sys.modules["torchvision"] = m
-    import torchvision.transforms as tvt
-
+    tvt = torchvision_module("transforms")
+    if tvt is None:
+        raise ImportError("torchvision.transforms cannot be imported here: run `make test` (it installs the test "
+                          "extra with torchvision==0.28.0)")
     return tvt
