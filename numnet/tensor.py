@@ -5,7 +5,7 @@ derivative lives there. This file holds the core: construction, conversion, ``ba
 comparison operators, the elementwise functions and indexing. Beside it: the dtype rules (PyTorch's) in
 :mod:`numnet.dtypes`, the math, activation, reduction, shape and selection methods in five mixins
 (``_tensor_math.py``, ``_tensor_activation.py``, ``_tensor_reduce.py``, ``_tensor_shape.py``,
-``_tensor_select.py``), and the free functions (``cat``, ``where``, ``einsum``, ...) in :mod:`numnet.creation`.
+``_tensor_select.py``), the in-place methods in ``_tensor_inplace.py``, indexing in ``_tensor_index.py``, and the free functions (``cat``, ``where``, ``einsum``, ...) in :mod:`numnet.creation`.
 None of them imports ``numnet.functional`` or anything above it.
 """
 
@@ -20,6 +20,8 @@ from numnet import _validation as V
 from numnet import autograd
 from numnet._dims import _norm_dim
 from numnet._tensor_activation import _ActivationMethods
+from numnet._tensor_index import _IndexMethods
+from numnet._tensor_inplace import _InPlaceMethods
 from numnet._tensor_math import _MathMethods, _binary
 from numnet._tensor_reduce import MaxResult, _ReduceMethods  # noqa: F401  (MaxResult: public here too)
 from numnet._tensor_select import _SelectMethods
@@ -28,9 +30,9 @@ from numnet.dtypes import _DEFAULT_FLOAT, _KIND_RANK, ArrayLike, _as_array, _is_
 from numnet.dtypes import promote_types, result_type  # noqa: F401  (public here too, as before the split)
 from numnet.device import CPU, as_device, device, is_device_like
 from numnet.dtypes import as_dtype
-from numnet.errors import ArgumentError, DTypeError, IndexOutOfRangeError, InPlaceError, ShapeError
+from numnet.errors import ArgumentError, DTypeError, ShapeError
 from numnet.ops import elementwise as ew
-from numnet.ops import linalg, shape
+from numnet.ops import linalg
 
 
 def _to_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
@@ -40,7 +42,8 @@ def _to_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
     return _as_array(data, dtype)
 
 
-class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _SelectMethods):
+class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _SelectMethods, _InPlaceMethods,
+             _IndexMethods):
     """A multi-dimensional array that can record the operations applied to it and differentiate through them.
 
     Create one with :func:`numnet.tensor`. ``requires_grad=True`` on a floating tensor makes every result computed
@@ -337,137 +340,6 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
         self.requires_grad = requires_grad
         return self
 
-    # ------------------------------------------------------------------ in place
-    def _inplace(self, op: str, compute: Callable[["Tensor"], "Tensor"], others: tuple = ()) -> "Tensor":
-        """Run ``compute(self)`` (an out-of-place result) and write it into this tensor's memory.
-
-        Untracked (under ``no_grad``, or nothing requires grad) it only writes and bumps the version. Tracked, this
-        tensor takes the new op as its history; the op reads a copy of the old value (an alias), so the gradient is
-        right, and graph nodes recorded before still reach the old history through ``_history``.
-        """
-        tracked = autograd.is_grad_enabled() and (
-            self._requires_grad or any(isinstance(o, Tensor) and o._requires_grad for o in others))
-        if tracked and self._requires_grad and self._ctx is None:
-            raise InPlaceError(f"{op}: a leaf tensor that requires grad is being used in an in-place operation; "
-                               "do it under numnet.no_grad() (or on .data / .detach())")
-        if not tracked:
-            with autograd.no_grad():
-                result = compute(self)
-            self._write(op, result._data)
-            return self
-        if self._vbox[1]:
-            raise InPlaceError(f"{op}: an in-place operation recorded for autograd on a tensor that shares its memory "
-                               "with another tensor (a view) is not supported by numnet; use the out-of-place form")
-        alias = Tensor._from_op(self._data.copy(), self._ctx)
-        alias._requires_grad = self._requires_grad
-        result = compute(alias)
-        self._write(op, result._data)
-        ctx = result._ctx
-        if self._history is None:
-            self._history = []
-        self._history.append((self._vbox[0] - 1, alias))
-        self._ctx, self._requires_grad = ctx, ctx is not None
-        if ctx is not None:
-            ctx._out = (self._vbox, self._vbox[0], self._data)
-        return self
-
-    def _write(self, op: str, values: np.ndarray) -> None:
-        if values.shape != self._data.shape:
-            raise ShapeError(f"{op}: output with shape {self.shape} doesn't match the broadcast shape {values.shape}")
-        if values.dtype != self._data.dtype and _KIND_RANK.get(values.dtype.kind, 4) > \
-                _KIND_RANK.get(self._data.dtype.kind, 4):
-            raise DTypeError(f"{op}: result type {values.dtype} can't be cast to the desired output type "
-                             f"{self._data.dtype}")
-        if not self._data.flags.writeable:
-            raise InPlaceError(f"{op}: the tensor's memory is read-only")
-        self._data[...] = values
-        self._vbox[0] += 1
-
-    def add_(self, other: Any, *, alpha: Any = 1) -> "Tensor":
-        """``self += alpha * other`` in place."""
-        return self._inplace("add_", lambda s: s + (other if alpha == 1 else other * alpha), (other,))
-
-    def sub_(self, other: Any, *, alpha: Any = 1) -> "Tensor":
-        """``self -= alpha * other`` in place."""
-        return self._inplace("sub_", lambda s: s - (other if alpha == 1 else other * alpha), (other,))
-
-    def mul_(self, other: Any) -> "Tensor":
-        return self._inplace("mul_", lambda s: s * other, (other,))
-
-    def div_(self, other: Any) -> "Tensor":
-        return self._inplace("div_", lambda s: s / other, (other,))
-
-    def pow_(self, exponent: Any) -> "Tensor":
-        return self._inplace("pow_", lambda s: s ** exponent, (exponent,))
-
-    def exp_(self) -> "Tensor":
-        return self._inplace("exp_", lambda s: s.exp())
-
-    def neg_(self) -> "Tensor":
-        return self._inplace("neg_", lambda s: -s)
-
-    def clamp_(self, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
-        return self._inplace("clamp_", lambda s: s.clamp(min, max))
-
-    def zero_(self) -> "Tensor":
-        """Fill with zeros in place."""
-        return self.fill_(0)
-
-    def fill_(self, value: Any) -> "Tensor":
-        """Fill with ``value`` (a number or a one-element tensor) in place."""
-        if isinstance(value, Tensor) and value.ndim > 0:
-            raise ShapeError(f"fill_: expected value to be a 0-d tensor, got shape {value.shape}")
-        value = V.fits(V.scalar(value, "fill_", "value"), self._data.dtype, "fill_", "value")
-        return self._overwrite("fill_", np.full(self.shape, value, dtype=self._data.dtype))
-
-    def copy_(self, src: Any, non_blocking: bool = False) -> "Tensor":
-        """Copy ``src`` (broadcast to this shape, cast to this dtype) into this tensor in place."""
-        if isinstance(src, Tensor) and src._requires_grad and autograd.is_grad_enabled():
-            raise InPlaceError("copy_: copying a tensor that requires grad while gradients are recorded is not "
-                               "supported by numnet; use .detach() or no_grad()")
-        arr = _to_array(src)
-        try:
-            arr = np.broadcast_to(arr, self.shape)
-        except ValueError:
-            raise ShapeError(f"copy_: src of shape {arr.shape} cannot be broadcast to shape {self.shape}") from None
-        return self._overwrite("copy_", arr.astype(self._data.dtype, copy=False))
-
-    def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator: Any = None) -> "Tensor":
-        """Fill with samples of U(from, to) in place."""
-        from numnet import random
-
-        g = random._gen(generator, "uniform_")
-        return self._overwrite("uniform_", g.uniform(from_, to, self.shape).astype(self._data.dtype))
-
-    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> "Tensor":
-        """Fill with samples of N(mean, std²) in place."""
-        from numnet import random
-
-        g = random._gen(generator, "normal_")
-        return self._overwrite("normal_", g.normal(mean, std, self.shape).astype(self._data.dtype))
-
-    def _overwrite(self, op: str, values: np.ndarray) -> "Tensor":
-        """Write values that do not depend on the old ones. Tracked, the tensor stops depending on its history."""
-        if self._requires_grad and autograd.is_grad_enabled():
-            if self._ctx is None:
-                raise InPlaceError(f"{op}: a leaf tensor that requires grad is being used in an in-place operation; "
-                                   "do it under numnet.no_grad()")
-            return self._inplace(op, lambda s: s * 0 + Tensor._from_op(values, None))
-        self._write(op, values)
-        return self
-
-    def __iadd__(self, other: Any) -> "Tensor":
-        return self.add_(other)
-
-    def __isub__(self, other: Any) -> "Tensor":
-        return self.sub_(other)
-
-    def __imul__(self, other: Any) -> "Tensor":
-        return self.mul_(other)
-
-    def __itruediv__(self, other: Any) -> "Tensor":
-        return self.div_(other)
-
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return self._data if dtype is None else self._data.astype(dtype)
 
@@ -663,73 +535,9 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
                             f"of shape {self.shape}")
         return int(self.item())
 
-    # ------------------------------------------------------------------ indexing
-    def __getitem__(self, index: Any) -> "Tensor":
-        index = _convert_index(index)
-        try:
-            return shape.GetItemOp.apply(self, index=index)
-        except IndexError as exc:
-            raise _index_error("index", exc, self.shape) from None
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        """``x[index] = value`` in place (a version bump, as every in-place op).
-
-        Recorded for autograd on a non-leaf: the gradient flows to the elements not overwritten. Differences from
-        PyTorch: a ``value`` that requires grad (while gradients are recorded) is refused with InPlaceError.
-
-        Raises:
-            InPlaceError: on a leaf that requires grad outside ``no_grad``, or for a ``value`` that requires grad.
-        """
-        idx = _convert_index(index)
-        if value is None:  # NumPy would write NaN (float) or refuse (int); PyTorch refuses
-            raise DTypeError(V.expected("setitem", "value", "a number, a sequence or a Tensor", value))
-        val = value._data if isinstance(value, Tensor) else V.int64_scalar(value, "setitem", "value")
-        enabled = autograd.is_grad_enabled()
-        if enabled and isinstance(value, Tensor) and value._requires_grad:
-            raise InPlaceError("setitem: assigning a tensor that requires grad is not supported by numnet while "
-                               "gradients are recorded; assign value.detach() or build the result with where/cat")
-        if self._requires_grad and enabled:
-            if self._ctx is None:
-                raise InPlaceError("setitem: in-place assignment into a tensor that requires grad (a leaf) is not "
-                                   "allowed while gradients are recorded; use numnet.no_grad()")
-            keep = np.ones(self.shape, dtype=self._data.dtype)
-            keep[idx] = 0
-            put = np.zeros(self.shape, dtype=self._data.dtype)
-            put[idx] = val
-            self._inplace("setitem", lambda s: s * Tensor._from_op(keep, None) + Tensor._from_op(put, None))
-            return
-        try:
-            self._data[idx] = val
-        except IndexError as exc:
-            raise _index_error("setitem", exc, self.shape) from None
-        except ValueError as exc:  # NumPy's "could not broadcast input array from shape ..."
-            raise ShapeError(f"setitem: cannot assign a value of shape {np.shape(val)} to x[{index!r}] of a tensor "
-                             f"of shape {self.shape} ({exc})") from None
-        except TypeError as exc:
-            raise DTypeError(f"setitem: cannot assign {type(value).__name__} {value!r} ({exc})") from None
-        self._vbox[0] += 1
-
     def __iter__(self):
         for i in range(len(self)):
             yield self[i]
-
-
-def _index_error(op: str, exc: IndexError, shape: tuple) -> Exception:
-    """NumPy's IndexError as numnet's: out of range → IndexOutOfRangeError; a bad kind of index → DTypeError."""
-    if "out of bounds" in str(exc):
-        return IndexOutOfRangeError(f"{op}: {exc} (tensor shape {shape})")
-    return DTypeError(f"{op}: {exc} (tensor shape {shape})")
-
-
-def _convert_index(index: Any) -> Any:
-    for i in (index if isinstance(index, tuple) else (index,)):
-        if V.is_int(i) and not V.INT64_MIN <= i <= V.INT64_MAX:
-            raise IndexOutOfRangeError(f"index: index {i} is out of range (beyond int64)")
-    if isinstance(index, Tensor):
-        return index._data
-    if isinstance(index, tuple):
-        return tuple(i._data if isinstance(i, Tensor) else i for i in index)
-    return index
 
 
 _TYPE_NAMES = {np.dtype(np.float32): "Float", np.dtype(np.float64): "Double", np.dtype(np.float16): "Half",

@@ -246,9 +246,10 @@ def test_tensor_layer_imports_nothing_above_ops():
     root = Path(numnet.__file__).parent
     allowed = {"numnet", "numnet.autograd", "numnet.errors", "numnet._validation", "numnet.dtypes", "numnet._dims", "numnet.ops",
                "numnet._tensor_activation", "numnet._tensor_reduce", "numnet._tensor_shape", "numnet._tensor_math",
-               "numnet._tensor_select", "numnet.tensor", "numnet.device", "numnet.random"}
+               "numnet._tensor_select", "numnet._tensor_inplace", "numnet._tensor_index", "numnet.tensor",
+               "numnet.device", "numnet.random"}
     for name in ["tensor.py", "dtypes.py", "_dims.py", "_tensor_activation.py", "_tensor_reduce.py",
-                 "_tensor_shape.py", "_tensor_math.py", "_tensor_select.py"]:
+                 "_tensor_shape.py", "_tensor_math.py", "_tensor_select.py", "_tensor_inplace.py", "_tensor_index.py"]:
         for node in ast.walk(ast.parse((root / name).read_text())):
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("numnet"):
                 mods = [node.module] if node.module != "numnet" else [f"numnet.{a.name}" for a in node.names]
