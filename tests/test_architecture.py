@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
               "numnet._runtime", "numnet._argtypes", "numnet._command", "numnet.ops.layout", "numnet.ops.im2col",
               "numnet.ops.workspace", "numnet.device", "numnet.cuda", "numnet.accelerator",
               "numnet.backends")),
-    ("autograd", ("numnet.autograd",)),
+    ("autograd", ("numnet.autograd", "numnet._grad_mode")),
     ("ops", ("numnet.ops",)),
     ("tensor", ("numnet.tensor", "numnet._tensor_", "numnet.creation", "numnet.functions", "numnet.random",
                 "numnet.testing", "numnet.linalg")),
