@@ -92,6 +92,13 @@ def _options(options):
     return st.tuples(*parts) if parts else st.just(())
 
 
+@pytest.fixture(autouse=True)
+def _in_scratch_folder(tmp_path, monkeypatch):
+    """A bad word drawn for an output path ("-1", "ü") is a valid relative path: it must land in a scratch folder,
+    not in the checkout."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _report():
     yield
