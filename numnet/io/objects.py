@@ -19,6 +19,7 @@ from typing import Any
 
 from numnet.device import as_device
 from numnet.errors import ArgumentError, DTypeError
+from numnet.io import torch_format
 from numnet.io.atomic import PathLike
 from numnet.io.safetensors_format import OBJECT_KEY, _check_metadata, _read, _write
 from numnet.io.state import _check_depth, _json, _unjson, flatten_state, unflatten_state
@@ -33,8 +34,9 @@ def save(obj: Any, f: PathLike, metadata: Mapping[str, str] | None = None) -> No
     Args:
         obj: a ``state_dict``, or dicts / lists / tuples of Tensors, NumPy arrays, numbers, strings, bools and
             None (dict keys: str, int, float, bool or None).
-        f: the path to write (its folder must exist); any suffix, the content is safetensors. An existing file is
-            replaced only once the new one is complete.
+        f: the path to write (its folder must exist); any suffix, the content is safetensors — also for
+            ``"model.pt"``: numnet never writes pickles (PyTorch reads the file with
+            ``safetensors.torch.load_file``). An existing file is replaced only once the new one is complete.
         metadata: optional str → str pairs for the file's header (read back with :func:`numnet.load_metadata`).
 
     Raises:
@@ -86,8 +88,14 @@ def load(f: PathLike, map_location: Any = None, pickle_module: Any = None, *, we
     elsewhere) loads as ``{name: Tensor}``; pass it to ``model.load_state_dict``. The whole file is read and
     validated before anything is returned: a bad file raises and gives nothing.
 
+    A file written by ``torch.save`` (the zip format of PyTorch >= 1.6: state_dicts, optimizer states, checkpoints
+    of tensors and plain data) is read too, without torch and without running anything from it: its pickle is
+    interpreted symbolically and may name only OrderedDict, the tensor-rebuild functions and the storage types
+    (:mod:`numnet.io.torch_format`). bfloat16 tensors come back as float32 (exactly: NumPy has no bfloat16). The
+    reader is chosen by the file's content, not its name.
+
     Args:
-        f: the path of a safetensors file (any suffix).
+        f: the path of a safetensors file or a ``torch.save`` zip file (any suffix).
         map_location: None, ``"cpu"``, a :class:`numnet.device` or a dict whose values are CPU devices; anything
             naming another device raises :class:`~numnet.errors.DeviceError`.
         pickle_module: must be None (numnet never unpickles).
@@ -97,8 +105,9 @@ def load(f: PathLike, map_location: Any = None, pickle_module: Any = None, *, we
 
     Raises:
         FileNotFoundError: no such file.
-        FileFormatError: truncated, corrupt, not a safetensors file (e.g. a PyTorch pickle), or a structure in the
-            metadata that names a missing tensor.
+        FileFormatError: truncated, corrupt, neither safetensors nor a torch.save zip (e.g. a plain or legacy
+            pickle), a torch file naming anything beyond tensors and plain data, or a structure in the metadata that
+            names a missing tensor.
         DeviceError: ``map_location`` names a device other than the CPU.
 
     Example:
@@ -110,7 +119,11 @@ def load(f: PathLike, map_location: Any = None, pickle_module: Any = None, *, we
     for name, flag in (("weights_only", weights_only), ("mmap", mmap)):
         if flag is not None and not isinstance(flag, bool):
             raise DTypeError(f"load: expected {name} to be True, False or None, got {flag!r}")
+    obj = torch_format.read_if_torch(f, wrap=Tensor)
+    if obj is not torch_format._NOT_TORCH:
+        return obj
     _, meta, arrays = _read(f, arrays=True)
     if OBJECT_KEY not in meta:
         return {k: Tensor(v) for k, v in arrays.items()}
     return unflatten_state(_unjson(meta, OBJECT_KEY, f), arrays, str(f))
+
