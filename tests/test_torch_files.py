@@ -44,11 +44,13 @@ def _same(ref, got, path="obj"):
 
 
 def _roundtrip(obj, tmp_path, name="x.pt"):
-    path = tmp_path / name
-    torch.save(obj, path)
-    ref = torch.load(path, weights_only=True)
-    got = numnet.load(path)
-    _same(ref, got)
+    """Save ``obj`` with torch in both formats (zip and legacy); numnet reads each as torch does."""
+    for legacy in (False, True):
+        path = tmp_path / (("legacy-" if legacy else "") + name)
+        torch.save(obj, path, _use_new_zipfile_serialization=not legacy)
+        ref = torch.load(path, weights_only=True)
+        got = numnet.load(path)
+        _same(ref, got)
     return got
 
 
@@ -268,6 +270,27 @@ def test_hostile_archives_are_refused(tmp_path):
             numnet.load(path)
 
 
+def test_hostile_legacy_files_are_refused_and_nothing_runs(tmp_path):
+    marker = tmp_path / "ran"
+    good = tmp_path / "good.pt"
+    torch.save({"w": torch.arange(6.0)}, good, _use_new_zipfile_serialization=False)
+    data = good.read_bytes()
+    head = b"".join(pickle.dumps(v, protocol=2) for v in (0x1950A86A20F9469CFC6C, 1001,
+                                                           {"protocol_version": 1001, "little_endian": True}))
+    cases = {
+        "payload": head + pickle.dumps(_Payload("system", marker), protocol=2) + pickle.dumps([], protocol=2),
+        "truncated": data[: len(data) - 10],
+        "no storages": data[: len(data) - (8 + 6 * 4)],  # the one storage: its 8-byte count and 6 floats
+        "wrong version": b"".join(pickle.dumps(v, protocol=2) for v in (0x1950A86A20F9469CFC6C, 999, {})),
+    }
+    for name, content in cases.items():
+        path = tmp_path / f"{name.replace(' ', '-')}.pt"
+        path.write_bytes(content)
+        with pytest.raises(FileFormatError):
+            numnet.load(path)
+    assert not marker.exists()
+
+
 def test_a_plain_pickle_is_refused_by_content(tmp_path):
     marker = tmp_path / "ran"
     path = tmp_path / "legacy.pt"
@@ -290,3 +313,14 @@ def test_the_reader_does_not_import_torch(tmp_path):
             "assert 'torch' not in sys.modules, 'torch was imported'")
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "w.pt")], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_many_views_of_one_storage_cannot_blow_up_memory(tmp_path):
+    """1,000 views of one 4 MB storage would be 2 GB of copies: refused once the tensors exceed 4 times the file."""
+    base = torch.zeros(1_000_000)
+    torch.save([base[i:] for i in range(1000)], tmp_path / "views.pt")
+    with pytest.raises(FileFormatError, match="larger than the bytes left|4 times"):
+        numnet.load(tmp_path / "views.pt")
+    few = [base[i:] for i in range(3)]  # a few shared views (tied weights) are fine
+    torch.save(few, tmp_path / "few.pt")
+    assert [t.shape for t in numnet.load(tmp_path / "few.pt")] == [(1_000_000,), (999_999,), (999_998,)]

@@ -86,7 +86,7 @@ def _storage_array(raw: bytes, type_name: str, numel: int, byteorder: str, where
     return arr.astype(np.dtype(dt).newbyteorder("="), copy=False)
 
 
-def _rebuild_tensor(args: tuple, where: str) -> np.ndarray:
+def _rebuild_tensor(args: tuple, where: str, dry: bool = False, max_bytes: int | None = None) -> np.ndarray:
     """``_rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks[, metadata])`` as a new array,
     after checking that every element it reads lies inside the storage."""
     if not isinstance(args, tuple) or len(args) not in (6, 7):
@@ -110,6 +110,11 @@ def _rebuild_tensor(args: tuple, where: str) -> np.ndarray:
                                   f"{last} of a storage of {storage.size}"[:300])
     elif offset > storage.size:
         raise FileFormatError(f"{where}: an empty tensor's offset {offset} is beyond its storage of {storage.size}")
+    if dry:
+        return storage[:0]
+    if max_bytes is not None and int(np.prod(size, dtype=np.float64)) * storage.itemsize > max_bytes:
+        raise FileFormatError(f"{where}: a tensor of size {size} is larger than the bytes left for this file (its "
+                              "tensors may take at most 4 times the file: views of one storage are copied)")
     item = storage.itemsize
     view = np.lib.stride_tricks.as_strided(storage[offset:] if storage.size else storage, shape=size,
                                            strides=tuple(s * item for s in stride), writeable=False)
@@ -119,13 +124,18 @@ def _rebuild_tensor(args: tuple, where: str) -> np.ndarray:
 class _Reader:
     """The symbolic unpickler: a stack machine over the opcodes below, building only plain data and arrays."""
 
-    def __init__(self, data: bytes, storage: Any, where: str, wrap: Any) -> None:
-        self.data, self.pos, self.where, self.wrap = data, 0, where, wrap
+    def __init__(self, data: bytes, storage: Any, where: str, wrap: Any, dry: bool = False,
+                 max_out: int | None = None) -> None:
+        self.data, self.pos, self.where, self.wrap, self.dry = data, 0, where, wrap or (lambda a: a), dry
+        # many views of one big storage would each be copied: the tensors built may total at most max_out bytes
+        self.max_out = max_out if max_out is not None else 4 * len(data) + 2**26
         self.storage = storage  # persistent id -> array
         self.stack: list[Any] = []
         self.marks: list[int] = []
         self.memo: dict[int, Any] = {}
         self.tensors: set[int] = set()  # ids of the tensors built here (a parameter must wrap one of them)
+        self.keep: list[Any] = []
+        self.out_bytes = 0
 
     # ---- reading the stream
     def _take(self, n: int) -> bytes:
@@ -183,8 +193,14 @@ class _Reader:
                 raise FileFormatError(f"{self.where}: OrderedDict called with arguments {args!r}"[:200])
             self.stack.append(collections.OrderedDict())
         elif fn.key == _REBUILD_TENSOR:
-            t = self.wrap(_rebuild_tensor(args, self.where))
+            arr = _rebuild_tensor(args, self.where, self.dry, self.max_out - self.out_bytes)
+            self.out_bytes += arr.nbytes
+            if self.out_bytes > self.max_out:
+                raise FileFormatError(f"{self.where}: its tensors would take more than {self.max_out} bytes, 4 times "
+                                      "the file (views of one storage are copied)")
+            t = self.wrap(arr)
             self.tensors.add(id(t))
+            self.keep.append(t)  # ids stay unique while the reader lives
             self.stack.append(t)
         elif fn.key == _REBUILD_PARAMETER:
             if len(args) not in (3, 4) or id(args[0]) not in self.tensors:
@@ -328,6 +344,16 @@ class _Reader:
                                       "torch.save writes for tensors and plain data; nothing was run")
 
 
+def _check_pid(pid: Any, where: str) -> None:
+    """A storage's persistent id: ``('storage', torch.<Type>Storage, key, location, numel)`` (the legacy format adds
+    a sixth entry, a view's metadata, which must be None)."""
+    if not (isinstance(pid, tuple) and len(pid) in (5, 6) and pid[0] == "storage" and isinstance(pid[1], _Global)
+            and pid[1].module == "torch" and pid[1].name in _STORAGES and isinstance(pid[2], str)
+            and isinstance(pid[4], int) and not isinstance(pid[4], bool) and pid[4] >= 0
+            and (len(pid) == 5 or pid[5] is None)):
+        raise FileFormatError(f"{where}: a persistent id {pid!r} that is not a torch storage"[:300])
+
+
 def _entry(zf: zipfile.ZipFile, name: str, path: Path, limit: int | None = None) -> bytes:
     try:
         info = zf.getinfo(name)
@@ -376,10 +402,7 @@ def load_torch(path: str | Path, f: Any, wrap: Any = None) -> Any:
         where = f"{path} ({prefix}data.pkl)"
 
         def storage(pid: Any) -> np.ndarray:
-            if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage" and isinstance(pid[1], _Global)
-                    and pid[1].module == "torch" and pid[1].name in _STORAGES and isinstance(pid[2], str)
-                    and isinstance(pid[4], int) and not isinstance(pid[4], bool) and pid[4] >= 0):
-                raise FileFormatError(f"{where}: a persistent id {pid!r} that is not a torch storage"[:300])
+            _check_pid(pid, where)
             key = pid[2]
             if not key.isdigit() and not key.replace("_", "").isalnum():
                 raise FileFormatError(f"{where}: storage key {key!r} is not a plain name")
@@ -394,10 +417,102 @@ def load_torch(path: str | Path, f: Any, wrap: Any = None) -> Any:
             return arr
 
         data = _entry(zf, f"{prefix}data.pkl", path, MAX_PICKLE_BYTES)
-        return _Reader(data, storage, where, wrap or (lambda a: a)).run()
+        size = f.seek(0, 2)
+        return _Reader(data, storage, where, wrap, max_out=4 * size + 2**26).run()
 
 
 _NOT_TORCH = object()
+
+
+# torch.save(..., _use_new_zipfile_serialization=False) starts with a pickle of this magic number (as a LONG1)
+LEGACY_MAGIC = b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19"
+_LEGACY_MAGIC_NUMBER = 0x1950A86A20F9469CFC6C
+
+
+def _pickle_end(data: bytes, start: int, where: str) -> int:
+    """The position after the STOP of the pickle starting at ``start``, found by parsing (never running) it."""
+    import pickletools
+
+    try:
+        for op, _arg, pos in pickletools.genops(memoryview(data)[start:].tobytes()):
+            if op.name == "STOP":
+                return start + pos + 1
+    except Exception as e:  # noqa: BLE001 — any malformed stream is a format error
+        raise FileFormatError(f"{where}: a malformed pickle at byte {start} ({type(e).__name__}: {e})"[:300]) from None
+    raise FileFormatError(f"{where}: a pickle without STOP at byte {start}")
+
+
+def load_torch_legacy(path: str | Path, f: Any, wrap: Any = None) -> Any:
+    """The object of a legacy ``torch.save`` file (``_use_new_zipfile_serialization=False``): five pickles — the
+    magic number, the format version (1001), the writer's system info (byte order), the object, the list of storage
+    keys — then each storage as its element count (8 bytes) and its bytes. The object pickle is read twice by the
+    same symbolic reader: a dry pass learns each storage's type and size (the storages come after it), the second
+    builds the tensors."""
+    path = Path(path)
+    where = f"{path} (legacy torch.save format)"
+    data = f.read()
+    pos, parts = 0, []
+    for _ in range(3):
+        end = _pickle_end(data, pos, where)
+        parts.append(_Reader(data[pos:end], lambda pid: None, where, None).run())
+        pos = end
+    magic, version, info = parts
+    if magic != _LEGACY_MAGIC_NUMBER or version != 1001 or not isinstance(info, dict):
+        raise FileFormatError(f"{where}: not a legacy torch.save file (magic {magic!r}, version {version!r})"[:300])
+    byteorder = "little" if info.get("little_endian", True) is True else "big"
+    main = data[pos:_pickle_end(data, pos, where)]
+    pos += len(main)
+    keys_end = _pickle_end(data, pos, where)
+    keys = _Reader(data[pos:keys_end], lambda pid: None, where, None).run()
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys) or len(keys) > MAX_TENSORS:
+        raise FileFormatError(f"{where}: the storage key list is not a list of at most {MAX_TENSORS} names")
+    pids: dict[str, tuple] = {}
+
+    def record(pid: Any) -> np.ndarray:  # the dry pass: a storage of the right size that allocates nothing
+        _check_pid(pid, where)
+        first = pids.setdefault(pid[2], pid)
+        if first[4] != pid[4] or first[1].name != pid[1].name:
+            raise FileFormatError(f"{where}: storage {pid[2]} is named with two types or sizes")
+        if pid[4] * _itemsize(pid[1].name) > len(data):
+            raise FileFormatError(f"{where}: storage {pid[2]} claims {pid[4]} elements, more than the file holds")
+        return np.broadcast_to(np.zeros(1, dtype=np.float32), (pid[4],))
+
+    _Reader(main, record, where, None, dry=True).run()
+    offsets: dict[str, int] = {}
+    pos = keys_end
+    order = "<" if byteorder == "little" else ">"
+    for key in keys:
+        if key not in pids:
+            raise FileFormatError(f"{where}: storage {key} is listed but no tensor uses it")
+        if pos + 8 > len(data):
+            raise FileFormatError(f"{where}: the file ends before storage {key}")
+        numel = struct.unpack(f"{order}q", data[pos:pos + 8])[0]
+        pid = pids[key]
+        if numel != pid[4]:
+            raise FileFormatError(f"{where}: storage {key} has {numel} elements, its tensor says {pid[4]}")
+        offsets[key] = pos + 8
+        pos += 8 + numel * _itemsize(pid[1].name)
+        if pos > len(data):
+            raise FileFormatError(f"{where}: the file ends inside storage {key}")
+    storages: dict[str, np.ndarray] = {}
+
+    def storage(pid: Any) -> np.ndarray:
+        _check_pid(pid, where)
+        key = pid[2]
+        if key not in offsets:
+            raise FileFormatError(f"{where}: storage {key!r} is not in the file")
+        if key not in storages:
+            start = offsets[key]
+            storages[key] = _storage_array(data[start:start + pid[4] * _itemsize(pid[1].name)], pid[1].name,
+                                           pid[4], byteorder, f"{where}, storage {key}")
+        return storages[key]
+
+    return _Reader(main, storage, where, wrap, max_out=4 * len(data) + 2**26).run()
+
+
+def _itemsize(type_name: str) -> int:
+    dt = _STORAGES[type_name]
+    return 2 if dt == "bfloat16" else np.dtype(dt).itemsize
 
 
 def read_if_torch(path: str | Path, wrap: Any = None) -> Any:
@@ -407,9 +522,11 @@ def read_if_torch(path: str | Path, wrap: Any = None) -> Any:
 
     f, _size = _open_regular(Path(path))
     with f:
-        head = f.read(9)
+        head = f.read(len(LEGACY_MAGIC))
+        f.seek(0)
+        if head == LEGACY_MAGIC:
+            return load_torch_legacy(path, f, wrap)
         # a safetensors header length never starts with the zip signature and then '{' ... unless it is one
         if not is_torch_zip(head) or head[8:9] == b"{":
             return _NOT_TORCH
-        f.seek(0)
         return load_torch(path, f, wrap)
