@@ -119,6 +119,22 @@ def _restore_handlers(previous: dict[int, Any]) -> None:
             pass
 
 
+_BLOCKABLE = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
+
+
+def _block_signals() -> Any:
+    """Block the interrupting signals (main thread, POSIX) and return the mask to restore; None when not possible."""
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None or threading.current_thread() is not threading.main_thread():
+        return None
+    return mask(signal.SIG_BLOCK, _BLOCKABLE)
+
+
+def _unblock_signals(old: Any) -> None:
+    if old is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def atomic_write_bytes(path: PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically: temp file in the same folder, fsync, ``os.replace``, fsync the folder.
 
@@ -136,10 +152,18 @@ def atomic_write_bytes(path: PathLike, data: bytes) -> None:
         raise FileNotFoundError(f"save: folder {folder} does not exist (while writing {path})")
     remove_stale_temp_files(folder)
     previous = _install_handlers()
-    tmp = None
+    tmp, fd = None, None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "wb") as f:
+        # mkstemp with the signals blocked: one arriving after the file exists but before its name is assigned
+        # would leave it behind; blocked, it is delivered once ``tmp`` is set and the cleanup below removes it
+        mask = _block_signals()
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=folder)
+        finally:
+            _unblock_signals(mask)
+        f = os.fdopen(fd, "wb")
+        fd = None  # owned by ``f`` now
+        with f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
@@ -147,6 +171,8 @@ def atomic_write_bytes(path: PathLike, data: bytes) -> None:
         os.replace(tmp, path)
         tmp = None
     except BaseException as e:
+        if fd is not None:  # a signal between mkstemp and fdopen
+            os.close(fd)
         if tmp is not None:
             try:
                 os.unlink(tmp)
