@@ -314,8 +314,7 @@ def flags(op: str, **values: Any) -> None:
     """Each keyword's value must be a bool (``True``/``False``): PyTorch refuses ``training=[1, 2]`` or
     ``ceil_mode=None``, and a truthy non-bool would silently switch behaviour."""
     for name, value in values.items():
-        if not isinstance(value, (bool, np.bool_)):
-            raise DTypeError(expected(op, name, "True or False", value))
+        boolean(value, op, name)
 
 
 def real_array(values: Any, op: str, name: str) -> np.ndarray:
@@ -366,7 +365,8 @@ def path(value: Any, op: str, name: str = "root") -> Any:
 
 def names(value: Any, op: str, name: str = "classes") -> list[str]:
     """A list or tuple of strings (class names) as a list."""
-    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-        raise DTypeError(expected(op, name, "a list of str", value if isinstance(value, (list, tuple))
-                                  else None, got=None if isinstance(value, (list, tuple)) else _type_name(value)))
+    if not isinstance(value, (list, tuple)):
+        raise DTypeError(expected(op, name, "a list of str", got=_type_name(value)))
+    if not all(isinstance(v, str) for v in value):
+        raise DTypeError(expected(op, name, "a list of str", value))
     return list(value)

@@ -464,8 +464,7 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
 
     @staticmethod
     def _pow(base: "Tensor", exponent: "Tensor") -> "Tensor":
-        if base._data.dtype.kind in "biu" and exponent._data.dtype.kind in "biu" and \
-                exponent._data.dtype.kind != "b" and np.any(exponent._data < 0):
+        if base._data.dtype.kind in "biu" and exponent._data.dtype.kind in "iu" and np.any(exponent._data < 0):
             raise ArgumentError("pow: integers to negative integer powers are not allowed; "
                                 "make the base or the exponent floating point")
         return _binary(ew.PowOp, "pow", base, exponent)

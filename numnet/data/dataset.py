@@ -82,8 +82,7 @@ class ConcatDataset(Dataset):
     """
 
     def __init__(self, datasets: Sequence[Dataset]) -> None:
-        if not isinstance(datasets, (list, tuple)) and not hasattr(type(datasets), "__iter__") or \
-                isinstance(datasets, (str, bytes, Dataset)):
+        if not hasattr(type(datasets), "__iter__") or isinstance(datasets, (str, bytes, Dataset)):
             raise DTypeError(V.expected("ConcatDataset", "datasets", "a sequence of datasets",
                                         got=type(datasets).__name__))
         self.datasets = list(datasets)

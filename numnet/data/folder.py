@@ -12,7 +12,7 @@ from typing import Any, Callable, Sequence
 
 from numnet import _validation as V
 from numnet.data.dataset import Dataset
-from numnet.errors import ArgumentError, DataNotFoundError, DTypeError, FileFormatError
+from numnet.errors import ArgumentError, DataNotFoundError, FileFormatError
 
 #: torchvision's list plus ``.gif`` (numnet's addition); matched case-insensitively.
 IMG_EXTENSIONS: tuple[str, ...] = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp",
@@ -141,8 +141,7 @@ class DatasetFolder(Dataset):
             if fn is not None:
                 V.function(fn, who, name)
         V.choice(on_error, who, "on_error", ("raise", "warn"))
-        if not isinstance(root, (str, os.PathLike)):
-            raise DTypeError(V.expected(who, "root", "a path (str or os.PathLike)", got=type(root).__name__))
+        V.path(root, who)
         V.boolean(allow_empty, who, "allow_empty")
         self.root = os.fspath(Path(root).expanduser())
         self.loader = loader

@@ -49,14 +49,13 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: Option
     mode = V.choice(mode, op, "mode", _MODES)
     if not isinstance(pad, (tuple, list)):
         raise DTypeError(V.expected(op, "pad", "a sequence of ints", pad))
-    V.sizes(tuple(pad), op, "pad")
+    pads = V.sizes(tuple(pad), op, "pad")
     if value is not None and not isinstance(value, bool) and not V._is_real(value):  # NaN and inf pad, as in torch
         raise DTypeError(V.expected(op, "value", "a number", value))
     if mode == "constant":
         return creation.pad(x, pad, mode, value)
     if value is not None and value != 0:
         raise ArgumentError(f"pad: padding mode {mode!r} doesn't take in a value argument, got value={value!r}")
-    pads = tuple(int(p) for p in pad)
     k = len(pads) // 2
     if len(pads) % 2 or not 1 <= k <= 3:
         raise ArgumentError(V.expected(op, "pad", f"2, 4 or 6 ints for mode={mode!r}", pad))

@@ -61,11 +61,10 @@ class _Global:
         return self.module, self.name
 
 
-class _Mark:
-    __slots__ = ()
-
-
-_MARK = _Mark()
+def _output_limit(file_bytes: int) -> int:
+    """The most bytes the tensors of one file may take: 4 times the file plus 64 MiB (views of one storage are
+    copied, so a small file could otherwise ask for any amount of memory)."""
+    return 4 * file_bytes + 2**26
 
 
 def is_torch_zip(head: bytes) -> bool:
@@ -75,15 +74,13 @@ def is_torch_zip(head: bytes) -> bool:
 
 def _storage_array(raw: bytes, type_name: str, numel: int, byteorder: str, where: str) -> np.ndarray:
     dt = _STORAGES[type_name]
-    itemsize = 2 if dt == "bfloat16" else np.dtype(dt).itemsize
-    if len(raw) != numel * itemsize:
+    if len(raw) != numel * _itemsize(type_name):
         raise FileFormatError(f"{where}: {len(raw)} bytes for {numel} elements of {type_name}")
     order = "<" if byteorder == "little" else ">"
     if dt == "bfloat16":  # the upper half of a float32: widen exactly
         bits = np.frombuffer(raw, dtype=f"{order}u2").astype(np.uint32) << 16
         return bits.view(np.float32)
-    arr = np.frombuffer(raw, dtype=np.dtype(dt).newbyteorder(order) if np.dtype(dt).itemsize > 1 else dt)
-    return arr.astype(np.dtype(dt).newbyteorder("="), copy=False)
+    return np.frombuffer(raw, dtype=np.dtype(dt).newbyteorder(order)).astype(dt, copy=False)
 
 
 def _rebuild_tensor(args: tuple, where: str, dry: bool = False, max_bytes: int | None = None) -> np.ndarray:
@@ -128,7 +125,7 @@ class _Reader:
                  max_out: int | None = None) -> None:
         self.data, self.pos, self.where, self.wrap, self.dry = data, 0, where, wrap or (lambda a: a), dry
         # many views of one big storage would each be copied: the tensors built may total at most max_out bytes
-        self.max_out = max_out if max_out is not None else 4 * len(data) + 2**26
+        self.max_out = max_out if max_out is not None else _output_limit(len(data))
         self.storage = storage  # persistent id -> array
         self.stack: list[Any] = []
         self.marks: list[int] = []
@@ -193,11 +190,8 @@ class _Reader:
                 raise FileFormatError(f"{self.where}: OrderedDict called with arguments {args!r}"[:200])
             self.stack.append(collections.OrderedDict())
         elif fn.key == _REBUILD_TENSOR:
-            arr = _rebuild_tensor(args, self.where, self.dry, self.max_out - self.out_bytes)
+            arr = _rebuild_tensor(args, self.where, self.dry, self.max_out - self.out_bytes)  # refuses beyond it
             self.out_bytes += arr.nbytes
-            if self.out_bytes > self.max_out:
-                raise FileFormatError(f"{self.where}: its tensors would take more than {self.max_out} bytes, 4 times "
-                                      "the file (views of one storage are copied)")
             t = self.wrap(arr)
             self.tensors.add(id(t))
             self.keep.append(t)  # ids stay unique while the reader lives
@@ -418,7 +412,7 @@ def load_torch(path: str | Path, f: Any, wrap: Any = None) -> Any:
 
         data = _entry(zf, f"{prefix}data.pkl", path, MAX_PICKLE_BYTES)
         size = f.seek(0, 2)
-        return _Reader(data, storage, where, wrap, max_out=4 * size + 2**26).run()
+        return _Reader(data, storage, where, wrap, max_out=_output_limit(size)).run()
 
 
 _NOT_TORCH = object()
@@ -507,7 +501,7 @@ def load_torch_legacy(path: str | Path, f: Any, wrap: Any = None) -> Any:
                                            pid[4], byteorder, f"{where}, storage {key}")
         return storages[key]
 
-    return _Reader(main, storage, where, wrap, max_out=4 * len(data) + 2**26).run()
+    return _Reader(main, storage, where, wrap, max_out=_output_limit(len(data))).run()
 
 
 def _itemsize(type_name: str) -> int:

@@ -87,27 +87,23 @@ _PARAM = [("Linear", [[3, 2], [4, 1], [True, False]], [X, X4]),
           ("Dropout2d", [[0.0, 0.5]], [X4]), ("Dropout3d", [[0.0, 0.5]], [f32(1, 2, 2, 3, 3)]),
           ("AlphaDropout", [[0.0, 0.5]], [X])]
 
+def _sequential(L, *mods):
+    """``Sequential(*mods)`` on a (2, 3) input; the words "relu"/"tanh" stand for those modules in each library."""
+    names = {"relu": "ReLU", "tanh": "Tanh"}
+    built = [getattr(L.nn, names[m])() if isinstance(m, str) and m in names else m for m in mods]
+    return L.nn.Sequential(*built)(L.lib.ones(2, 3))
+
+
 NN_ENTRIES: list[Entry] = [
     *[Entry(f"nn.{n}", layer(n, len(c)), [*c, x]) for n, c, x in _ACT + _POOL + _PAD + _SHAPE],
     *[Entry(f"nn.{n}", loss(n), [*c, a, b]) for n, c, a, b in _LOSS],
     *[Entry(f"nn.{n}", layer(n, len(c)), [*c, x], compare="shape") for n, c, x in _PARAM],
     # containers
-    Entry("nn.Sequential", lambda L, *m: L.nn.Sequential(*m)(L.lib.ones(2, 3)),
-          [["relu", None], ["tanh"]], torch_call=None, compare="shape"),
+    Entry("nn.Sequential", _sequential, [["relu", None], ["tanh"]], compare="shape"),
     Entry("nn.ModuleList", lambda L, ms: len(L.nn.ModuleList(ms)), [[[], (), None]]),
     Entry("nn.ModuleDict", lambda L, ms: len(L.nn.ModuleDict(ms)), [[{}, None, []]]),
     Entry("nn.Parameter", lambda L, d, rg: L.nn.Parameter(d, rg), [[X, f32(3)], [True, False]]),
 ]
-# "relu"/"tanh" in Sequential slots stand for modules built in each library.
-for _e in NN_ENTRIES:
-    if _e.name == "nn.Sequential":
-        def _seq(L, *mods):
-            built = [getattr(L.nn, {"relu": "ReLU", "tanh": "Tanh"}[m])() if isinstance(m, str) and m in ("relu", "tanh")
-                     else m
-                     for m in mods]
-            return L.nn.Sequential(*built)(L.lib.ones(2, 3))
-        _e.call = _seq
-
 F_ENTRIES: list[Entry] = [
     Entry("F.conv1d", lambda L, x, w, s, p, d: L.F.conv1d(x, w, None, s, p, d),
           [[X3], [f32(2, 3, 3, seed=9)], [1, 2], [0, 1, "same"], [1, 2]]),

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from tests.fuzz.harness import DT, Arr, Entry, Params, f32, i64
+from tests.tv_transforms_ref import torchvision_transforms
 
 IMG = Arr(np.random.default_rng(11).uniform(0, 1, (3, 8, 8)).astype(np.float32), "img(3,8,8)")
 GRAY = Arr(np.random.default_rng(12).uniform(0, 1, (1, 8, 8)).astype(np.float32), "img(1,8,8)")
@@ -165,18 +166,13 @@ def _array_dataset(L, images, labels, classes):
     return [len(ds), ds[0][1]]
 
 
-def _tv():
-    from tests.torchvision_ref import torchvision_module
-    return torchvision_module("transforms")
-
-
 def _transform(name: str, n_ctor: int | None = None):
     """``transforms.<name>(*args[:-1])(args[-1])``: the last argument is the image."""
     def build(L, args):
         if L.name == "numnet":
             from numnet import transforms as T
         else:
-            T = _tv()
+            T = torchvision_transforms()
         ctor = args[:-1]
         ctor = tuple(getattr(L.lib, a.name) if isinstance(a, DT) else a for a in ctor)
         return getattr(T, name)(*ctor)
@@ -190,7 +186,7 @@ def _compose(L, kind, p, img):
     if L.name == "numnet":
         from numnet import transforms as T
     else:
-        T = _tv()
+        T = torchvision_transforms()
     inner = [T.CenterCrop(4), T.Resize(4)]  # the same output shape in any order or choice
     builders = {"Compose": lambda: T.Compose(inner), "RandomApply": lambda: T.RandomApply(inner, p),
                 "RandomChoice": lambda: T.RandomChoice(inner, p), "RandomOrder": lambda: T.RandomOrder(inner)}
