@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
                 "numnet.testing", "numnet.linalg")),
     ("functional", ("numnet.functional", "numnet.metrics", "numnet.io")),
     ("nn", ("numnet.nn",)),
-    ("models, optim", ("numnet.models", "numnet.optim")),
+    ("models, optim, onnx", ("numnet.models", "numnet.optim", "numnet.onnx")),
     ("data", ("numnet.data", "numnet.datasets", "numnet.transforms", "numnet.utils")),
     ("train", ("numnet.train", "numnet._train_", "numnet.callbacks")),
     ("viz, explore, lesson", ("numnet.viz", "numnet.explore", "numnet.basics", "numnet.lesson")),
