@@ -19,6 +19,7 @@ from numnet.errors import (
     ArgumentError,
     DataNotFoundError,
     DTypeError,
+    ExportError,
     FileFormatError,
     GradcheckError,
     DeviceError,
@@ -105,6 +106,7 @@ from numnet.io import (  # noqa: E402,F401
     save_checkpoint,
     save_model,
 )
+from numnet import onnx  # noqa: E402  (ONNX export/import; the onnx package itself is imported only when used)
 
 # The public API: what ``from numnet import *`` gives (tests/test_namespace.py checks it). Submodules that are only
 # imported along the way (autograd, creation, dtypes, errors, ops) are reachable as ``numnet.X`` but not star-exported;
@@ -129,7 +131,7 @@ __all__ = [
     "save", "load", "save_model", "load_model", "load_metadata", "save_checkpoint", "load_checkpoint",
     # errors
     "NumnetError", "ShapeError", "DTypeError", "ArgumentError", "FileFormatError", "DataNotFoundError",
-    "GradcheckError", "InPlaceError",
+    "GradcheckError", "InPlaceError", "ExportError",
     # subpackages
     "functional", "kernels", "linalg", "models", "nn", "optim",
 ]

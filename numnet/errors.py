@@ -48,3 +48,8 @@ class InPlaceError(NumnetError, RuntimeError):
 class IndexOutOfRangeError(ArgumentError, IndexError):
     """An index past the end of a dimension (``x[10]`` on a tensor of 2 rows); also an ``IndexError``, so Python's
     iteration protocol and ``except IndexError`` keep working, as with PyTorch."""
+
+
+class ExportError(NumnetError, ValueError):
+    """A model cannot be written to a file format (an op ONNX cannot express, control flow that depends on the
+    input's values); the message names the op and its place in the model."""

@@ -100,7 +100,7 @@ def test_every_registry_uses_the_one_command_type():
     assert all(type(c) is Command for c in cli._COMMANDS)
     registered = commands.COMMANDS + viz_cli._SUBCOMMANDS + [viz_cli.COMMAND, explore.COMMAND]
     assert all(type(c) is Command for c in registered)
-    assert [c.name for c in commands.COMMANDS] == ["train", "evaluate", "predict", "summary"]
+    assert [c.name for c in commands.COMMANDS] == ["train", "evaluate", "predict", "summary", "export"]
 
 
 def test_every_registered_command_has_help(capsys):

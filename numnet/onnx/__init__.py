@@ -8,3 +8,16 @@
 The ``onnx`` package is needed only for :func:`export` and :func:`load` (``pip install 'numnet[onnx]'``); it is
 imported lazily, so ``import numnet`` never pulls it in. See docs/interop.md.
 """
+
+from __future__ import annotations
+
+import os
+from typing import Any, Iterable
+
+
+def export(model: Any, example_input: Any, path: str | os.PathLike | None = None, opset: int = 17,
+           dynamic_batch: bool = True, input_names: Iterable[str] | None = None) -> Any:
+    """Write ``model`` as an ONNX file traced from one forward pass; see :func:`numnet.onnx._export.export`."""
+    from numnet.onnx._export import export as _export
+
+    return _export(model, example_input, path, opset=opset, dynamic_batch=dynamic_batch, input_names=input_names)
