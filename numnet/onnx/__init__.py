@@ -21,3 +21,12 @@ def export(model: Any, example_input: Any, path: str | os.PathLike | None = None
     from numnet.onnx._export import export as _export
 
     return _export(model, example_input, path, opset=opset, dynamic_batch=dynamic_batch, input_names=input_names)
+
+
+def export_numpy(model: Any, example_input: Any, out_dir: str | os.PathLike, dynamic_batch: bool = True,
+                 metadata: Any = None) -> list[str]:
+    """Write ``out_dir/model.py`` (plain NumPy) and ``out_dir/weights.npz``; see
+    :func:`numnet.onnx.numpy_export.export_numpy`."""
+    from numnet.onnx.numpy_export import export_numpy as _export_numpy
+
+    return _export_numpy(model, example_input, out_dir, dynamic_batch=dynamic_batch, metadata=metadata)

@@ -23,7 +23,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from numnet import autograd
+from numnet import autograd, kernels
 from numnet._grad_mode import no_grad
 from numnet.errors import ExportError
 from numnet.nn.module import Module
@@ -178,7 +178,8 @@ def _run(model: Module, inputs: Sequence[Tensor], names: Sequence[str]) -> tuple
     autograd.Function.apply = classmethod(_traced_apply)
     Module.__call__ = _traced_call
     try:
-        with no_grad():
+        # the written layer order (no ReLU→MaxPool swap): the exported graph reads like the model
+        with no_grad(), kernels.using(fuse_relu_pool=False):
             out = model(*inputs)
     finally:
         _active.pop()
