@@ -81,7 +81,7 @@ def _conv(x, w, b, strides, pads, dilations, group):
     wmat = w.reshape(group, m // group, cg * int(np.prod(kernel))).transpose(0, 2, 1)
     y = np.matmul(cols, wmat)  # (group, N * pixels, M/group)
     y = y.reshape((group, n) + out + (m // group,))
-    y = np.moveaxis(y, -1, 1).swapaxes(0, 2)  # (N, M/group, group, *out) -> (N, group, M/group, *out)
+    y = y.transpose((1, 0, 2 + s) + tuple(range(2, 2 + s)))  # (N, group, M/group, *out)
     y = y.reshape((n, m) + out)
     if b is not None:
         y = y + b.reshape((m,) + (1,) * s)
