@@ -252,7 +252,7 @@ def Gemm(A, B, C=None, *, alpha=1.0, beta=1.0, transA=0, transB=0):
 
 def MatMul(A, B):
     """Y = A @ B with NumPy's matmul broadcasting (1-D operands are promoted, then the added axis dropped)."""
-    return np.matmul(A, B)
+    return np.asarray(np.matmul(A, B))  # 1-D @ 1-D is a NumPy scalar; keep it a 0-d array
 
 
 def Einsum(*Inputs, equation):
@@ -595,7 +595,7 @@ def Reshape(data, shape, *, allowzero=0):
 
 def Flatten(input, *, axis=1):
     """Y = input as a matrix (prod(shape[:axis]), prod(shape[axis:]))."""
-    axis = axis % input.ndim if input.ndim else 0
+    axis = axis + input.ndim if axis < 0 else axis  # axis == rank is allowed: (prod(shape), 1)
     rows = int(np.prod(input.shape[:axis]))
     return input.reshape(rows, int(np.prod(input.shape[axis:])))
 
@@ -647,7 +647,7 @@ def Slice(data, starts, ends, axes=None, steps=None):
 def Gather(data, indices, *, axis=0):
     """Y = data indexed by ``indices`` along ``axis`` (negative indices count from the end); the shape is
     data.shape[:axis] + indices.shape + data.shape[axis+1:]."""
-    return np.take(data, indices.astype(np.int64), axis=axis)
+    return np.asarray(np.take(data, indices.astype(np.int64), axis=axis))
 
 
 def GatherElements(data, indices, *, axis=0):
@@ -766,10 +766,10 @@ def ReduceLogSumExp(data, axes=None, *, keepdims=1, noop_with_empty_axes=0):
 
 
 def ReduceL2(data, axes=None, *, keepdims=1, noop_with_empty_axes=0):
-    """Y = sqrt(sum(data^2)) over axes."""
+    """Y = sqrt(sum(data^2)) over axes; as a no-op reduction it still takes sqrt(data^2) = |data|."""
     ax = _reduce_axes(data, axes, noop_with_empty_axes)
     if ax is None:
-        return data
+        return np.abs(data)
     y = np.sqrt(np.sum(data * data, axis=ax, keepdims=bool(keepdims)))
     return np.asarray(y).astype(data.dtype, copy=False)
 
@@ -880,6 +880,7 @@ def source_for(op_types):
     with open(__file__, encoding="utf-8") as f:
         text = f.read()
     tree = ast.parse(text)
+    lines = text.splitlines(keepends=True)
     # Top-level definitions in file order: name -> (source text, names it uses).
     defs = {}
     for node in tree.body:
@@ -890,7 +891,7 @@ def source_for(op_types):
         else:
             continue
         used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-        defs[name] = (ast.get_source_segment(text, node), used)
+        defs[name] = ("".join(lines[node.lineno - 1 : node.end_lineno]).rstrip(), used)
     needed = set()
     todo = list(wanted)
     while todo:

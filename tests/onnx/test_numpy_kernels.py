@@ -162,7 +162,10 @@ DILATED_POOL_CASES = [
 
 @pytest.mark.parametrize("x_shape, attrs", POOL_CASES + DILATED_POOL_CASES)
 def test_max_pool(x_shape, attrs):
-    check("MaxPool", [rand(*x_shape, seed=7)], attrs)
+    # onnx's reference MaxPool gets the SAME_LOWER output shape wrong (one column short); onnxruntime agrees with
+    # the spec's ceil(in / stride).
+    trusted = attrs.get("auto_pad") != "SAME_LOWER"
+    check("MaxPool", [rand(*x_shape, seed=7)], attrs, reference=trusted, runtime="auto_pad" in attrs)
 
 
 def test_max_pool_padding_never_wins():
@@ -191,7 +194,8 @@ def test_pools_onnxruntime(op, attrs):
 @pytest.mark.parametrize("op", ["GlobalAveragePool", "GlobalMaxPool"])
 @pytest.mark.parametrize("shape", [(2, 3, 5, 4), (1, 4, 1, 1), (2, 3, 6)])
 def test_global_pools(op, shape):
-    check(op, [rand(*shape, seed=10)])
+    # onnx's reference GlobalMaxPool drops the channel axis of a 3-D input; onnxruntime is the oracle there
+    check(op, [rand(*shape, seed=10)], reference=len(shape) == 4 or op != "GlobalMaxPool", runtime=True)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -300,7 +304,9 @@ def test_unary(op, attrs, interval, dtype, shape):
 def test_activations_extreme_values():
     x = np.array([-1e4, -100.0, -30.0, -1e-8, 0.0, 1e-8, 30.0, 100.0, 1e4], np.float32)
     for op in ["Sigmoid", "Softplus", "Elu", "Selu", "Celu", "Erf", "Tanh", "HardSwish", "Softsign"]:
-        with np.errstate(all="raise"):  # the stable formulas must not overflow on the way
+        with np.errstate(over="raise", invalid="raise", divide="raise"):  # stable formulas: no overflow on the way
+            K.KERNELS[op](x)
+        with np.errstate(all="ignore"):  # the reference evaluator's formulas do overflow (and recover) here
             check(op, [x])
 
 
@@ -438,14 +444,15 @@ def test_transpose(perm):
     [
         ("constant", [0, 1, 2, 1, 0, 2], None),
         ("constant", [1, 0, 0, 0, 2, 1], 1.5),
-        ("constant", [0, -1, 1, 0, 1, -2], 0.0),  # negative pads crop
+        ("constant", [0, -1, 1, 0, 1, -2], 0.0),  # negative pads crop (only onnxruntime supports that)
         ("reflect", [0, 2, 1, 0, 1, 2], None),
         ("edge", [1, 1, 3, 1, 0, 2], None),
     ],
 )
 def test_pad(mode, pads, value):
     inputs = [rand(2, 3, 4, seed=67), i64(*pads)] + ([] if value is None else [np.array(value, np.float32)])
-    check("Pad", inputs, dict(mode=mode))
+    cropping = min(pads) < 0
+    check("Pad", inputs, dict(mode=mode), reference=not cropping, runtime=cropping)
 
 
 @pytest.mark.parametrize(
@@ -480,7 +487,8 @@ def test_gather_elements(axis):
     data = rand(3, 4, seed=70)
     dim = data.shape[axis]
     indices = np.random.default_rng(1).integers(-dim, dim, size=(2, 4) if axis == 0 else (3, 2))
-    check("GatherElements", [data, indices.astype(np.int64)], dict(axis=axis))
+    # onnx's reference GatherElements rejects a negative axis when the shapes differ; onnxruntime does not
+    check("GatherElements", [data, indices.astype(np.int64)], dict(axis=axis), reference=axis >= 0, runtime=axis < 0)
 
 
 @pytest.mark.parametrize("reduction", ["none", "add"])
@@ -555,7 +563,8 @@ def test_reduce_log_sum_exp_is_stable():
 @pytest.mark.parametrize("axis", [0, 1, -1])
 def test_cumsum(axis, exclusive, reverse):
     check("CumSum", [rand(3, 4, seed=79), np.array(axis, np.int64)], dict(exclusive=exclusive, reverse=reverse))
-    check("CumSum", [np.arange(12, dtype=np.int32).reshape(3, 4), i64(axis)], dict(exclusive=exclusive, reverse=reverse))
+    ints = np.arange(12, dtype=np.int32).reshape(3, 4)
+    check("CumSum", [ints, np.array(axis, np.int32)], dict(exclusive=exclusive, reverse=reverse))
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -597,7 +606,7 @@ def test_resize_onnxruntime(attrs, scales, sizes):
     if scales is not None:
         check("Resize", [x, EMPTY, np.array(scales, np.float32)], attrs, runtime=True)
     else:
-        check("Resize", [x, EMPTY, EMPTY, i64(*sizes)], attrs, runtime=True)
+        check("Resize", [x, EMPTY, None, i64(*sizes)], attrs, runtime=True)
 
 
 # ----------------------------------------------------------------------------------------------------------------
