@@ -89,9 +89,11 @@ def _conv(x, w, b, strides, pads, dilations, group):
 
 
 def _pool_setup(x, kernel_shape, strides, pads, dilations, auto_pad, ceil_mode):
-    """Padding and output shape of a pool. With ceil_mode the last window may run past the padded input; it is
-    kept only if it starts inside the input or the begin padding (as ONNX Runtime and PyTorch do), and the part
-    past the padded input is added as extra end padding that never counts."""
+    """Strides, dilations, (begin, end) pads per spatial axis, and the extra end padding ceil_mode needs.
+
+    With ceil_mode the last window may run past the padded input; it is kept only if it starts inside the input
+    or the begin padding (as ONNX Runtime and PyTorch do), and the part past the padded input becomes extra end
+    padding that never counts (-inf for MaxPool, excluded from AveragePool's count)."""
     s = len(kernel_shape)
     strides = list(strides or [1] * s)
     dilations = list(dilations or [1] * s)
@@ -274,8 +276,9 @@ def LayerNormalization(X, Scale, B=None, *, axis=-1, epsilon=1e-5, stash_type=1)
     Returns only Y (Mean and InvStdDev are training outputs).
     """
     axes = tuple(range(axis % X.ndim, X.ndim))
-    mean = X.mean(axis=axes, keepdims=True)
-    centred = X - mean
+    x = X.astype(np.promote_types(X.dtype, np.float32)) if stash_type == 1 else X  # float16 -> float32 statistics
+    mean = x.mean(axis=axes, keepdims=True)
+    centred = x - mean
     var = (centred * centred).mean(axis=axes, keepdims=True)
     y = centred / np.sqrt(var + epsilon) * Scale
     if B is not None:

@@ -3,6 +3,7 @@ standalone source that source_for generates."""
 
 import ast
 import builtins
+import inspect
 import math
 import time
 
@@ -180,6 +181,14 @@ def test_average_pool(x_shape, attrs, count_include_pad):
     if "auto_pad" in attrs and count_include_pad:
         attrs = {k: v for k, v in attrs.items() if k != "auto_pad"} | {"pads": [1, 0, 1, 1]}
     check("AveragePool", [rand(*x_shape, seed=8)], attrs | {"count_include_pad": count_include_pad})
+
+
+@pytest.mark.parametrize("op", ["MaxPool", "AveragePool"])
+@pytest.mark.parametrize("attrs", [POOL_CASES[1][1], POOL_CASES[3][1] | {"count_include_pad": 1}])
+def test_pools_float64(op, attrs):
+    if op == "MaxPool":
+        attrs = {k: v for k, v in attrs.items() if k != "count_include_pad"}
+    check(op, [rand(2, 3, 9, 8, seed=9, dtype=np.float64)], attrs, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -491,7 +500,7 @@ def test_gather_elements(axis):
     check("GatherElements", [data, indices.astype(np.int64)], dict(axis=axis), reference=axis >= 0, runtime=axis < 0)
 
 
-@pytest.mark.parametrize("reduction", ["none", "add"])
+@pytest.mark.parametrize("reduction", ["none", "add", "mul", "max", "min"])
 @pytest.mark.parametrize("axis", [0, 1, -1])
 def test_scatter_elements(reduction, axis):
     data = rand(3, 4, seed=71)
@@ -500,7 +509,8 @@ def test_scatter_elements(reduction, axis):
     else:
         indices = np.array([[2, 2, 1, 1], [2, 1, -1, 1]]) if axis == 0 else np.array([[3, 3], [1, 1], [0, -4]])
     updates = rand(*indices.shape, seed=72)
-    check("ScatterElements", [data, indices.astype(np.int64), updates], dict(axis=axis, reduction=reduction))
+    opset = 18 if reduction in ("max", "min") else 17  # max and min reductions arrived in opset 18
+    check("ScatterElements", [data, indices.astype(np.int64), updates], dict(axis=axis, reduction=reduction), opset=opset)
 
 
 @pytest.mark.parametrize("in_shape, shape", [((3, 1), (2, 1, 4)), ((3, 4), (4,)), ((1,), (2, 3)), ((2, 3), (1, 1))])
@@ -680,6 +690,8 @@ def test_source_for_is_standalone_and_works():
 def test_source_for_takes_helpers_transitively_but_no_other_kernel():
     # ConvTranspose is built on _conv (itself using _windows and _pad_spatial), not on the Conv kernel.
     src, ns = _exec_source(["ConvTranspose"])
+    direct = {n.id for n in ast.walk(ast.parse(inspect.getsource(K.ConvTranspose))) if isinstance(n, ast.Name)}
+    assert "_conv" in direct and "_windows" not in direct  # so _windows below really comes in through _conv
     assert {"_conv", "_windows", "_pad_spatial", "_spatial_pads"} <= set(ns)
     assert "Conv" not in ns and "def Conv(" not in src
     assert K.source_for(["ConvTranspose", "ConvTranspose"]) == src
