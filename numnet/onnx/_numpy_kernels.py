@@ -459,6 +459,11 @@ def Neg(X):
     return np.negative(X)
 
 
+def Sign(X):
+    """Y = -1, 0 or 1 by the sign of X."""
+    return np.sign(X)
+
+
 def Abs(X):
     """Y = |X|."""
     return np.abs(X)
@@ -775,6 +780,19 @@ def ReduceL2(data, axes=None, *, keepdims=1, noop_with_empty_axes=0):
         return np.abs(data)
     y = np.sqrt(np.sum(data * data, axis=ax, keepdims=bool(keepdims)))
     return np.asarray(y).astype(data.dtype, copy=False)
+
+
+def ReduceL1(data, axes=None, *, keepdims=1, noop_with_empty_axes=0):
+    """Y = sum(|data|) over axes; as a no-op reduction, |data|."""
+    ax = _reduce_axes(data, axes, noop_with_empty_axes)
+    if ax is None:
+        return np.abs(data)
+    return np.asarray(np.sum(np.abs(data), axis=ax, keepdims=bool(keepdims), dtype=data.dtype))
+
+
+def Shape(data, *, start=0, end=None):
+    """The dimensions of data (from start to end) as a 1-D int64 array."""
+    return np.array(data.shape[start:end], dtype=np.int64)
 
 
 def CumSum(x, axis, *, exclusive=0, reverse=0):

@@ -110,10 +110,13 @@ def test_generated_file_is_plain_numpy(tmp_path):
     imported |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     assert imported == {"numpy", "os", "sys"}
     # one commented block per layer, the weights by their numnet names
-    assert "    # layer1.0.conv1 (Conv2d)" in source and "W['layer1.0.conv1.weight']" in source
+    assert "    # layers.0.conv1 (Conv2d)" in source and "W['layers.0.conv1.weight']" in source
+    assert "    # layers.0 (BasicBlock)\n    v8 = Add(v7, v2)" in source
     assert "BatchNormalization(" in source and "GlobalAveragePool(" in source
+    model = models.get_model("resnet14")
     with np.load(files[1], allow_pickle=False) as f:
-        assert "fc.weight" in f.files or any(k.endswith("fc.weight") for k in f.files)
+        assert set(f.files) == {n for n, _ in model.named_parameters()} | \
+            {n for n, _ in model.named_buffers() if "running" in n}
 
 
 def test_cli_numpy_package_predicts_like_numnet(numpy_only_python, tmp_path, capsys):

@@ -291,6 +291,7 @@ UNARY_CASES = [
     ("Log", {}, (0.01, 10)),
     ("Sqrt", {}, (0, 10)),
     ("Abs", {}, None),
+    ("Sign", {}, None),
     ("Sin", {}, None),
     ("Cos", {}, None),
     ("Tan", {}, (-1.2, 1.2)),
@@ -540,7 +541,8 @@ def test_squeeze(axes):
 # Reductions
 # ----------------------------------------------------------------------------------------------------------------
 
-REDUCE_OPS = ["ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceLogSumExp", "ReduceL2"]
+REDUCE_OPS = ["ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceLogSumExp", "ReduceL2",
+              "ReduceL1"]
 
 
 @pytest.mark.parametrize("keepdims", [0, 1])
@@ -632,8 +634,13 @@ LayerNormalization Relu LeakyRelu Sigmoid Tanh Erf Elu Selu Celu Softplus Softsi
 Softmax LogSoftmax Clip Add Sub Mul Div Pow Neg Exp Log Sqrt Abs Sin Cos Tan Reciprocal Floor Ceil Round Max Min
 Where Greater Less Equal Not Cast Concat Reshape Flatten Transpose Pad Slice Gather GatherElements ScatterElements
 Expand Tile Unsqueeze Squeeze Identity ReduceSum ReduceMean ReduceMax ReduceMin ReduceProd ReduceLogSumExp ReduceL2
-CumSum Einsum Mod Resize Dropout
+CumSum Einsum Mod Resize Dropout Sign ReduceL1 Shape
 """.split()
+
+
+@pytest.mark.parametrize("attrs", [{}, dict(start=1), dict(start=-2), dict(end=-1), dict(start=1, end=3)])
+def test_shape(attrs):
+    check("Shape", [rand(2, 3, 4, 5, seed=5, dtype=np.float32)], attrs, opset=17)
 
 
 def test_registry_has_every_op_named_after_it():
