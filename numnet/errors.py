@@ -48,3 +48,7 @@ class InPlaceError(NumnetError, RuntimeError):
 class IndexOutOfRangeError(ArgumentError, IndexError):
     """An index past the end of a dimension (``x[10]`` on a tensor of 2 rows); also an ``IndexError``, so Python's
     iteration protocol and ``except IndexError`` keep working, as with PyTorch."""
+
+
+class UnsupportedOpError(ArgumentError):
+    """A model uses operators numnet cannot run (raised by ``numnet.onnx.load``, listing every one at once)."""
