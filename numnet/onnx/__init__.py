@@ -8,3 +8,13 @@
 The ``onnx`` package is needed only for :func:`export` and :func:`load` (``pip install 'numnet[onnx]'``); it is
 imported lazily, so ``import numnet`` never pulls it in. See docs/interop.md.
 """
+
+
+def load(src):  # noqa: ANN001, ANN201 - typed in numnet.onnx.importer.load
+    """Read an ONNX model (a path, its bytes or an ``onnx.ModelProto``) into a trainable numnet Module.
+
+    See :func:`numnet.onnx.importer.load` and docs/onnx-import.md.
+    """
+    from numnet.onnx.importer import load as _load  # lazy: `import numnet` never imports onnx
+
+    return _load(src)
