@@ -92,7 +92,7 @@ def T(v: Any, like: Tensor | None = None) -> Tensor:
     a = np.asarray(v)
     if like is not None and a.dtype.kind == "f" and like.dtype != a.dtype and like.is_floating_point():
         a = a.astype(like.dtype)
-    return numnet.tensor(np.ascontiguousarray(a))
+    return numnet.tensor(np.array(a, order="C"))
 
 
 def _like(args: list) -> Tensor | None:
@@ -445,8 +445,6 @@ def _layer_norm(node: Node, args: list, module: Any) -> Any:
 
 @check("MaxPool", "AveragePool")
 def _check_pool(node: Node, consts: dict) -> str | None:
-    if node.op == "MaxPool" and len(node.outputs) > 1 and node.outputs[1]:
-        return "the Indices output of MaxPool is not supported"
     if node.op == "AveragePool" and any(d != 1 for d in node.a("dilations", [1])):
         return "dilated AveragePool is not supported"
     return _kernel_rank_check(node, node.a("kernel_shape"))

@@ -72,10 +72,16 @@ class OnnxModule(nn.Module):
     def output_names(self) -> list[str]:
         return list(self._outputs)
 
+    @property
+    def source_names(self) -> dict[str, str]:
+        """Each initializer of the file that numnet keeps, mapped to its name in ``state_dict()``
+        (``{"features.0.weight": "features_0.weight", ...}``)."""
+        return {k: (f"{p}.{a}" if p else a) for k, (p, a) in self._refs.items()}
+
     def _ref(self, path: str, attr: str) -> Any:
         owner = self.get_submodule(path) if path else self
         v = getattr(owner, attr)
-        return v if attr not in owner._buffers else v.detach().numpy()
+        return v if attr not in owner._buffers else v.numpy().reshape(v.shape)
 
     def _check_inputs(self, inputs: tuple) -> list[Tensor]:
         if len(inputs) != len(self._inputs):
@@ -232,6 +238,7 @@ def load(src: Any) -> OnnxModule:
 
     # one error for every op numnet cannot run
     bad: dict[str, list[str]] = {}
+    read = {i for n in nodes for i in n.inputs if i} | {o.name for o in g.output}
     consts_now = dict(init)
     for n in nodes:
         if n.op == "Constant" and "value" in n.attrs:
@@ -242,7 +249,7 @@ def load(src: Any) -> OnnxModule:
             reason = ""
         elif n.op in ops.CHECKS:
             reason = ops.CHECKS[n.op](n, consts_now)
-        if n.op == "Dropout" and len(n.outputs) > 1 and n.outputs[1]:
+        if n.op in ("Dropout", "MaxPool") and len(n.outputs) > 1 and n.outputs[1] in read:
             reason = "the mask output of Dropout is not supported"
         if reason is not None:
             bad.setdefault(n.op, []).append(repr(n.name or "?") + (f" ({reason})" if reason else ""))
@@ -282,7 +289,7 @@ def load(src: Any) -> OnnxModule:
 
     def set_weight(p: Any, value: np.ndarray) -> None:
         with numnet.no_grad():
-            p.copy_(numnet.tensor(np.ascontiguousarray(value, dtype=fdt)))
+            p.copy_(numnet.tensor(np.array(value, dtype=fdt, order="C")))
 
     def module_name(n: Node, wname: str | None) -> str:
         if wname and wname.endswith(".weight"):
@@ -389,9 +396,9 @@ def load(src: Any) -> OnnxModule:
             continue
         attr = _name(name, taken)
         if value.dtype.kind == "f" and name in dynamic_use:
-            m.register_parameter(attr, nn.Parameter(numnet.tensor(np.ascontiguousarray(value))))
+            m.register_parameter(attr, nn.Parameter(numnet.tensor(np.array(value, order="C"))))
         else:
-            m.register_buffer(attr, numnet.tensor(np.ascontiguousarray(value)))
+            m.register_buffer(attr, numnet.tensor(np.array(value, order="C")))
             consts[name] = value
         m._refs[name] = ("", attr)
 
