@@ -18,9 +18,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-import numnet
+from numnet import creation, functions
 from numnet.autograd import Function
-from numnet.errors import ArgumentError, ShapeError
 from numnet.nn import functional as F
 from numnet.tensor import Tensor
 
@@ -92,7 +91,7 @@ def T(v: Any, like: Tensor | None = None) -> Tensor:
     a = np.asarray(v)
     if like is not None and a.dtype.kind == "f" and like.dtype != a.dtype and like.is_floating_point():
         a = a.astype(like.dtype)
-    return numnet.tensor(np.array(a, order="C"))
+    return creation.tensor(np.array(a, order="C"))
 
 
 def _like(args: list) -> Tensor | None:
@@ -123,7 +122,7 @@ def _np_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def _t_pow(a: Tensor, b: Tensor) -> Tensor:
     if not b.requires_grad and b.numel() == 1:
         return a ** float(b.item())
-    return numnet.pow(a, b)
+    return functions.pow(a, b)
 
 
 OPS["Add"] = _elementwise(np.add, lambda a, b: a + b)
@@ -132,19 +131,19 @@ OPS["Mul"] = _elementwise(np.multiply, lambda a, b: a * b)
 OPS["Div"] = _elementwise(_np_div, lambda a, b: a / b)
 OPS["Pow"] = _elementwise(lambda a, b: np.power(a, b).astype(a.dtype), _t_pow)
 OPS["Neg"] = _elementwise(np.negative, lambda a: -a)
-OPS["Exp"] = _elementwise(np.exp, numnet.exp)
-OPS["Log"] = _elementwise(np.log, numnet.log)
-OPS["Sqrt"] = _elementwise(np.sqrt, numnet.sqrt)
-OPS["Abs"] = _elementwise(np.abs, numnet.abs)
-OPS["Reciprocal"] = _elementwise(lambda a: (1 / a).astype(a.dtype), numnet.reciprocal)
-OPS["Floor"] = _elementwise(np.floor, numnet.floor)
-OPS["Ceil"] = _elementwise(np.ceil, numnet.ceil)
-OPS["Sigmoid"] = _elementwise(lambda a: 1 / (1 + np.exp(-a)), numnet.sigmoid)
-OPS["Tanh"] = _elementwise(np.tanh, numnet.tanh)
+OPS["Exp"] = _elementwise(np.exp, functions.exp)
+OPS["Log"] = _elementwise(np.log, functions.log)
+OPS["Sqrt"] = _elementwise(np.sqrt, functions.sqrt)
+OPS["Abs"] = _elementwise(np.abs, functions.abs)
+OPS["Reciprocal"] = _elementwise(lambda a: (1 / a).astype(a.dtype), functions.reciprocal)
+OPS["Floor"] = _elementwise(np.floor, functions.floor)
+OPS["Ceil"] = _elementwise(np.ceil, functions.ceil)
+OPS["Sigmoid"] = _elementwise(lambda a: 1 / (1 + np.exp(-a)), functions.sigmoid)
+OPS["Tanh"] = _elementwise(np.tanh, functions.tanh)
 OPS["Relu"] = _elementwise(lambda a: np.maximum(a, 0), F.relu)
 OPS["Softsign"] = _elementwise(lambda a: a / (1 + np.abs(a)), F.softsign)
 OPS["Equal"] = _elementwise(np.equal, lambda a, b: a.eq(b))
-OPS["Where"] = _elementwise(np.where, lambda c, a, b: numnet.where(c.bool(), a, b))
+OPS["Where"] = _elementwise(np.where, lambda c, a, b: creation.where(c.bool(), a, b))
 
 
 def _variadic(np_fn: Callable, t_fn: Callable) -> Callable:
@@ -159,8 +158,8 @@ def _variadic(np_fn: Callable, t_fn: Callable) -> Callable:
 
 
 OPS["Sum"] = _variadic(np.add, lambda a, b: a + b)
-OPS["Max"] = _variadic(np.maximum, numnet.maximum)
-OPS["Min"] = _variadic(np.minimum, numnet.minimum)
+OPS["Max"] = _variadic(np.maximum, creation.maximum)
+OPS["Min"] = _variadic(np.minimum, creation.minimum)
 OPS["Mean"] = lambda node, args, m: OPS["Sum"](node, args, m) / len(args)
 
 
@@ -391,7 +390,7 @@ def _gemm(node: Node, args: list, module: Any) -> Tensor:
         a = a.t()
     if node.a("transB", 0):
         b = b.t()
-    y = numnet.matmul(a, b) * node.a("alpha", 1.0)
+    y = functions.matmul(a, b) * node.a("alpha", 1.0)
     if len(args) > 2 and args[2] is not None:
         y = y + T(args[2], like) * node.a("beta", 1.0)
     return y
@@ -402,7 +401,7 @@ def _matmul(node: Node, args: list, module: Any) -> Any:
     like = _like(args)
     if like is None:
         return np.matmul(args[0], args[1])
-    return numnet.matmul(T(args[0], like), T(args[1], like))
+    return functions.matmul(T(args[0], like), T(args[1], like))
 
 
 @op("BatchNormalization")
@@ -470,7 +469,7 @@ def _avg_pool(node: Node, args: list, module: Any) -> Tensor:
     if include:
         return y
     # asymmetric padding that must not count: divide the zero-padded mean by the fraction of real cells
-    ones = numnet.ones(1, 1, *x.shape[2:], dtype=x.dtype)
+    ones = creation.ones(1, 1, *x.shape[2:], dtype=x.dtype)
     frac = F.avg_pool2d(_pre_pad(ones, p), kernel, strides, 0, ceil_mode=ceil, count_include_pad=True)
     return y / frac
 
@@ -484,4 +483,4 @@ def _gap(node: Node, args: list, module: Any) -> Tensor:
 @op("GlobalMaxPool")
 def _gmp(node: Node, args: list, module: Any) -> Tensor:
     x = T(args[0])
-    return numnet.amax(x, dim=tuple(range(2, x.ndim)), keepdim=True)
+    return functions.amax(x, dim=tuple(range(2, x.ndim)), keepdim=True)

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-import numnet
+from numnet import creation, functions
 from numnet.errors import ArgumentError, ShapeError
 from numnet.onnx._import_ops import OPS, Node, T, _axis, _like, arr, check, ints, is_t, op, pad_nd
 from numnet.tensor import Tensor
@@ -128,7 +128,7 @@ def _concat(node: Node, args: list, module: Any) -> Any:
     ax = node.a("axis")
     if like is None:
         return np.concatenate([np.atleast_1d(a) for a in args], axis=ax)
-    return numnet.cat([T(a, like) for a in args], dim=ax)
+    return creation.cat([T(a, like) for a in args], dim=ax)
 
 
 @op("Gather")
@@ -141,7 +141,7 @@ def _gather(node: Node, args: list, module: Any) -> Any:
         return np.take(x, idx, axis=ax)
     if idx.ndim == 0:
         return x[(slice(None),) * ax + (int(idx),)]
-    out = x.index_select(ax, numnet.tensor(idx.reshape(-1)))
+    out = x.index_select(ax, creation.tensor(idx.reshape(-1)))
     return out.reshape(*(tuple(shape[:ax]) + idx.shape + tuple(shape[ax + 1:])))
 
 
@@ -236,8 +236,8 @@ def _reduce(np_fn: Callable, t_fn: Callable, axes_since: int) -> Callable:
 
 OPS["ReduceMean"] = _reduce(np.mean, lambda x, d, k: x.mean(dim=d, keepdim=k), 18)
 OPS["ReduceSum"] = _reduce(np.sum, lambda x, d, k: x.sum(dim=d, keepdim=k), 13)
-OPS["ReduceMax"] = _reduce(np.max, lambda x, d, k: numnet.amax(x, dim=d, keepdim=k), 18)
-OPS["ReduceMin"] = _reduce(np.min, lambda x, d, k: numnet.amin(x, dim=d, keepdim=k), 18)
+OPS["ReduceMax"] = _reduce(np.max, lambda x, d, k: functions.amax(x, dim=d, keepdim=k), 18)
+OPS["ReduceMin"] = _reduce(np.min, lambda x, d, k: functions.amin(x, dim=d, keepdim=k), 18)
 
 
 @op("Pad")
@@ -348,12 +348,12 @@ def _resize(node: Node, args: list, module: Any) -> Tensor:
         src = _src_coords(n_out, n_in, s, ctm)
         if not linear:
             i = np.clip(_round_nearest(src, nearest_mode), 0, n_in - 1).astype(np.int64)
-            x = x.index_select(a, numnet.tensor(i))
+            x = x.index_select(a, creation.tensor(i))
             continue
         src = np.clip(src, 0, n_in - 1)
         i0 = np.floor(src).astype(np.int64)
         i1 = np.minimum(i0 + 1, n_in - 1)
         w = (src - i0).astype(x.dtype).reshape((-1,) + (1,) * (rank - a - 1))
-        lo, hi = x.index_select(a, numnet.tensor(i0)), x.index_select(a, numnet.tensor(i1))
-        x = lo + (hi - lo) * numnet.tensor(w)
+        lo, hi = x.index_select(a, creation.tensor(i0)), x.index_select(a, creation.tensor(i1))
+        x = lo + (hi - lo) * creation.tensor(w)
     return x

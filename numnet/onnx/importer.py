@@ -22,9 +22,10 @@ from typing import Any
 
 import numpy as np
 
-import numnet
+from numnet import creation
 from numnet import nn
-from numnet.errors import DTypeError, FileFormatError, ShapeError, UnsupportedOpError
+from numnet._grad_mode import no_grad
+from numnet.errors import ArgumentError, DTypeError, FileFormatError, ShapeError, UnsupportedOpError
 from numnet.onnx import _import_ops as ops
 from numnet.onnx import _import_shape  # noqa: F401  (registers the shape, data-movement and Resize ops)
 from numnet.onnx._import_ops import Node
@@ -33,13 +34,14 @@ from numnet.tensor import Tensor
 _WHO = "numnet.onnx.load"
 _LAYER_OPS = ("Conv", "ConvTranspose", "Gemm", "BatchNormalization", "Dropout")
 _NO_FOLD = ("Dropout",)
+_RESERVED = {"training", "source", "opset"}
 
 
 def _require_onnx() -> Any:
     try:
         import onnx
     except ImportError:
-        raise numnet.ArgumentError(f"{_WHO}: reading ONNX files needs the onnx package: pip install 'numnet[onnx]'") \
+        raise ArgumentError(f"{_WHO}: reading ONNX files needs the onnx package: pip install 'numnet[onnx]'") \
             from None
     return onnx
 
@@ -59,6 +61,7 @@ class OnnxModule(nn.Module):
         object.__setattr__(self, "_plan", [])           # [Node] in run order
         object.__setattr__(self, "_consts", {})         # value name -> np.ndarray (folded constants)
         object.__setattr__(self, "_refs", {})           # value name -> (owner path, attribute) of a Parameter/buffer
+        object.__setattr__(self, "_names", {})          # initializer name -> state_dict name (incl. transformed)
         object.__setattr__(self, "_inputs", [])         # [(name, dims, np dtype)]
         object.__setattr__(self, "_outputs", [])        # [name]
         object.__setattr__(self, "source", "")
@@ -76,7 +79,7 @@ class OnnxModule(nn.Module):
     def source_names(self) -> dict[str, str]:
         """Each initializer of the file that numnet keeps, mapped to its name in ``state_dict()``
         (``{"features.0.weight": "features_0.weight", ...}``)."""
-        return {k: (f"{p}.{a}" if p else a) for k, (p, a) in self._refs.items()}
+        return dict(self._names)
 
     def _ref(self, path: str, attr: str) -> Any:
         owner = self.get_submodule(path) if path else self
@@ -91,7 +94,7 @@ class OnnxModule(nn.Module):
         out = []
         for x, (name, dims, dt) in zip(inputs, self._inputs):
             if not isinstance(x, Tensor):
-                x = numnet.tensor(np.asarray(x, dtype=dt))
+                x = creation.tensor(np.asarray(x, dtype=dt))
             elif x.dtype != dt:
                 raise DTypeError(f"OnnxModule({self.source}): expected input {name!r} to be {np.dtype(dt).name}, "
                                  f"got {np.dtype(x.dtype).name}")
@@ -110,7 +113,8 @@ class OnnxModule(nn.Module):
         for (name, _, _), x in zip(self._inputs, self._check_inputs(inputs)):
             env[name] = x
         for node in self._plan:
-            args = [env[n] if n else None for n in node.inputs]
+            names = node.inputs[:1] if node.module else node.inputs  # a layer reads its weights itself
+            args = [env[n] if n else None for n in names]
             out = ops.OPS[node.op](node, args, self)
             if len(node.outputs) == 1:
                 env[node.outputs[0]] = out
@@ -118,7 +122,7 @@ class OnnxModule(nn.Module):
                 for n, v in zip(node.outputs, out):
                     if n:
                         env[n] = v
-        res = [env[n] if isinstance(env[n], Tensor) else numnet.tensor(np.asarray(env[n])) for n in self._outputs]
+        res = [env[n] if isinstance(env[n], Tensor) else creation.tensor(np.asarray(env[n])) for n in self._outputs]
         return res[0] if len(res) == 1 else tuple(res)
 
     def extra_repr(self) -> str:
@@ -196,7 +200,7 @@ def _sort(nodes: list[Node], known: set, where: str) -> list[Node]:
 def _name(base: str, taken: set) -> str:
     s = re.sub(r"[^0-9A-Za-z_]", "_", base).strip("_") or "node"
     name, k = s, 1
-    while name in taken or hasattr(nn.Module, name):
+    while name in taken or name in _RESERVED or hasattr(OnnxModule, name):
         k += 1
         name = f"{s}_{k}"
     taken.add(name)
@@ -288,8 +292,8 @@ def load(src: Any) -> OnnxModule:
     fdt = dtypes[0].type if dtypes and dtypes[0].kind == "f" else np.float32
 
     def set_weight(p: Any, value: np.ndarray) -> None:
-        with numnet.no_grad():
-            p.copy_(numnet.tensor(np.array(value, dtype=fdt, order="C")))
+        with no_grad():
+            p.copy_(creation.tensor(np.array(value, dtype=fdt, order="C")))
 
     def module_name(n: Node, wname: str | None) -> str:
         if wname and wname.endswith(".weight"):
@@ -374,10 +378,12 @@ def load(src: Any) -> OnnxModule:
         for name, attr in zip(names, attrs):
             owned.add(name)
             m._refs[name] = (n.module, attr)
+            m._names[name] = f"{n.module}.{attr}"
         if n.op == "Gemm" and (n.a("alpha", 1.0) != 1.0 or not n.a("transB", 0)):
-            for name in names:  # the layer holds a transformed copy: other readers see the file's value
+            for name in names:  # the layer holds a scaled or transposed copy: other readers get the file's value
                 m._refs.pop(name)
                 owned.discard(name)
+                # _names keeps it: the Linear's weight is what trains in its place (as B.T * alpha)
 
     # the remaining initializers: Parameters if computed with, buffers if only shapes/axes/integers
     dynamic_use: set = set()
@@ -396,11 +402,12 @@ def load(src: Any) -> OnnxModule:
             continue
         attr = _name(name, taken)
         if value.dtype.kind == "f" and name in dynamic_use:
-            m.register_parameter(attr, nn.Parameter(numnet.tensor(np.array(value, order="C"))))
+            m.register_parameter(attr, nn.Parameter(creation.tensor(np.array(value, order="C"))))
         else:
-            m.register_buffer(attr, numnet.tensor(np.array(value, order="C")))
+            m.register_buffer(attr, creation.tensor(np.array(value, order="C")))
             consts[name] = value
         m._refs[name] = ("", attr)
+        m._names[name] = attr
 
     # fold constant subgraphs (Constant nodes, shape arithmetic on constants)
     runtime_plan = []

@@ -8,7 +8,6 @@ import io
 import warnings
 
 import numpy as np
-import onnx
 import onnxruntime as ort
 import pytest
 import torch
@@ -451,7 +450,8 @@ def test_float64_model_stays_float64():
         return _model([helper.make_node("Conv", ["x", "w"], ["c"], pads=[1, 0, 1, 2]),
                        helper.make_node("MaxPool", ["c"], ["y"], kernel_shape=[2, 2], strides=[2, 2],
                                         auto_pad="SAME_UPPER")],
-                      [_vi("x", [2, 3, 5, 6], dt)], [_vi("y", None, dt)], [numpy_helper.from_array(w.astype(np_dt), "w")])
+                      [_vi("x", [2, 3, 5, 6], dt)], [_vi("y", None, dt)],
+                      [numpy_helper.from_array(w.astype(np_dt), "w")])
 
     sess = ort.InferenceSession(build(TensorProto.FLOAT, np.float32).SerializeToString(),
                                 providers=["CPUExecutionProvider"])
@@ -478,3 +478,105 @@ def test_report_largest_differences():
         worst[name] = max(worst.get(name, 0.0), d)
     print("\nlargest |numnet - torch|:", {k: f"{v:.2e}" for k, v in worst.items()})
     assert max(worst.values()) < 1e-4
+
+
+def test_elementwise_and_shape_ops_match_onnxruntime():
+    """One graph with most single-input ops and the shape/data-movement ops, each a graph output, vs onnxruntime."""
+    n = helper.make_node
+    nodes = [
+        n("Abs", ["x"], ["ax"]), n("Sqrt", ["ax"], ["sqrt"]), n("Log", ["ax"], ["log"]), n("Exp", ["x"], ["exp"]),
+        n("Reciprocal", ["ax"], ["rec"]), n("Neg", ["x"], ["neg"]), n("Pow", ["ax", "p"], ["pow"]),
+        n("Erf", ["x"], ["erf"]), n("Softplus", ["x"], ["softplus"]), n("Softsign", ["x"], ["softsign"]),
+        n("HardSigmoid", ["x"], ["hsig"], alpha=0.3, beta=0.4), n("HardSwish", ["x"], ["hswish"]),
+        n("Selu", ["x"], ["selu"]), n("Celu", ["x"], ["celu"], alpha=0.7), n("Elu", ["x"], ["elu"], alpha=0.5),
+        n("LeakyRelu", ["x"], ["leaky"], alpha=0.2), n("PRelu", ["x", "slope"], ["prelu"]),
+        n("Gelu", ["x"], ["gelu"]), n("Gelu", ["x"], ["gelu_tanh"], approximate="tanh"),
+        n("Sigmoid", ["x"], ["sig"]), n("Tanh", ["x"], ["tanh"]), n("Relu", ["x"], ["relu"]),
+        n("Max", ["x", "neg", "sig"], ["max"]), n("Min", ["x", "neg"], ["min"]), n("Sum", ["x", "neg", "sig"], ["sum"]),
+        n("Sub", ["x", "sig"], ["sub"]), n("Div", ["x", "rec"], ["div"]),
+        n("Transpose", ["x"], ["tr"], perm=[0, 2, 3, 1]), n("Flatten", ["x"], ["flat"], axis=2),
+        n("ReduceSum", ["x", "axes23"], ["rsum"], keepdims=1), n("ReduceMax", ["x", "axes1"], ["rmax"], keepdims=0),
+        n("ReduceMin", ["x"], ["rmin"], keepdims=0), n("ReduceMean", ["x", "axes23"], ["rmean"]),
+        n("GlobalMaxPool", ["x"], ["gmp"]), n("GlobalAveragePool", ["x"], ["gap"]),
+        n("Unsqueeze", ["gap", "axes0"], ["unsq"]), n("Squeeze", ["unsq", "axes0"], ["sq"]),
+        n("Tile", ["gap", "reps"], ["tile"]), n("Expand", ["gap", "eshape"], ["expand"]),
+        n("ConstantOfShape", ["eshape"], ["cos"], value=numpy_helper.from_array(np.array([1.5], np.float32))),
+        n("Add", ["cos", "x"], ["add"]), n("Cast", ["x"], ["cast"], to=TensorProto.INT64),
+        n("Cast", ["cast"], ["castf"], to=TensorProto.FLOAT), n("Mul", ["castf", "x"], ["mul"]),
+        n("Gather", ["x", "gidx"], ["gather"], axis=3), n("MatMul", ["x", "mm"], ["matmul"]),
+        n("LayerNormalization", ["x", "lnw", "lnb"], ["ln"], axis=-2, epsilon=1e-3),
+        n("Clip", ["x", "", "hi"], ["clip"]), n("Equal", ["cast", "zero"], ["eq"]),
+        n("Where", ["eq", "x", "neg"], ["where"]), n("Shape", ["x"], ["shape"], start=1),
+        n("Concat", ["shape", "axes0"], ["shapecat"], axis=0),
+    ]
+    f32 = np.float32
+    inits = [_const("p", 1.7, f32), _const("slope", np.linspace(-1, 1, 6).reshape(1, 1, 1, 6), f32),
+             _const("axes23", [2, 3]), _const("axes1", [1]), _const("axes0", [0]), _const("reps", [1, 2, 3, 1]),
+             _const("eshape", [2, 3, 5, 6]), _const("gidx", [[0, 5], [2, 2]]), _const("zero", 0),
+             _const("mm", np.random.default_rng(1).standard_normal((6, 4)), f32),
+             _const("lnw", np.linspace(0.5, 2, 30).reshape(5, 6), f32), _const("lnb", np.full((5, 6), 0.1), f32),
+             _const("hi", 0.25, f32)]
+    outs = [o for node in nodes for o in node.output if o not in ("ax", "unsq", "cos", "cast", "castf", "eq")]
+    m = _model(nodes, [_vi("x", ["batch", 3, 5, 6])],
+               [_vi(o, None, TensorProto.INT64 if o.startswith("shape") else TensorProto.FLOAT) for o in outs],
+               inits, opset=20)
+    net = _vs_ort(m, X * 2)
+    assert [o.name for o in m.graph.output] == net.output_names
+    # every float initializer a node computes with is trainable: PRelu slope, Pow exponent, MatMul, LayerNorm
+    trainable = {net.source_names[k] for k in ("slope", "p", "mm", "lnw", "lnb")}
+    assert trainable == {k for k, _ in net.named_parameters()}
+
+
+@pytest.mark.parametrize("op,attrs", [
+    ("MaxPool", {"kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1], "ceil_mode": 1}),
+    ("MaxPool", {"kernel_shape": [2, 3], "strides": [1, 2], "pads": [0, 1, 1, 0]}),
+    ("MaxPool", {"kernel_shape": [3, 3], "strides": [2, 2], "auto_pad": "SAME_LOWER"}),
+    ("MaxPool", {"kernel_shape": [2, 2], "strides": [1, 1], "pads": [1, 1, 1, 1], "dilations": [2, 2]}),
+    ("AveragePool", {"kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1], "ceil_mode": 1}),
+    ("AveragePool", {"kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1], "count_include_pad": 1}),
+    ("AveragePool", {"kernel_shape": [3, 2], "strides": [2, 2], "pads": [0, 1, 2, 0]}),
+    ("AveragePool", {"kernel_shape": [3, 2], "strides": [2, 2], "pads": [0, 1, 2, 0], "count_include_pad": 1}),
+    ("AveragePool", {"kernel_shape": [2, 2], "strides": [2, 2], "auto_pad": "SAME_UPPER"}),
+    ("AveragePool", {"kernel_shape": [3, 3], "strides": [1, 1], "auto_pad": "VALID"}),
+])
+def test_pools_match_onnxruntime(op, attrs):
+    m = _model([helper.make_node(op, ["x"], ["y"], **attrs)], [_vi("x", [2, 3, 5, 6])], [_vi("y", None)])
+    _vs_ort(m, X)
+
+
+@pytest.mark.parametrize("op,attrs,wshape", [
+    ("Conv", {"pads": [1, 0, 2, 1], "strides": [2, 1], "group": 3}, (6, 1, 3, 3)),
+    ("Conv", {"auto_pad": "SAME_UPPER", "strides": [2, 2]}, (4, 3, 3, 2)),
+    ("Conv", {"pads": [2, 1, 2, 1], "dilations": [2, 3]}, (4, 3, 3, 2)),
+    ("Conv", {"auto_pad": "SAME_LOWER", "strides": [2, 2]}, (4, 3, 2, 2)),
+    ("ConvTranspose", {"strides": [2, 2], "pads": [1, 0, 0, 1], "output_padding": [1, 0]}, (3, 4, 3, 3)),
+    ("ConvTranspose", {"strides": [2, 3], "output_shape": [11, 17]}, (3, 2, 3, 3)),
+    ("ConvTranspose", {"strides": [2, 2], "auto_pad": "SAME_UPPER", "group": 3}, (3, 2, 2, 2)),
+])
+def test_convs_match_onnxruntime(op, attrs, wshape):
+    rng = np.random.default_rng(2)
+    w = rng.standard_normal(wshape).astype(np.float32)
+    cout = wshape[0] if op == "Conv" else wshape[1] * attrs.get("group", 1)
+    b = rng.standard_normal(cout).astype(np.float32)
+    m = _model([helper.make_node(op, ["x", "w", "b"], ["y"], **attrs)], [_vi("x", [2, 3, 5, 6])],
+               [_vi("y", None)], [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")])
+    net = _vs_ort(m, X)
+    assert len(list(net.children())) == 1
+
+
+@pytest.mark.parametrize("attrs,bshape,cshape", [
+    ({"transB": 1}, (4, 30), (4,)), ({"transB": 0, "alpha": 0.5, "beta": 2.0}, (30, 4), (1, 4)),
+    ({"transA": 1, "transB": 1}, (4, 2), (4,)), ({}, (30, 4), (2, 4)),
+])
+def test_gemm_matches_onnxruntime(attrs, bshape, cshape):
+    rng = np.random.default_rng(4)
+    a_shape = (2, 30) if not attrs.get("transA") else (30, 2)
+    if attrs.get("transA"):
+        bshape = (4, 30)
+    inits = [numpy_helper.from_array(rng.standard_normal(bshape).astype(np.float32), "B"),
+             numpy_helper.from_array(rng.standard_normal(cshape).astype(np.float32), "C")]
+    m = _model([helper.make_node("Gemm", ["a", "B", "C"], ["y"], **attrs)], [_vi("a", list(a_shape))],
+               [_vi("y", None)], inits)
+    net = _vs_ort(m, rng.standard_normal(a_shape).astype(np.float32))
+    layers = [type(c).__name__ for c in net.children()]
+    assert layers == (["Linear"] if not attrs.get("transA") and cshape != (2, 4) else [])
