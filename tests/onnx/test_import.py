@@ -205,6 +205,10 @@ def test_layers_become_numnet_modules(exported):
     with numnet.no_grad():
         a, b = net(x).numpy(), net(x).numpy()
     np.testing.assert_array_equal(a, b)
+    net.train()
+    with numnet.no_grad():
+        c, d = net(x).numpy(), net(x).numpy()
+    assert not np.allclose(c, d)  # dropout (p=0.3) draws a new mask each call
     _, path = exported[("mixed", 13)]
     mixed = numnet.onnx.load(path)
     kinds = {type(m).__name__ for _, m in mixed.named_children()}
@@ -365,6 +369,12 @@ def test_resize_matches_onnxruntime(attrs, scales, sizes):
     assert x.grad is not None and float(x.grad.sum().item()) > 0
 
 
+def test_upsample_opset9_matches_onnxruntime():
+    m = _model([helper.make_node("Upsample", ["x", "scales"], ["y"], mode="nearest")], [_vi("x", [2, 3, 5, 6])],
+               [_vi("y", None)], [_const("scales", [1, 1, 2, 3], np.float32)], opset=9)
+    _vs_ort(m, X)
+
+
 def test_shape_subgraph_with_dynamic_batch_and_clip_reduce():
     nodes = [helper.make_node("Shape", ["x"], ["s"]),
              helper.make_node("Gather", ["s", "zero"], ["n"], axis=0),
@@ -389,13 +399,15 @@ def test_unsupported_ops_are_all_listed_at_load_time():
     nodes = [helper.make_node("TopK", ["x", "k"], ["v", "i"], name="topk_1"),
              helper.make_node("NonMaxSuppression", ["boxes", "scores"], ["sel"], name="nms"),
              helper.make_node("TopK", ["x", "k"], ["v2", "i2"], name="topk_2"),
-             helper.make_node("Relu", ["x"], ["r"])]
+             helper.make_node("Relu", ["x"], ["r"]),
+             helper.make_node("Resize", ["x", "", "sc"], ["z"], mode="cubic", name="bicubic")]
     m = _model(nodes, [_vi("x", [2, 4]), _vi("boxes", [1, 3, 4]), _vi("scores", [1, 1, 3])],
-               [_vi("v", None), _vi("sel", None), _vi("r", None)], [_const("k", [2])])
+               [_vi("v", None), _vi("sel", None), _vi("r", None), _vi("z", None)],
+               [_const("k", [2]), _const("sc", [1.0, 2.0], np.float32)])
     with pytest.raises(UnsupportedOpError) as e:
         numnet.onnx.load(m)
     msg = str(e.value)
-    for word in ("TopK", "NonMaxSuppression", "topk_1", "topk_2", "nms"):
+    for word in ("TopK", "NonMaxSuppression", "topk_1", "topk_2", "nms", "Resize", "bicubic", "cubic"):
         assert word in msg
     assert "Relu" not in msg
     assert isinstance(e.value, numnet.ArgumentError)
@@ -470,6 +482,17 @@ def test_import_numnet_does_not_import_onnx():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=str(__import__("pathlib").Path(__file__).parents[2]))
 
 
+def test_missing_onnx_package_says_how_to_install(tmp_path):
+    import subprocess
+    import sys
+    code = ("import sys; sys.modules['onnx'] = None\n"
+            "import numnet.onnx\n"
+            "try:\n    numnet.onnx.load(b'')\nexcept numnet.ArgumentError as e:\n    print(e)\n")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
+                         cwd=str(__import__("pathlib").Path(__file__).parents[2])).stdout
+    assert "pip install 'numnet[onnx]'" in out
+
+
 def test_report_largest_differences():
     """Runs last in this file: the largest |numnet - torch| per model over opsets and batch sizes."""
     assert _DIFFS, "the torch comparisons did not run first"
@@ -507,13 +530,15 @@ def test_elementwise_and_shape_ops_match_onnxruntime():
         n("LayerNormalization", ["x", "lnw", "lnb"], ["ln"], axis=-2, epsilon=1e-3),
         n("Clip", ["x", "", "hi"], ["clip"]), n("Equal", ["cast", "zero"], ["eq"]),
         n("Where", ["eq", "x", "neg"], ["where"]), n("Shape", ["x"], ["shape"], start=1),
-        n("Concat", ["shape", "axes0"], ["shapecat"], axis=0),
+        n("Concat", ["shape", "axes0"], ["shapecat"], axis=0), n("Mean", ["x", "neg", "exp"], ["mean"]),
+        n("Floor", ["x"], ["floor"]), n("Ceil", ["x"], ["ceil"]), n("Size", ["x"], ["shape_size"]),
+        n("Range", ["zero", "five", "two"], ["shape_range"]), n("Gather", ["x", "zero"], ["gather0"], axis=1),
     ]
     f32 = np.float32
     inits = [_const("p", 1.7, f32), _const("slope", np.linspace(-1, 1, 6).reshape(1, 1, 1, 6), f32),
              _const("axes23", [2, 3]), _const("axes1", [1]), _const("axes0", [0]), _const("reps", [1, 2, 3, 1]),
              _const("eshape", [2, 3, 5, 6]), _const("gidx", [[0, 5], [2, 2]]), _const("zero", 0),
-             _const("mm", np.random.default_rng(1).standard_normal((6, 4)), f32),
+             _const("five", 5), _const("two", 2), _const("mm", np.random.default_rng(1).standard_normal((6, 4)), f32),
              _const("lnw", np.linspace(0.5, 2, 30).reshape(5, 6), f32), _const("lnb", np.full((5, 6), 0.1), f32),
              _const("hi", 0.25, f32)]
     outs = [o for node in nodes for o in node.output if o not in ("ax", "unsq", "cos", "cast", "castf", "eq")]
