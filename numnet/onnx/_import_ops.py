@@ -21,6 +21,7 @@ import numpy as np
 from numnet import creation, functions
 from numnet.autograd import Function
 from numnet.nn import functional as F
+from numnet.ops.activation import erfc
 from numnet.tensor import Tensor
 
 OPS: dict[str, Callable] = {}
@@ -168,20 +169,23 @@ def _identity(node: Node, args: list, module: Any) -> Any:
     return args[0]
 
 
+def _erf(a: np.ndarray) -> np.ndarray:
+    """erf in a's dtype, from numnet's float64 erfc kernel (Cody's rational approximations)."""
+    return (1.0 - erfc(np.asarray(a, dtype=np.float64))).astype(a.dtype, copy=False)
+
+
 class ErfOp(Function):
     """erf, elementwise (the ONNX ``Erf`` that PyTorch's exporter writes for exact GELU before opset 20)."""
 
-    _erf = np.frompyfunc(math.erf, 1, 1)
-
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.a = a
-        return self._erf(a).astype(a.dtype)
+        return _erf(a)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         return grad * (2 / math.sqrt(math.pi)) * np.exp(-self.a * self.a)
 
 
-OPS["Erf"] = _elementwise(lambda a: ErfOp._erf(a).astype(a.dtype), ErfOp.apply)
+OPS["Erf"] = _elementwise(_erf, ErfOp.apply)
 
 
 # ---------------------------------------------------------------- activations

@@ -605,3 +605,39 @@ def test_gemm_matches_onnxruntime(attrs, bshape, cshape):
     net = _vs_ort(m, rng.standard_normal(a_shape).astype(np.float32))
     layers = [type(c).__name__ for c in net.children()]
     assert layers == (["Linear"] if not attrs.get("transA") and cshape != (2, 4) else [])
+
+
+def test_gradcheck_through_an_imported_float64_graph():
+    """Finite differences agree with autograd through Erf, Pad reflect, asymmetric AveragePool, linear Resize,
+    PRelu, Softmax and LayerNormalization of a loaded float64 graph (inputs and the Parameters)."""
+    from numnet.testing import gradcheck
+    rng = np.random.default_rng(7)
+    f64 = np.float64
+    n = helper.make_node
+    nodes = [n("Erf", ["x"], ["e"]), n("Pad", ["e", "pads"], ["p"], mode="reflect"),
+             n("AveragePool", ["p"], ["a"], kernel_shape=[2, 3], strides=[1, 2], pads=[0, 1, 1, 0]),
+             n("Resize", ["a", "", "scales"], ["r"], mode="linear"), n("PRelu", ["r", "slope"], ["pr"]),
+             n("Softmax", ["pr"], ["s"], axis=1), n("LayerNormalization", ["s", "lnw"], ["y"], axis=2)]
+    inits = [_const("pads", [0, 0, 1, 1, 0, 0, 1, 1]), _const("scales", [1, 1, 1.5, 2], np.float32),
+             numpy_helper.from_array(rng.standard_normal((2, 1, 1)), "slope")]
+    x = rng.standard_normal((2, 2, 4, 5))
+    with numnet.no_grad():
+        probe = numnet.onnx.load(_model(nodes[:-1], [_vi("x", [2, 2, 4, 5], TensorProto.DOUBLE)],
+                                        [_vi("s", None, TensorProto.DOUBLE)], inits, opset=13))(numnet.tensor(x))
+    inits.append(numpy_helper.from_array(rng.standard_normal(probe.shape[2:]).astype(f64), "lnw"))
+    m = _model(nodes, [_vi("x", [2, 2, 4, 5], TensorProto.DOUBLE)], [_vi("y", None, TensorProto.DOUBLE)], inits,
+               opset=17)
+    net = numnet.onnx.load(m)
+    names = [k for k, _ in net.named_parameters()]
+    params = [p for _, p in net.named_parameters()]
+    assert {p.shape for p in params} == {(2, 1, 1), tuple(probe.shape[2:])} and all("." not in k for k in names)
+
+    def run(a, *ps):  # the net with the Parameters gradcheck perturbs
+        saved = dict(net._parameters)
+        net._parameters.update(zip(names, ps))
+        try:
+            return net(a)
+        finally:
+            net._parameters.update(saved)
+
+    assert gradcheck(run, (numnet.tensor(x, requires_grad=True), *params))
