@@ -32,7 +32,6 @@ from numnet.onnx._import_ops import Node
 from numnet.tensor import Tensor
 
 _WHO = "numnet.onnx.load"
-_LAYER_OPS = ("Conv", "ConvTranspose", "Gemm", "BatchNormalization", "Dropout")
 _NO_FOLD = ("Dropout",)
 _RESERVED = {"training", "source", "opset"}
 
@@ -219,6 +218,55 @@ def load(src: Any) -> OnnxModule:
     onnx = _require_onnx()
     model, where = _read(src, onnx)
     g = model.graph
+    opset, init, inputs, nodes = _parse(model, where, onnx)
+    consts_now = dict(init)
+    for n in nodes:
+        if n.op == "Constant" and ops.CHECKS["Constant"](n, {}) is None:
+            consts_now[n.outputs[0]] = ops.OPS["Constant"](n, [], None)
+    _check_supported(nodes, consts_now, {o.name for o in g.output}, where)
+
+    nodes = _sort(nodes, set(init) | {vi.name for vi in inputs}, where)
+    made = {o for n in nodes for o in n.outputs} | set(init) | {vi.name for vi in inputs}
+    for o in g.output:
+        if o.name not in made:
+            raise FileFormatError(f"{_WHO}: {where}: graph output {o.name!r} is not produced by any node")
+    alias: dict[str, str] = {}  # Identity nodes become aliases
+    plan: list[Node] = []
+    for n in nodes:
+        n.inputs = [alias.get(i, i) for i in n.inputs]
+        if n.op == "Identity":
+            alias[n.outputs[0]] = n.inputs[0]
+        else:
+            plan.append(n)
+    outputs = [alias.get(o.name, o.name) for o in g.output]
+    try:
+        inferred = onnx.shape_inference.infer_shapes(model).graph
+    except Exception:  # shapes only pick BatchNorm1d vs 2d; the producer's op type is the fallback
+        inferred = g
+
+    m = OnnxModule()
+    object.__setattr__(m, "source", where)
+    object.__setattr__(m, "opset", opset)
+    dtypes = [init[n.inputs[1]].dtype for n in plan if n.op in ("Conv", "Gemm") and n.inputs[1] in init]
+    fdt = dtypes[0].type if dtypes and dtypes[0].kind == "f" else np.float32
+    taken: set = set()
+    _Layers(m, init, consts_now, fdt, taken).build(plan, lambda name: _rank_of(inferred, name, nodes))
+    consts = _register_initializers(m, plan, init, outputs, taken)
+    for n in plan:
+        if n.op == "Cast":
+            n.prep["dtype"] = onnx.helper.tensor_dtype_to_np_dtype(n.a("to"))
+    m._plan.extend(_fold(m, plan, consts))
+    m._outputs.extend(outputs)
+    for vi in inputs:
+        et = vi.type.tensor_type.elem_type
+        dt = onnx.helper.tensor_dtype_to_np_dtype(et) if et else fdt
+        m._inputs.append((vi.name, _dims(vi), np.dtype(dt).type))
+    return m
+
+
+def _parse(model: Any, where: str, onnx: Any) -> tuple[int, dict, list, list[Node]]:
+    """The default-domain opset, the initializers as arrays, the real graph inputs and the parsed nodes."""
+    g = model.graph
     opset = next((imp.version for imp in model.opset_import if imp.domain in ("", "ai.onnx")), None)
     if opset is None:
         raise FileFormatError(f"{_WHO}: {where}: expected an opset_import for the default ONNX domain, got "
@@ -239,153 +287,130 @@ def load(src: Any) -> OnnxModule:
     for proto in g.node:
         nodes.append(Node(proto.op_type, proto.name, list(proto.input), list(proto.output), _attrs(proto, onnx), opset))
         nodes[-1].domain = proto.domain
+    return opset, init, inputs, nodes
 
-    # one error for every op numnet cannot run
+
+def _check_supported(nodes: list[Node], consts: dict, graph_outputs: set, where: str) -> None:
+    """One UnsupportedOpError listing every op type numnet cannot run, with its nodes (and why, if a check says)."""
+    read = {i for n in nodes for i in n.inputs if i} | graph_outputs
     bad: dict[str, list[str]] = {}
-    read = {i for n in nodes for i in n.inputs if i} | {o.name for o in g.output}
-    consts_now = dict(init)
-    for n in nodes:
-        if n.op == "Constant" and "value" in n.attrs:
-            consts_now[n.outputs[0]] = n.attrs["value"]
     for n in nodes:
         reason = None
         if n.op not in ops.OPS or n.domain not in ("", "ai.onnx"):
-            reason = ""
+            reason = "" if n.domain in ("", "ai.onnx") else f"domain {n.domain!r}"
         elif n.op in ops.CHECKS:
-            reason = ops.CHECKS[n.op](n, consts_now)
+            reason = ops.CHECKS[n.op](n, consts)
         if n.op in ("Dropout", "MaxPool") and len(n.outputs) > 1 and n.outputs[1] in read:
-            reason = "the mask output of Dropout is not supported"
+            reason = f"its {'mask' if n.op == 'Dropout' else 'Indices'} output is not supported"
         if reason is not None:
             bad.setdefault(n.op, []).append(repr(n.name or "?") + (f" ({reason})" if reason else ""))
     if bad:
         listed = "; ".join(f"{op_type}: node{'s' if len(v) > 1 else ''} {', '.join(v)}" for op_type, v in bad.items())
         raise UnsupportedOpError(f"{_WHO}: {where}: unsupported operator(s) {', '.join(bad)} -- {listed}")
 
-    nodes = _sort(nodes, set(init) | {vi.name for vi in inputs}, where)
-    for o in g.output:
-        if o.name not in init and o.name not in {vi.name for vi in inputs} and \
-                not any(o.name in n.outputs for n in nodes):
-            raise FileFormatError(f"{_WHO}: {where}: graph output {o.name!r} is not produced by any node")
 
-    # Identity nodes become aliases
-    alias: dict[str, str] = {}
-    plan: list[Node] = []
-    for n in nodes:
-        n.inputs = [alias.get(i, i) for i in n.inputs]
-        if n.op == "Identity":
-            alias[n.outputs[0]] = n.inputs[0]
-        else:
-            plan.append(n)
-    outputs = [alias.get(o.name, o.name) for o in g.output]
+_LAYER_ATTRS = {"Conv": ("weight", "bias"), "ConvTranspose": ("weight", "bias"), "Gemm": ("weight", "bias"),
+                "BatchNormalization": ("weight", "bias", "running_mean", "running_var"), "Dropout": ()}
 
-    try:
-        inferred = onnx.shape_inference.infer_shapes(model).graph
-    except Exception:
-        inferred = g
-    m = OnnxModule()
-    object.__setattr__(m, "source", where)
-    object.__setattr__(m, "opset", opset)
-    taken: set = set()
-    owned: set = set()
-    counters: dict[str, int] = {}
-    dtypes = [init[n.inputs[1]].dtype for n in plan if n.op in ("Conv", "Gemm") and n.inputs[1] in init]
-    fdt = dtypes[0].type if dtypes and dtypes[0].kind == "f" else np.float32
 
-    def set_weight(p: Any, value: np.ndarray) -> None:
+class _Layers:
+    """Turns Conv / ConvTranspose / Gemm / BatchNormalization / Dropout nodes with constant weights into numnet
+    layers on the module, and records which initializer became which Parameter or buffer."""
+
+    def __init__(self, m: OnnxModule, init: dict, consts: dict, fdt: Any, taken: set) -> None:
+        self.m, self.init, self.consts, self.fdt, self.taken = m, init, consts, fdt, taken
+        self.owned: set = set()
+        self.counters: dict[str, int] = {}
+
+    def set_weight(self, p: Any, value: np.ndarray) -> None:
         with no_grad():
-            p.copy_(creation.tensor(np.array(value, dtype=fdt, order="C")))
+            p.copy_(creation.tensor(np.array(value, dtype=self.fdt, order="C")))
 
-    def module_name(n: Node, wname: str | None) -> str:
+    def module_name(self, n: Node, wname: str | None) -> str:
         if wname and wname.endswith(".weight"):
             base = wname[: -len(".weight")]
         elif n.name:
             base = n.name
         else:
-            counters[n.op] = counters.get(n.op, 0) + 1
-            base = f"{n.op.lower()}_{counters[n.op]}"
-        return _name(base, taken)
+            self.counters[n.op] = self.counters.get(n.op, 0) + 1
+            base = f"{n.op.lower()}_{self.counters[n.op]}"
+        return _name(base, self.taken)
 
-    for n in plan:
-        ins = n.inputs + [""] * 5
-        if n.op in ("MaxPool", "AveragePool"):
-            n.prep = ops.spatial_prep(n, list(n.a("kernel_shape")))
+    def build(self, plan: list[Node], rank_of: Any) -> None:
+        for n in plan:
+            if n.op in ("MaxPool", "AveragePool"):
+                n.prep = ops.spatial_prep(n, list(n.a("kernel_shape")))
+            elif n.op in ("Conv", "ConvTranspose"):
+                w = self.init.get(n.inputs[1])
+                n.prep = ops.spatial_prep(n, list(n.a("kernel_shape") or (w.shape[2:] if w is not None else [])))
+            made = self.make(n, n.inputs + [""] * 5, rank_of) if n.op in _LAYER_ATTRS else None
+            if made is None:
+                continue
+            layer, names = made
+            n.module = self.module_name(n, names[0] if names else None)
+            self.m.add_module(n.module, layer)
+            for name, attr in zip(names, _LAYER_ATTRS[n.op]):
+                self.owned.add(name)
+                self.m._refs[name] = (n.module, attr)
+                self.m._names[name] = f"{n.module}.{attr}"
+            if n.op == "Gemm" and (n.a("alpha", 1.0) != 1.0 or not n.a("transB", 0)):
+                # the Linear holds B.T * alpha: what trains in B's place (source_names keeps it); any other reader
+                # of B gets the file's value
+                for name in names:
+                    self.m._refs.pop(name)
+                    self.owned.discard(name)
+
+    def make(self, n: Node, ins: list, rank_of: Any) -> tuple[nn.Module, list] | None:
+        init, fdt = self.init, self.fdt
         if n.op in ("Conv", "ConvTranspose"):
             w = init.get(ins[1])
-            kernel = list(n.a("kernel_shape") or (w.shape[2:] if w is not None else []))
-            n.prep = ops.spatial_prep(n, kernel)
-            if w is None or ins[1] in owned or (ins[2] and ins[2] not in init):
-                continue
+            if w is None or ins[1] in self.owned or (ins[2] and ins[2] not in init):
+                return None  # the weight is computed, shared or has a computed bias: functional conv
             b = init.get(ins[2]) if ins[2] else None
-            p, group = n.prep, n.a("group", 1)
+            p, group, kernel = n.prep, n.a("group", 1), tuple(n.prep["kernel"])
             if n.op == "Conv":
-                layer = nn.Conv2d(w.shape[1] * group, w.shape[0], tuple(kernel), tuple(p["strides"]),
-                                  tuple(p["padding"]), tuple(p["dilations"]), group, bias=b is not None, dtype=fdt)
+                layer = nn.Conv2d(w.shape[1] * group, w.shape[0], kernel, tuple(p["strides"]), tuple(p["padding"]),
+                                  tuple(p["dilations"]), group, bias=b is not None, dtype=fdt)
             else:
-                outpad = list(n.a("output_padding", [0, 0]))
                 runtime = bool(n.a("output_shape")) or p["auto"] in ("SAME_UPPER", "SAME_LOWER")
                 padding = [0, 0] if runtime or p["pre"] else p["padding"]
                 p["crop"] = "runtime" if runtime else p["pre"]
-                layer = nn.ConvTranspose2d(w.shape[0], w.shape[1] * group, tuple(kernel), tuple(p["strides"]),
-                                           tuple(padding), tuple(outpad), group, bias=b is not None,
-                                           dilation=tuple(p["dilations"]), dtype=fdt)
-            set_weight(layer.weight, w)
+                layer = nn.ConvTranspose2d(w.shape[0], w.shape[1] * group, kernel, tuple(p["strides"]),
+                                           tuple(padding), tuple(n.a("output_padding", [0, 0])), group,
+                                           bias=b is not None, dilation=tuple(p["dilations"]), dtype=fdt)
+            self.set_weight(layer.weight, w)
             if b is not None:
-                set_weight(layer.bias, b)
-            names = [ins[1]] + ([ins[2]] if b is not None else [])
-        elif n.op == "Gemm":
+                self.set_weight(layer.bias, b)
+            return layer, [ins[1]] + ([ins[2]] if b is not None else [])
+        if n.op == "Gemm":
             w, c = init.get(ins[1]), init.get(ins[2]) if ins[2] else None
-            if w is None or w.ndim != 2 or n.a("transA", 0) or ins[1] in owned or (ins[2] and c is None):
-                continue
+            if w is None or w.ndim != 2 or n.a("transA", 0) or ins[1] in self.owned or (ins[2] and c is None):
+                return None
             weight = (w if n.a("transB", 0) else w.T) * n.a("alpha", 1.0)
             if c is not None and c.size not in (1, weight.shape[0]):
-                continue
+                return None  # a per-row bias: functional Gemm
             layer = nn.Linear(weight.shape[1], weight.shape[0], bias=c is not None, dtype=fdt)
-            set_weight(layer.weight, weight)
+            self.set_weight(layer.weight, weight)
             if c is not None:
-                set_weight(layer.bias, np.broadcast_to(c.reshape(-1), (weight.shape[0],)) * n.a("beta", 1.0))
-            names = [ins[1]] + ([ins[2]] if c is not None else [])
-        elif n.op == "BatchNormalization":
-            if not all(i in init and i not in owned for i in ins[1:5]):
-                continue
+                self.set_weight(layer.bias, np.broadcast_to(c.reshape(-1), (weight.shape[0],)) * n.a("beta", 1.0))
+            return layer, [ins[1]] + ([ins[2]] if c is not None else [])
+        if n.op == "BatchNormalization":
+            if not all(i in init and i not in self.owned for i in ins[1:5]):
+                return None
             scale, bias, mean, var = (init[i] for i in ins[1:5])
-            rank = _rank_of(inferred, n.inputs[0], nodes)
-            cls = nn.BatchNorm1d if rank in (2, 3) else nn.BatchNorm2d
+            cls = nn.BatchNorm1d if rank_of(n.inputs[0]) in (2, 3) else nn.BatchNorm2d
             layer = cls(scale.shape[0], eps=n.a("epsilon", 1e-5), momentum=1 - n.a("momentum", 0.9), dtype=fdt)
-            set_weight(layer.weight, scale)
-            set_weight(layer.bias, bias)
-            set_weight(layer.running_mean, mean)
-            set_weight(layer.running_var, var)
-            names = list(ins[1:5])
-        elif n.op == "Dropout":
-            if opset < 12:
-                ratio = n.a("ratio", 0.5)
-            elif ins[1]:
-                if ins[1] in init:
-                    ratio = float(init[ins[1]])
-                elif ins[1] in consts_now:
-                    ratio = float(np.asarray(consts_now[ins[1]]))
-                else:
-                    ratio = 0.5
-            else:
-                ratio = 0.5
-            layer, names = nn.Dropout(ratio), []
-        else:
-            continue
-        n.module = module_name(n, names[0] if names else None)
-        m.add_module(n.module, layer)
-        attrs = {"Conv": ["weight", "bias"], "ConvTranspose": ["weight", "bias"], "Gemm": ["weight", "bias"],
-                 "BatchNormalization": ["weight", "bias", "running_mean", "running_var"]}.get(n.op, [])
-        for name, attr in zip(names, attrs):
-            owned.add(name)
-            m._refs[name] = (n.module, attr)
-            m._names[name] = f"{n.module}.{attr}"
-        if n.op == "Gemm" and (n.a("alpha", 1.0) != 1.0 or not n.a("transB", 0)):
-            for name in names:  # the layer holds a scaled or transposed copy: other readers get the file's value
-                m._refs.pop(name)
-                owned.discard(name)
-                # _names keeps it: the Linear's weight is what trains in its place (as B.T * alpha)
+            for attr, value in zip(_LAYER_ATTRS[n.op], (scale, bias, mean, var)):
+                self.set_weight(getattr(layer, attr), value)
+            return layer, list(ins[1:5])
+        # Dropout: the ratio is an attribute before opset 12, an (optional, constant) input since
+        ratio = n.a("ratio", 0.5) if n.opset < 12 else float(np.asarray(self.consts.get(ins[1], 0.5)))
+        return nn.Dropout(ratio), []
 
-    # the remaining initializers: Parameters if computed with, buffers if only shapes/axes/integers
+
+def _register_initializers(m: OnnxModule, plan: list[Node], init: dict, outputs: list, taken: set) -> dict:
+    """The initializers no layer took: Parameters if a node computes with them, buffers if they are integers or
+    only shapes, axes and bounds. Returns the constants (the buffers' values) for folding."""
     dynamic_use: set = set()
     used: set = set()
     for n in plan:
@@ -408,32 +433,26 @@ def load(src: Any) -> OnnxModule:
             consts[name] = value
         m._refs[name] = ("", attr)
         m._names[name] = attr
+    return consts
 
-    # fold constant subgraphs (Constant nodes, shape arithmetic on constants)
-    runtime_plan = []
+
+def _fold(m: OnnxModule, plan: list[Node], consts: dict) -> list[Node]:
+    """Run the nodes whose inputs are all constants now (Constant, shape arithmetic on constants); return the rest."""
+    runtime = []
     for n in plan:
-        if n.op == "Cast":
-            n.prep["dtype"] = onnx.helper.tensor_dtype_to_np_dtype(n.a("to"))
         if n.op not in _NO_FOLD and not n.module and all(not i or i in consts for i in n.inputs):
             try:
                 out = ops.OPS[n.op](n, [consts[i] if i else None for i in n.inputs], m)
-            except Exception:
+            except Exception:  # left for forward, which raises with the real input
                 out = None
             outs = (out,) if len(n.outputs) == 1 else out
             if out is not None and all(isinstance(v, np.ndarray) or v is None for v in outs):
                 for name, v in zip(n.outputs, outs):
                     if name and v is not None:
-                        consts[name] = v
-                        m._consts[name] = v
+                        consts[name] = m._consts[name] = v
                 continue
-        runtime_plan.append(n)
-    m._plan.extend(runtime_plan)
-    m._outputs.extend(outputs)
-    for vi in inputs:
-        et = vi.type.tensor_type.elem_type
-        dt = onnx.helper.tensor_dtype_to_np_dtype(et) if et else fdt
-        m._inputs.append((vi.name, _dims(vi), np.dtype(dt).type))
-    return m
+        runtime.append(n)
+    return runtime
 
 
 def _rank_of(g: Any, name: str, nodes: list[Node]) -> int | None:

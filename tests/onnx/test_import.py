@@ -1,4 +1,4 @@
-"""numnet.onnx.load: CNNs exported by torch.onnx.export (opsets 11-20) match torch in eval mode and fine-tune in
+"""numnet.onnx.load: CNNs exported by torch.onnx.export (opsets 11-21) match torch in eval mode and fine-tune in
 numnet with torch's gradients; hand-built graphs match onnxruntime; bad files and unsupported ops fail clearly."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from numnet import nn
 from numnet.errors import FileFormatError, ShapeError, UnsupportedOpError
 from numnet.nn import functional as F
 
-OPSETS = (11, 13, 17, 18, 20)
+OPSETS = (11, 13, 17, 18, 20, 21)
 RTOL, ATOL = 1e-4, 1e-5
 
 
