@@ -85,6 +85,11 @@ class OnnxModule(nn.Module):
         v = getattr(owner, attr)
         return v if attr not in owner._buffers else v.numpy().reshape(v.shape)
 
+    def _float_dtype(self) -> Any:
+        """The dtype of the weights now (after ``.double()``, float64 inputs are what the model takes)."""
+        p = next(iter(self.parameters()), None)
+        return None if p is None else p.dtype
+
     def _check_inputs(self, inputs: tuple) -> list[Tensor]:
         if len(inputs) != len(self._inputs):
             names = ", ".join(repr(n) for n in self.input_names)
@@ -94,7 +99,7 @@ class OnnxModule(nn.Module):
         for x, (name, dims, dt) in zip(inputs, self._inputs):
             if not isinstance(x, Tensor):
                 x = creation.tensor(np.asarray(x, dtype=dt))
-            elif x.dtype != dt:
+            elif x.dtype != dt and not (x.is_floating_point() and x.dtype == self._float_dtype()):
                 raise DTypeError(f"OnnxModule({self.source}): expected input {name!r} to be {np.dtype(dt).name}, "
                                  f"got {np.dtype(x.dtype).name}")
             shown = "(" + ", ".join(str(d) if isinstance(d, int) else str(d or "?") for d in dims) + ")"

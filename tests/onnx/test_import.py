@@ -641,3 +641,29 @@ def test_gradcheck_through_an_imported_float64_graph():
             net._parameters.update(saved)
 
     assert gradcheck(run, (numnet.tensor(x, requires_grad=True), *params))
+
+
+def test_state_dict_round_trip_and_double(exported):
+    model, path = exported[("resnet", 17)]
+    net = numnet.onnx.load(path)
+    other = numnet.onnx.load(path)
+    with numnet.no_grad():  # scramble other, then restore it from net's state_dict
+        for p in other.parameters():
+            p.mul_(0.5)
+    other.load_state_dict(net.state_dict())
+    x = np.random.default_rng(9).standard_normal((3, 3, 16, 16)).astype(np.float32)
+    net.eval()
+    other.eval()
+    with numnet.no_grad():
+        np.testing.assert_array_equal(net(numnet.tensor(x)).numpy(), other(numnet.tensor(x)).numpy())
+        # torch's state_dict names reach numnet's through source_names
+        sd = {net.source_names[k]: numnet.tensor(v.numpy()) for k, v in model.state_dict().items()
+              if k in net.source_names}
+        assert len(sd) == len(net.source_names)
+        other.load_state_dict(sd, strict=False)
+        np.testing.assert_allclose(other(numnet.tensor(x)).numpy(), model(torch.tensor(x)).detach().numpy(), rtol=RTOL,
+                                   atol=ATOL)
+        net.double()
+        y = net(numnet.tensor(x.astype(np.float64)))
+    assert y.dtype == numnet.float64
+    np.testing.assert_allclose(y.numpy(), model(torch.tensor(x)).detach().numpy(), rtol=RTOL, atol=ATOL)
