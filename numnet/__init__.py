@@ -26,6 +26,7 @@ from numnet.errors import (
     InPlaceError,
     NumnetError,
     ShapeError,
+    UnsupportedOpError,
 )
 from numnet.random import (
     Generator,
@@ -131,7 +132,7 @@ __all__ = [
     "save", "load", "save_model", "load_model", "load_metadata", "save_checkpoint", "load_checkpoint",
     # errors
     "NumnetError", "ShapeError", "DTypeError", "ArgumentError", "FileFormatError", "DataNotFoundError",
-    "GradcheckError", "InPlaceError", "ExportError",
+    "GradcheckError", "InPlaceError", "ExportError", "UnsupportedOpError",
     # subpackages
     "functional", "kernels", "linalg", "models", "nn", "optim",
 ]

@@ -53,3 +53,7 @@ class IndexOutOfRangeError(ArgumentError, IndexError):
 class ExportError(NumnetError, ValueError):
     """A model cannot be written to a file format (an op ONNX cannot express, control flow that depends on the
     input's values); the message names the op and its place in the model."""
+
+
+class UnsupportedOpError(ArgumentError):
+    """A model uses operators numnet cannot run (raised by ``numnet.onnx.load``, listing every one at once)."""

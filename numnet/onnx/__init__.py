@@ -30,3 +30,14 @@ def export_numpy(model: Any, example_input: Any, out_dir: str | os.PathLike, dyn
     from numnet.onnx.numpy_export import export_numpy as _export_numpy
 
     return _export_numpy(model, example_input, out_dir, dynamic_batch=dynamic_batch, metadata=metadata)
+
+
+
+def load(src: Any) -> Any:
+    """Read an ONNX model (a path, its bytes or an ``onnx.ModelProto``) into a trainable numnet Module.
+
+    See :func:`numnet.onnx.importer.load` and docs/onnx-import.md.
+    """
+    from numnet.onnx.importer import load as _load  # lazy: `import numnet` never imports onnx
+
+    return _load(src)
