@@ -144,6 +144,15 @@ OPS["Tanh"] = _elementwise(np.tanh, functions.tanh)
 OPS["Relu"] = _elementwise(lambda a: np.maximum(a, 0), F.relu)
 OPS["Softsign"] = _elementwise(lambda a: a / (1 + np.abs(a)), F.softsign)
 OPS["Equal"] = _elementwise(np.equal, lambda a, b: a.eq(b))
+OPS["Greater"] = _elementwise(np.greater, lambda a, b: a.gt(b))
+OPS["Less"] = _elementwise(np.less, lambda a, b: a.lt(b))
+OPS["GreaterOrEqual"] = _elementwise(np.greater_equal, lambda a, b: a.ge(b))
+OPS["LessOrEqual"] = _elementwise(np.less_equal, lambda a, b: a.le(b))
+OPS["Sin"] = _elementwise(np.sin, functions.sin)
+OPS["Cos"] = _elementwise(np.cos, functions.cos)
+OPS["Tan"] = _elementwise(np.tan, functions.tan)
+OPS["Round"] = _elementwise(np.round, functions.round)   # both round half to even, as ONNX
+OPS["Sign"] = _elementwise(np.sign, functions.sign)
 OPS["Where"] = _elementwise(np.where, lambda c, a, b: creation.where(c.bool(), a, b))
 
 

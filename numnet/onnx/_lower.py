@@ -744,6 +744,75 @@ def _fuse_linear(graph: Graph) -> list[Node]:
     return out_nodes
 
 
+def _op_classes() -> dict[str, type]:
+    """numnet's op classes by traced name (``ReshapeOp`` → ``Reshape``)."""
+    from numnet import autograd, ops
+
+    import importlib
+    import pkgutil
+
+    found = {}
+    for info in pkgutil.iter_modules(ops.__path__):
+        mod = importlib.import_module(f"numnet.ops.{info.name}")
+        for name, obj in vars(mod).items():
+            if isinstance(obj, type) and issubclass(obj, autograd.Function) and name.endswith("Op") \
+                    and obj.__module__ == mod.__name__:
+                found[name[:-2]] = obj
+    return found
+
+
+def _has_batch(v: Any) -> bool:
+    return v is BATCH or (isinstance(v, (tuple, list)) and any(_has_batch(x) for x in v))
+
+
+def _fold_constants(graph: Graph, nodes: list[Node]) -> list[Node]:
+    """Compute, once, every numnet op whose inputs are all constants (a weight reshaped for ConvTranspose1d, a
+    scale times 2): the file then holds the result as a weight, as PyTorch's exporter writes it.
+
+    A reshaped weight used nowhere else keeps its name (``up.weight``); other results are named after the weight
+    and the op (``fc.weight.permute``).
+    """
+    from numnet._grad_mode import no_grad
+    from numnet.tensor import Tensor
+
+    classes = None
+    uses: dict[str, int] = {}
+    for nd in nodes:
+        for v in nd.inputs:
+            uses[v] = uses.get(v, 0) + 1
+    out = []
+    for nd in nodes:
+        refs = [v for v in nd.attrs.values() if isinstance(v, ValueRef)]
+        if nd.op == "Linear" or not nd.inputs or any(v not in graph.constants for v in nd.inputs) \
+                or any(r.name not in graph.constants for r in refs):
+            out.append(nd)
+            continue
+        classes = classes or _op_classes()
+        cls = classes.get(nd.op)
+        if cls is None:
+            out.append(nd)
+            continue
+        attrs = {k: graph.constants[v.name] if isinstance(v, ValueRef) else v for k, v in nd.attrs.items()}
+        if any(_has_batch(v) for v in attrs.values()):
+            out.append(nd)
+            continue
+        with no_grad():
+            value = cls.apply(*[Tensor(graph.constants[v]) for v in nd.inputs], **attrs)._data
+        src = nd.inputs[0]
+        name = src if nd.op == "Reshape" and uses.get(src) == 1 and src not in graph.outputs else \
+            f"{src}.{nd.op.lower()}"
+        while name in graph.constants and name != src:
+            name += "_"
+        graph.constants[name] = np.array(value)
+        graph.shapes[name], graph.dtypes[name] = tuple(value.shape), value.dtype
+        for later in nodes:
+            later.inputs = [name if v == nd.outputs[0] else v for v in later.inputs]
+            later.attrs = {k: ValueRef(name) if isinstance(v, ValueRef) and v.name == nd.outputs[0] else v
+                           for k, v in later.attrs.items()}
+        graph.outputs = [name if v == nd.outputs[0] else v for v in graph.outputs]
+    return out
+
+
 def lower(graph: Graph, opset: int = 17) -> Lowered:
     """The ONNX operators that compute ``graph`` at ``opset`` (see the module docstring).
 
@@ -754,7 +823,7 @@ def lower(graph: Graph, opset: int = 17) -> Lowered:
         raise ExportError(f"onnx.export: expected opset to be an int in [{MIN_OPSET}, {MAX_OPSET}], got {opset!r}")
     b = Builder(graph, opset)
     problems: list[str] = []
-    for node in _fuse_linear(graph):
+    for node in _fold_constants(graph, _fuse_linear(graph)):
         fn = globals().get(f"_op_{node.op}")
         where = f"{node.scope or '(the model)'} ({node.module_type})"
         if fn is None:
