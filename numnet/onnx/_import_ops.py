@@ -14,12 +14,14 @@ every problem at once instead of failing at forward.
 from __future__ import annotations
 
 import math
+import os
 from typing import Any, Callable
 
 import numpy as np
 
 from numnet import creation, functions
 from numnet.autograd import Function
+from numnet.errors import ShapeError
 from numnet.nn import functional as F
 from numnet.ops.activation import erfc
 from numnet.tensor import Tensor
@@ -79,6 +81,26 @@ def arr(v: Any) -> np.ndarray:
     if v is None:
         return None
     return v.detach().numpy() if is_t(v) else np.asarray(v)
+
+
+def _memory_bytes() -> int:
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):  # no sysconf: the largest array NumPy can address
+        return 2**62
+
+
+def bounded(node: "Node", shape: Any, itemsize: int = 4) -> tuple:
+    """``shape`` as a tuple, refused before anything is allocated when a tensor of it would not fit in this
+    machine's memory (a file can ask ConstantOfShape, Tile, Expand, Range or Pad for terabytes)."""
+    shape = tuple(int(d) for d in shape)
+    if any(d < 0 for d in shape):
+        raise ShapeError(f"numnet.onnx: node {node.name!r} ({node.op}): expected non-negative sizes, got {shape}")
+    need = math.prod(float(d) for d in shape) * itemsize
+    if need > _memory_bytes():
+        raise ShapeError(f"numnet.onnx: node {node.name!r} ({node.op}): a result of shape {shape} needs "
+                         f"{need / 2**30:.3g} GiB, more than this machine's memory")
+    return shape
 
 
 def ints(v: Any) -> list[int]:

@@ -10,7 +10,7 @@ import numpy as np
 
 from numnet import creation, functions
 from numnet.errors import ArgumentError, ShapeError
-from numnet.onnx._import_ops import OPS, Node, T, _axis, _like, arr, check, ints, is_t, op, pad_nd
+from numnet.onnx._import_ops import OPS, Node, T, _axis, _like, arr, bounded, check, ints, is_t, op, pad_nd
 from numnet.tensor import Tensor
 
 _INT_MAX = 2 ** 62
@@ -58,7 +58,7 @@ def _check_constant(node: Node, consts: dict) -> str | None:
 @op("ConstantOfShape")
 def _constant_of_shape(node: Node, args: list, module: Any) -> np.ndarray:
     value = np.asarray(node.a("value", np.zeros(1, np.float32))).reshape(-1)
-    return np.full(tuple(ints(args[0])), value[0], dtype=value.dtype)
+    return np.full(bounded(node, ints(args[0]), value.dtype.itemsize), value[0], dtype=value.dtype)
 
 
 @op("Cast")
@@ -199,7 +199,12 @@ def _split(node: Node, args: list, module: Any) -> tuple:
 def _expand(node: Node, args: list, module: Any) -> Any:
     x = args[0]
     shape = np.shape(x) if not is_t(x) else x.shape
-    out = np.broadcast_shapes(tuple(shape), tuple(ints(args[1])))
+    try:
+        out = np.broadcast_shapes(tuple(shape), tuple(ints(args[1])))
+    except ValueError:
+        raise ShapeError(f"numnet.onnx: node {node.name!r} (Expand): expected a shape that {tuple(shape)} "
+                         f"broadcasts to, got {tuple(ints(args[1]))}") from None
+    bounded(node, out, 8)
     if not is_t(x):
         return np.broadcast_to(x, out).copy()
     return x.expand(*out) if out != tuple(x.shape) else x
@@ -208,12 +213,18 @@ def _expand(node: Node, args: list, module: Any) -> Any:
 @op("Tile")
 def _tile(node: Node, args: list, module: Any) -> Any:
     reps = tuple(ints(args[1]))
+    shape = np.shape(args[0]) if not is_t(args[0]) else args[0].shape
+    bounded(node, [a * b for a, b in zip((1,) * (len(reps) - len(shape)) + tuple(shape),
+                                          (1,) * (len(shape) - len(reps)) + reps)], 8)
     return np.tile(args[0], reps) if not is_t(args[0]) else args[0].repeat(*reps)
 
 
 @op("Range")
 def _range(node: Node, args: list, module: Any) -> np.ndarray:
     start, limit, delta = (arr(a) for a in args)
+    if float(delta) == 0:
+        raise ArgumentError(f"numnet.onnx: node {node.name!r} (Range): expected a non-zero delta, got 0")
+    bounded(node, [max(0, math.ceil((float(limit) - float(start)) / float(delta)))], 8)
     return np.arange(start, limit, delta).astype(np.result_type(start))
 
 
@@ -256,6 +267,7 @@ def _pad(node: Node, args: list, module: Any) -> Tensor:
     begins, ends = [0] * x.ndim, [0] * x.ndim
     for i, a in enumerate(axes):
         begins[a], ends[a] = pads[i], pads[k + i]
+    bounded(node, [n + b + e for n, b, e in zip(x.shape, begins, ends)], x.dtype.itemsize)
     first = next((i for i in range(x.ndim) if begins[i] or ends[i]), x.ndim)
     if first == x.ndim:
         return x
@@ -340,6 +352,7 @@ def _resize(node: Node, args: list, module: Any) -> Tensor:
         else:
             full_scales[a] = scales[i]
             full_sizes[a] = int(math.floor(x.shape[a] * scales[i]))
+    bounded(node, full_sizes, x.dtype.itemsize)
     linear = node.a("mode", "nearest") != "nearest"
     for a in range(rank):
         n_in, n_out, s = x.shape[a], full_sizes[a], full_scales[a]

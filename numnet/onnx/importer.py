@@ -25,7 +25,7 @@ import numpy as np
 from numnet import creation
 from numnet import nn
 from numnet._grad_mode import no_grad
-from numnet.errors import ArgumentError, DTypeError, FileFormatError, ShapeError, UnsupportedOpError
+from numnet.errors import ArgumentError, DTypeError, FileFormatError, NumnetError, ShapeError, UnsupportedOpError
 from numnet.onnx import _import_ops as ops
 from numnet.onnx import _import_shape  # noqa: F401  (registers the shape, data-movement and Resize ops)
 from numnet.onnx._import_ops import Node
@@ -33,6 +33,7 @@ from numnet.tensor import Tensor
 
 _WHO = "numnet.onnx.load"
 _NO_FOLD = ("Dropout",)
+_MAX_OPSET = 21  # the newest opset whose operators are read here (onnx 1.23 knows up to 23)
 _RESERVED = {"training", "source", "opset"}
 
 
@@ -119,7 +120,14 @@ class OnnxModule(nn.Module):
         for node in self._plan:
             names = node.inputs[:1] if node.module else node.inputs  # a layer reads its weights itself
             args = [env[n] if n else None for n in names]
-            out = ops.OPS[node.op](node, args, self)
+            try:
+                out = ops.OPS[node.op](node, args, self)
+            except NumnetError:
+                raise
+            except MemoryError:
+                raise ShapeError(f"{_WHO}: node {node.name!r} ({node.op}) needs more memory than there is") from None
+            except (ValueError, TypeError, IndexError, OverflowError) as e:  # the file's values do not fit together
+                raise ShapeError(f"{_WHO}: node {node.name!r} ({node.op}): {e}") from None
             if len(node.outputs) == 1:
                 env[node.outputs[0]] = out
             else:
@@ -276,6 +284,9 @@ def _parse(model: Any, where: str, onnx: Any) -> tuple[int, dict, list, list[Nod
     if opset is None:
         raise FileFormatError(f"{_WHO}: {where}: expected an opset_import for the default ONNX domain, got "
                               f"{[(i.domain, i.version) for i in model.opset_import]}")
+    if opset > _MAX_OPSET:
+        raise FileFormatError(f"{_WHO}: {where}: expected an ONNX opset up to {_MAX_OPSET}, got {opset} (a newer "
+                              f"opset may change what an operator means)")
     for t in g.initializer:
         if t.data_location == onnx.TensorProto.EXTERNAL:
             loc = next((e.value for e in t.external_data if e.key == "location"), "?")
