@@ -45,6 +45,11 @@ class _ActivationMethods:
         """1 / (1 + e⁻ˣ) elementwise; see :func:`numnet.functional.sigmoid`."""
         return act.SigmoidOp.apply(V.float_tensor(self, "sigmoid"))
 
+    def erf(self) -> "Tensor":
+        """The error function erf x = (2/√π)∫₀ˣ e^(−t²) dt elementwise (torch.erf); integers become float32."""
+        x = self if self._data.dtype.kind in "fc" else self.to("float32")
+        return act.ErfOp.apply(V.float_tensor(x, "erf"))
+
     def tanh(self) -> "Tensor":
         """tanh(x) elementwise; see :func:`numnet.functional.tanh`."""
         return act.TanhOp.apply(V.float_tensor(self, "tanh"))

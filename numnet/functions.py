@@ -28,7 +28,7 @@ def _as_function(name: str, method_name: str | None = None) -> Callable[..., Any
 
 _NAMES = (
     # elementwise math
-    "exp", "log", "sqrt", "abs", "sin", "cos", "tan", "tanh", "sigmoid", "log1p", "expm1", "rsqrt", "reciprocal",
+    "exp", "log", "sqrt", "abs", "sin", "cos", "tan", "tanh", "erf", "sigmoid", "log1p", "expm1", "rsqrt", "reciprocal",
     "square", "neg", "negative", "sign", "floor", "ceil", "round", "clamp", "clip", "clamp_min", "clamp_max",
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide", "remainder",
     "fmod", "softmax", "log_softmax",

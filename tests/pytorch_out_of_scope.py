@@ -174,7 +174,7 @@ for _name in (
     OUT_OF_SCOPE['torch.Tensor'][_name] = _reason
 _reason = 'special functions (gamma family, Bessel, error-function inverses): not yet; not CNN surface'
 for _name in (
-    'copysign', 'copysign_', 'digamma', 'digamma_', 'erf', 'erf_', 'erfc', 'erfc_', 'erfinv', 'erfinv_',
+    'copysign', 'copysign_', 'digamma', 'digamma_', 'erf_', 'erfc', 'erfc_', 'erfinv', 'erfinv_',
     'float_power', 'float_power_', 'frexp', 'gcd', 'gcd_', 'heaviside', 'heaviside_', 'hypot', 'hypot_', 'i0',
     'i0_', 'igamma', 'igamma_', 'igammac', 'igammac_', 'lcm', 'lcm_', 'ldexp', 'ldexp_', 'lgamma', 'lgamma_',
     'logit', 'logit_', 'mvlgamma', 'mvlgamma_', 'nextafter', 'nextafter_', 'polygamma', 'polygamma_', 'signbit',

@@ -22,6 +22,7 @@ UNARY = {
     "sin": "any", "cos": "any", "tan": "any", "log1p": "pos", "expm1": "any", "rsqrt": "pos",
     "reciprocal": "pos", "square": "any", "neg": "any", "exp": "any", "log": "pos", "sqrt": "pos", "abs": "any",
     "sign": "any", "floor": "any", "ceil": "any", "round": "any", "sigmoid": "any", "tanh": "any",
+    "erf": "any",
 }
 
 

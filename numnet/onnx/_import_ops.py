@@ -23,7 +23,7 @@ from numnet import creation, functions
 from numnet.autograd import Function
 from numnet.errors import ShapeError
 from numnet.nn import functional as F
-from numnet.ops.activation import erfc
+from numnet.ops.activation import ErfOp
 from numnet.tensor import Tensor
 
 OPS: dict[str, Callable] = {}
@@ -201,19 +201,8 @@ def _identity(node: Node, args: list, module: Any) -> Any:
 
 
 def _erf(a: np.ndarray) -> np.ndarray:
-    """erf in a's dtype, from numnet's float64 erfc kernel (Cody's rational approximations)."""
-    return (1.0 - erfc(np.asarray(a, dtype=np.float64))).astype(a.dtype, copy=False)
-
-
-class ErfOp(Function):
-    """erf, elementwise (the ONNX ``Erf`` that PyTorch's exporter writes for exact GELU before opset 20)."""
-
-    def forward(self, a: np.ndarray) -> np.ndarray:
-        self.a = a
-        return _erf(a)
-
-    def backward(self, grad: np.ndarray) -> np.ndarray:
-        return grad * (2 / math.sqrt(math.pi)) * np.exp(-self.a * self.a)
+    """erf of a constant (folded at load time), by the same op numnet.erf runs."""
+    return ErfOp().forward(np.asarray(a))
 
 
 OPS["Erf"] = _elementwise(_erf, ErfOp.apply)

@@ -325,7 +325,7 @@ _op_Softmax = _simple("Softmax", axis=lambda a: int(a["axis"]))
 _op_LogSoftmax = _simple("LogSoftmax", axis=lambda a: int(a["axis"]))
 _op_Hardsigmoid = _simple("HardSigmoid", alpha=1.0 / 6.0, beta=0.5)
 for _name, _onnx in (("Neg", "Neg"), ("Exp", "Exp"), ("Log", "Log"), ("Sqrt", "Sqrt"), ("Abs", "Abs"),
-                     ("Sin", "Sin"), ("Cos", "Cos"), ("Tan", "Tan"), ("Reciprocal", "Reciprocal"),
+                     ("Sin", "Sin"), ("Cos", "Cos"), ("Tan", "Tan"), ("Reciprocal", "Reciprocal"), ("Erf", "Erf"),
                      ("Add", "Add"), ("Sub", "Sub"), ("Mul", "Mul"), ("Div", "Div"), ("Pow", "Pow"),
                      ("Maximum", "Max"), ("Minimum", "Min"), ("Einsum", "Einsum"), ("Contiguous", "Identity")):
     globals()[f"_op_{_name}"] = _simple(_onnx)

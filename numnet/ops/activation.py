@@ -158,6 +158,18 @@ class TanhOp(Function):
         return g * (1.0 - out * out)
 
 
+class ErfOp(Function):
+    """z = erf a = 1 − erfc a (:func:`erfc`, computed in float64, returned in a's dtype);
+    ∂z/∂a = (2/√π)·e^(−a²)."""
+
+    def forward(self, a):
+        self.a = a
+        return (1.0 - erfc(np.asarray(a, dtype=np.float64))).astype(a.dtype, copy=False)
+
+    def backward(self, g):
+        return g * ((2.0 / math.sqrt(math.pi)) * np.exp(-self.a * self.a)).astype(g.dtype, copy=False)
+
+
 class GELUOp(Function):
     """Exact: z = x·Φ(x), ∂z/∂x = Φ(x) + x·φ(x).
     Tanh form: z = ½x(1 + tanh u), u = √(2/π)(x + κx³), κ = 0.044715;

@@ -242,7 +242,7 @@ def test_two_inputs_and_names():
 
 
 @pytest.mark.parametrize("fn", [
-    lambda x: x.exp() + x.abs().sqrt() - x.clamp(-0.5, 0.5) * x.tanh(),
+    lambda x: x.exp() + x.abs().sqrt() - x.clamp(-0.5, 0.5) * x.tanh() + x.erf(),
     lambda x: (x.sigmoid() + 1e-3).log() + x.pow(2) + 2.0 ** x.clamp(max=1.0),
     lambda x: numnet.maximum(x, x * 0.3) + numnet.minimum(x, -x) + x.reciprocal().clamp(-3, 3),
     lambda x: x.mean(dim=(1,), keepdim=True) + x.amax(dim=2, keepdim=True) + x.std(dim=3, keepdim=True),
