@@ -36,7 +36,7 @@ def export_numpy(model: Any, example_input: Any, out_dir: str | os.PathLike, dyn
 def load(src: Any) -> Any:
     """Read an ONNX model (a path, its bytes or an ``onnx.ModelProto``) into a trainable numnet Module.
 
-    See :func:`numnet.onnx.importer.load` and docs/onnx-import.md.
+    See :func:`numnet.onnx.importer.load` and docs/interop.md.
     """
     from numnet.onnx.importer import load as _load  # lazy: `import numnet` never imports onnx
 

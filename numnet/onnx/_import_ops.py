@@ -20,7 +20,6 @@ from typing import Any, Callable
 import numpy as np
 
 from numnet import creation, functions
-from numnet.autograd import Function
 from numnet.errors import ShapeError
 from numnet.nn import functional as F
 from numnet.ops.activation import ErfOp
