@@ -368,6 +368,8 @@ def _run(roots: list["Tensor"], root_grads: list[np.ndarray], retain_graph: bool
     with ``capture`` it returns the gradient of each captured tensor and touches no ``.grad``."""
     from numnet.tensor import Tensor
 
+    if capture is None:
+        _final_callbacks.clear()  # left by a backward that raised half-way
     order = _topological_order(roots)
     for node in order:  # fail before any .grad is touched
         if node._ctx is not None:
@@ -402,6 +404,9 @@ def _run(roots: list["Tensor"], root_grads: list[np.ndarray], retain_graph: bool
                 else:
                     node.grad = Tensor(node.grad._data + g.astype(node._data.dtype, copy=False))
                 if ctx is None:
+                    if node._post_hooks:
+                        for hook in list(node._post_hooks.values()):
+                            hook(node)
                     continue
             in_grads = ctx.backward(g)
             if not isinstance(in_grads, tuple):
@@ -425,7 +430,20 @@ def _run(roots: list["Tensor"], root_grads: list[np.ndarray], retain_graph: bool
                     grads[key] = pg
             if not retain_graph:
                 ctx._release()
+    if capture is None:
+        while _final_callbacks:
+            _final_callbacks.pop(0)()
     return found if capture is not None else None
+
+
+_final_callbacks: list = []
+
+
+def queue_callback(fn: "Callable[[], None]") -> None:
+    """Run ``fn()`` once, when the ``backward`` now running has finished (after every leaf's ``.grad`` is set);
+    PyTorch's ``Variable._execution_engine.queue_callback``. DistributedDataParallel waits for its allreduces
+    there."""
+    _final_callbacks.append(fn)
 
 
 def backward(root: "Tensor", gradient: np.ndarray, retain_graph: bool = False) -> None:

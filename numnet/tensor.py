@@ -58,8 +58,9 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
 
     # _vbox: the storage's [version, has_views], shared by views (see autograd); _hooks: register_hook's functions;
     # _history: [(version, alias)] left by recorded in-place ops so older graph nodes still reach the old value.
+    # _post_hooks: register_post_accumulate_grad_hook's functions (None for almost every tensor)
     __slots__ = ("_data", "_requires_grad", "grad", "_ctx", "_retains_grad", "_vbox", "_hooks", "_history",
-                 "__weakref__")
+                 "_post_hooks", "__weakref__")
     __array_priority__ = 1000  # make ``ndarray * Tensor`` call Tensor.__rmul__
 
     def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> None:
@@ -71,6 +72,7 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
         self._vbox = [0, False]
         self._hooks = None
         self._history = None
+        self._post_hooks = None
         if requires_grad:
             self.requires_grad = requires_grad
 
@@ -85,6 +87,7 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
         t._vbox = [0, False]
         t._hooks = None
         t._history = None
+        t._post_hooks = None
         return t
 
     # ------------------------------------------------------------------ properties
@@ -334,6 +337,23 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
             self._hooks = {}
         handle = _HookHandle(self._hooks)
         self._hooks[handle.id] = hook
+        return handle
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[["Tensor"], None]) -> "_HookHandle":
+        """Call ``hook(tensor)`` after ``backward`` has accumulated this leaf's gradient into ``.grad``
+        (PyTorch's name; DistributedDataParallel starts a bucket's allreduce from it).
+
+        Raises:
+            RuntimeError: if the tensor is not a leaf that requires grad.
+        """
+        if not self._requires_grad or self._ctx is not None:
+            raise RuntimeError("register_post_accumulate_grad_hook: expected a leaf tensor that requires grad")
+        if not callable(hook):
+            raise DTypeError(f"register_post_accumulate_grad_hook: expected hook to be callable, got {hook!r}")
+        if self._post_hooks is None:
+            self._post_hooks = {}
+        handle = _HookHandle(self._post_hooks)
+        self._post_hooks[handle.id] = hook
         return handle
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
