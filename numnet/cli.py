@@ -106,6 +106,19 @@ def _error(message: str) -> int:
     return USAGE_ERROR
 
 
+def _abort_if_distributed(exc: BaseException) -> None:
+    """Under ``mpirun -n N`` (N > 1), an error on one rank must end every rank (the others would wait for it in
+    the next allreduce): print it with the rank's number and abort the job."""
+    import importlib
+
+    if "numnet.distributed._comm" not in sys.modules:
+        return
+    comm = importlib.import_module("numnet.distributed._comm")
+    if comm.is_initialized() and comm.get_comm().size > 1:
+        print(f"{PROG}: error: {exc}", file=sys.stderr, flush=True)
+        comm.abort_job(exc)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``) and return the exit status.
 
@@ -128,6 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
         return 1
     except (NumnetError, FileNotFoundError, ValueError, OSError) as e:
+        _abort_if_distributed(e)
         return _error(str(e) or type(e).__name__)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

@@ -44,6 +44,7 @@ from numnet._train_data import (
     _restore_modes,
     _unpack,
 )
+from numnet import _train_dist
 from numnet._train_logs import _first_lr, _Running
 from numnet.autograd import no_grad
 from numnet.callbacks import Callback, CallbackList, History, LRSchedulerCallback, ProgressBar
@@ -148,6 +149,7 @@ class Trainer:
         self._run_schedulers: list[Any] = []  # the schedulers the last fit's schedule callbacks stepped
         self._weighted_loss: LossFn | None = None  # fit(class_weight=...): the training loss, weighted per class
         self.metadata: dict[str, str] = {}  # str → str entries (e.g. the model card) every checkpoint stores
+        self._comm: Any = None  # the process group while a distributed fit or evaluate runs
 
     # ------------------------------------------------------------------ steps
     def train_step(self, batch: Any) -> dict[str, Any]:
@@ -280,7 +282,7 @@ class Trainer:
     def fit(self, train_data: Any, *, epochs: int = 1, val_data: Any = None, callbacks: Iterable[Callback] = (),
             batch_size: int | None = None, verbose: int = 1, initial_epoch: int = 0,
             resume_from: str | os.PathLike | None = None, shuffle: bool = True, validation_split: float | None = None,
-            class_weight: Any = None) -> History:
+            class_weight: Any = None, distributed: bool = False) -> History:
         """Train for ``epochs`` epochs; see :func:`fit`."""
         if self.optimizer is None:
             raise ArgumentError("fit: an optimizer is needed to train")
@@ -306,10 +308,16 @@ class Trainer:
                 raise ArgumentError("fit: give val_data or validation_split, not both")
             train_data, val_data = _split_validation(train_data, validation_split, "fit")
         self._weighted_loss = None if class_weight is None else _class_weighted(self.loss_fn, class_weight, "fit")
-        loader = _as_loader(train_data, batch_size, shuffle, "fit", DEFAULT_BATCH_SIZE)
+        comm = _join(distributed, "fit")
+        if comm is None:
+            loader = _as_loader(train_data, batch_size, shuffle, "fit", DEFAULT_BATCH_SIZE)
+        else:
+            loader = _train_dist.shard_train(train_data, batch_size, shuffle, comm, DEFAULT_BATCH_SIZE)
         val_loader = None
-        if val_data is not None:
+        if val_data is not None and comm is None:
             val_loader = _as_loader(val_data, batch_size, False, "fit: val_data", DEFAULT_EVAL_BATCH_SIZE)
+        elif val_data is not None:
+            val_loader = _train_dist.shard_eval(val_data, batch_size, comm, "fit: val_data", DEFAULT_EVAL_BATCH_SIZE)
         self._train_loader = loader
         self._run_schedulers = user_schedulers
         self.history = History()
@@ -322,7 +330,10 @@ class Trainer:
         # The loop never steps a scheduler itself: fit's own goes in as a callback, like a user's would.
         progress = [ProgressBar(verbose)] if verbose else []
         schedule = [] if self.scheduler is None else [LRSchedulerCallback(self.scheduler, self.scheduler_interval)]
-        cbs = CallbackList([self.history, *progress, *schedule, *user], trainer=self)  # sorted by Callback.order
+        members = [self.history, *progress, *schedule, *user]
+        if comm is not None:  # the progress bar and the file writers run on rank 0 only
+            members = _train_dist.rank_zero_callbacks(members, comm)
+        cbs = CallbackList(members, trainer=self)  # sorted by Callback.order
         self.callbacks = cbs
         self.stop_training = False
         self.params = {
@@ -333,17 +344,30 @@ class Trainer:
             "verbose": verbose,
         }
 
-        cbs.on_train_begin()
-        if resumed_callbacks:
-            cbs.load_state_dict(resumed_callbacks)
-        last_logs: dict[str, Any] = {}
-        for epoch in range(int(initial_epoch), int(epochs)):
-            self.epoch = epoch
-            logs = self._train_epoch(loader, val_loader, cbs)
-            last_logs = logs
-            if self.stop_training:
-                break
-        cbs.on_train_end(last_logs)
+        ddp = None
+        if comm is not None:
+            from numnet.distributed.ddp import DistributedDataParallel
+
+            ddp = DistributedDataParallel(self.model, comm=comm)  # its hooks average the gradients in backward
+        self._comm = comm
+        try:
+            cbs.on_train_begin()
+            if resumed_callbacks:
+                cbs.load_state_dict(resumed_callbacks)
+            last_logs: dict[str, Any] = {}
+            for epoch in range(int(initial_epoch), int(epochs)):
+                self.epoch = epoch
+                if comm is not None and hasattr(getattr(loader, "sampler", None), "set_epoch"):
+                    loader.sampler.set_epoch(epoch)
+                logs = self._train_epoch(loader, val_loader, cbs)
+                last_logs = logs
+                if self.stop_training:
+                    break
+            cbs.on_train_end(last_logs)
+        finally:
+            self._comm = None
+            if ddp is not None:
+                ddp.remove_hooks()
         return self.history
 
     def _train_epoch(self, loader: Any, val_loader: Any, cbs: CallbackList) -> dict[str, Any]:
@@ -352,18 +376,25 @@ class Trainer:
         running = _Running(self.metrics, with_loss=True)
         lr = _first_lr(self.optimizer)
         stopped_in_epoch = False
+        comm = self._comm
         for batch_index, batch in enumerate(loader):
             cbs.on_train_batch_begin(batch_index)
             lr = _first_lr(self.optimizer)  # the rate this step uses, before a schedule callback moves it
+            if comm is not None:
+                _train_dist.sync_buffers(self.model, comm)
             step_logs = self.train_step(batch)
             self.global_step += 1
             logs = running.update(step_logs)
             cbs.on_train_batch_end(batch_index, logs)
+            if comm is not None and comm.size > 1:  # stop together: a rank that stops alone would hang the others
+                self.stop_training = _train_dist.any_rank(self.stop_training, comm)
             if self.stop_training:
                 stopped_in_epoch = True
                 break
 
         self.epoch_complete = not stopped_in_epoch
+        if comm is not None:
+            _train_dist.reduce_running(running, comm)
         epoch_logs: dict[str, Any] = running.result()
         if val_loader is not None and not stopped_in_epoch:
             val_logs = self._evaluate_loader(val_loader, cbs)
@@ -378,12 +409,16 @@ class Trainer:
         self.model.eval()
         running = _Running(self.metrics, with_loss=self.loss_fn is not None)
         try:
+            if self._comm is not None:
+                _train_dist.sync_buffers(self.model, self._comm)  # every rank evaluates rank 0's model
             cbs.on_test_begin()
             with no_grad():
                 for batch_index, batch in enumerate(loader):
                     cbs.on_test_batch_begin(batch_index)
                     logs = running.update(self.test_step(batch))
                     cbs.on_test_batch_end(batch_index, logs)
+            if self._comm is not None:
+                _train_dist.reduce_running(running, self._comm)
             result = running.result()
             cbs.on_test_end(result)
         finally:
@@ -391,15 +426,25 @@ class Trainer:
         return result
 
     def evaluate(self, data: Any, *, batch_size: int | None = None, callbacks: Iterable[Callback] = (),
-                 verbose: int = 0) -> dict[str, float]:
+                 verbose: int = 0, distributed: bool = False) -> dict[str, float]:
         """Loss and metrics over ``data`` in eval mode, from :meth:`test_step`; see :func:`evaluate`."""
         if verbose not in (0, 1, 2):
             raise ArgumentError(f"evaluate: expected verbose 0, 1 or 2, got {verbose!r}")
-        loader = _as_loader(data, batch_size, False, "evaluate", DEFAULT_EVAL_BATCH_SIZE)
+        comm = _join(distributed, "evaluate")
+        if comm is None:
+            loader = _as_loader(data, batch_size, False, "evaluate", DEFAULT_EVAL_BATCH_SIZE)
+        else:
+            loader = _train_dist.shard_eval(data, batch_size, comm, "evaluate", DEFAULT_EVAL_BATCH_SIZE)
         cb_list = ([ProgressBar(verbose)] if verbose else []) + list(callbacks)
+        if comm is not None:
+            cb_list = _train_dist.rank_zero_callbacks(cb_list, comm)
         cbs = CallbackList(cb_list, trainer=self)
         self.params = dict(self.params, test_steps=_len_or_none(loader), test_samples=_num_samples(loader))
-        return self._evaluate_loader(loader, cbs)
+        self._comm = comm
+        try:
+            return self._evaluate_loader(loader, cbs)
+        finally:
+            self._comm = None
 
     def predict(self, data: Any, *, batch_size: int | None = None, callbacks: Iterable[Callback] = ()) -> np.ndarray:
         """The outputs of :meth:`predict_step` for every batch, concatenated; see :func:`predict`.
@@ -428,12 +473,24 @@ class Trainer:
         return np.concatenate(outputs, axis=0)
 
 
+def _join(distributed: Any, who: str) -> Any:
+    """The process group for ``distributed=True`` (a group of one without mpirun), else None."""
+    if not isinstance(distributed, bool):
+        raise ArgumentError(f"{who}: expected distributed to be a bool, got {distributed!r}")
+    if not distributed:
+        return None
+    from numnet.distributed._comm import init
+
+    return init()
+
+
 # ---------------------------------------------------------------------------------------------------- functions
 def fit(model: Any, train_data: Any, *, loss: Any, optimizer: Any, epochs: int = 1, val_data: Any = None,
         metrics: Sequence[str | Metric] | None = ("accuracy",), scheduler: Any = None,
         scheduler_interval: str = "epoch", callbacks: Iterable[Callback] = (), batch_size: int | None = None,
         verbose: int = 1, initial_epoch: int = 0, resume_from: str | os.PathLike | None = None,
-        shuffle: bool = True, validation_split: float | None = None, class_weight: Any = None) -> History:
+        shuffle: bool = True, validation_split: float | None = None, class_weight: Any = None,
+        distributed: bool = False) -> History:
     """Train ``model`` on ``train_data`` for ``epochs`` epochs, Keras-style; returns the :class:`History`.
 
     Each epoch runs :meth:`Trainer.train_step` per batch in train mode (forward, loss, ``optimizer.zero_grad()``,
@@ -473,6 +530,10 @@ def fit(model: Any, train_data: Any, *, loss: Any, optimizer: Any, epochs: int =
             ``Σ_n w[y_n]·ℓ_n / N`` over each batch's per-sample losses (the loss must take ``reduction="none"``;
             classes missing from a dict weigh 1). Validation losses stay unweighted.
         shuffle: shuffle arrays/datasets each epoch (a DataLoader keeps its own setting).
+        distributed: train data-parallel across the ranks of ``mpirun`` (a group of one without it): gradients
+            averaged by :class:`numnet.distributed.DistributedDataParallel`, each rank a shard of the data
+            (``batch_size`` per rank), logs and metrics over all ranks, files written by rank 0 only
+            (:mod:`numnet._train_dist`, docs/distributed.md).
 
     Returns:
         History: ``history.history`` maps ``loss``, each metric, ``val_loss``, ``val_<metric>`` and ``lr`` (the
@@ -493,12 +554,12 @@ def fit(model: Any, train_data: Any, *, loss: Any, optimizer: Any, epochs: int =
                       metrics=metrics)
     return trainer.fit(train_data, epochs=epochs, val_data=val_data, callbacks=callbacks, batch_size=batch_size,
                        verbose=verbose, initial_epoch=initial_epoch, resume_from=resume_from, shuffle=shuffle,
-                       validation_split=validation_split, class_weight=class_weight)
+                       validation_split=validation_split, class_weight=class_weight, distributed=distributed)
 
 
 def evaluate(model: Any, data: Any, loss: Any = None, metrics: Sequence[str | Metric] | None = ("accuracy",),
-             batch_size: int | None = None, *, callbacks: Iterable[Callback] = (), verbose: int = 0
-             ) -> dict[str, float]:
+             batch_size: int | None = None, *, callbacks: Iterable[Callback] = (), verbose: int = 0,
+             distributed: bool = False) -> dict[str, float]:
     """The mean loss and metrics of ``model`` over ``data``, in eval mode and without gradients.
 
     Each submodule's train/eval mode is restored afterwards.
@@ -511,6 +572,8 @@ def evaluate(model: Any, data: Any, loss: Any = None, metrics: Sequence[str | Me
         batch_size: the batch size for arrays/datasets (default 256).
         callbacks: callbacks whose ``on_test_*`` hooks are called.
         verbose: 0 silent, 1 a progress bar (a summary line when not on a terminal), 2 a summary line.
+        distributed: each rank of ``mpirun`` evaluates every R-th sample and the figures are reduced over the
+            ranks (every sample counted once; every rank gets the same result).
 
     Returns:
         ``{"loss": ..., "accuracy": ...}`` (``loss`` only when a loss is given), means over all samples.
@@ -523,7 +586,8 @@ def evaluate(model: Any, data: Any, loss: Any = None, metrics: Sequence[str | Me
         {'loss': 0.2871, 'accuracy': 0.8969}
     """
     trainer = Trainer(model, _resolve_loss(loss, "evaluate"), metrics=metrics)
-    return trainer.evaluate(data, batch_size=batch_size, callbacks=callbacks, verbose=verbose)
+    return trainer.evaluate(data, batch_size=batch_size, callbacks=callbacks, verbose=verbose,
+                            distributed=distributed)
 
 
 def predict(model: Any, data: Any, batch_size: int | None = None) -> np.ndarray:

@@ -46,10 +46,14 @@ class Callback:
     Attributes:
         trainer: the :class:`numnet.train.Trainer` running the loop (set before ``on_train_begin``).
         order: where the callback runs among the others (see above); ``ORDER_DEFAULT`` unless a subclass sets it.
+        rank_zero_only: under ``fit(..., distributed=True)``, run only on rank 0 (True for the callbacks that print
+            or write files: ``ProgressBar``, ``CSVLogger``, ``ModelCheckpoint``, ``LivePlot``). Every rank gets the
+            same epoch logs (reduced over the ranks), so the others, such as ``EarlyStopping``, run everywhere.
     """
 
     trainer: "Trainer | None" = None
     order: int = ORDER_DEFAULT
+    rank_zero_only: bool = False
 
     def set_trainer(self, trainer: "Trainer") -> None:
         self.trainer = trainer

@@ -51,6 +51,8 @@ class ModelCheckpoint(Callback):
         >>> ckpt = ModelCheckpoint("runs/ckpt", monitor="val_accuracy")  # best.safetensors + last.safetensors
     """
 
+    rank_zero_only = True  # prints or writes files: under fit(distributed=True), rank 0 alone runs it
+
     order = ORDER_CHECKPOINT  # after the other callbacks, so their end-of-epoch state is saved
 
     def __init__(self, dirpath: str | os.PathLike | None = None, *, filepath: str | os.PathLike | None = None,

@@ -25,6 +25,8 @@ class CSVLogger(Callback):
         >>> logger = CSVLogger("runs/demo/history.csv")
     """
 
+    rank_zero_only = True  # prints or writes files: under fit(distributed=True), rank 0 alone runs it
+
     def __init__(self, filename: str | os.PathLike, separator: str = ",", append: bool = False) -> None:
         self.filename = os.fspath(filename)
         self.separator = separator

@@ -39,6 +39,8 @@ class ProgressBar(Callback):
         ArgumentError: ``verbose`` not 1 or 2.
     """
 
+    rank_zero_only = True  # prints or writes files: under fit(distributed=True), rank 0 alone runs it
+
     # Early: the epoch's bar is closed (its line printed) before later callbacks print, so their messages do not
     # land inside a bar that is still being redrawn.
     order = ORDER_PROGRESS

@@ -81,7 +81,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "flips change); none (default)")
     p.add_argument("--epochs", type=positive_int, default=5, help="total number of epochs; with --resume, "
                                                                     "including those already done (default: 5)")
-    p.add_argument("--batch-size", type=batch_size, default=64, help="samples per training batch (default: 64)")
+    p.add_argument("--batch-size", type=batch_size, default=64,
+                   help="samples per training batch (default: 64); under mpirun -n N the batch of each rank, so the "
+                        "global batch is N times this")
     p.add_argument("--lr", type=_lr_type, default=None,
                    help="learning rate, the peak rate with --scheduler onecycle (default: 0.05 for sgd, 0.001 for "
                         "adam, adamw and rmsprop)")
@@ -262,6 +264,13 @@ def run(args: argparse.Namespace) -> int:
     from numnet.nn import CrossEntropyLoss
     from numnet.train import Trainer
 
+    from numnet.distributed import _comm as dist
+
+    # under mpirun -n N (N > 1): data-parallel training, rank 0 prints and writes (docs/distributed.md)
+    comm = dist.init() if dist.launched_by_mpirun() else None
+    lead = comm is None or comm.rank == 0
+    if not lead:
+        args.quiet = True
     _fill_defaults(args)
     if args.data is not None and args.dataset is not None:
         raise ArgumentError("give --dataset (a built-in data set) or --data (your image folder), not both")
@@ -276,6 +285,8 @@ def run(args: argparse.Namespace) -> int:
     checkpoint = os.path.join(out, CHECKPOINT_FILE)
     if args.resume:
         check_file(checkpoint, "--resume: checkpoint")
+    if comm is not None:
+        comm.barrier()  # every rank has checked --out before rank 0 starts writing there
 
     numnet.manual_seed(args.seed)
     data = _folder_data(args) if args.data else _builtin_data(dataset)
@@ -284,8 +295,15 @@ def run(args: argparse.Namespace) -> int:
                             else 10)
     card = card_metadata(input_shape=data.shape, classes=data.classes or None, mean=data.mean, std=data.std,
                          dataset=data.name)
-    train_loader = DataLoader(_limit(data.train, args.limit), batch_size=args.batch_size, shuffle=True,
-                              transform=_augmentation(args.augment, (height, width)))
+    train_set = _limit(data.train, args.limit)
+    if comm is None:
+        train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True,
+                                  transform=_augmentation(args.augment, (height, width)))
+    else:
+        from numnet.data import DistributedSampler
+
+        train_loader = DataLoader(train_set, batch_size=args.batch_size, transform=_augmentation(args.augment,
+                                  (height, width)), sampler=DistributedSampler(train_set, seed=args.seed))
     test_loader = DataLoader(data.val, batch_size=512) if data.val is not None else None
 
     if args.resume:
@@ -295,32 +313,38 @@ def run(args: argparse.Namespace) -> int:
     trainer = Trainer(model, CrossEntropyLoss(), optimizer, scheduler=scheduler, scheduler_interval=interval,
                       metrics=("accuracy",))
     trainer.metadata = card  # every checkpoint carries the card too, so commands can use it as a model file
-    if args.overwrite and not args.resume and os.path.isdir(out):
+    if lead and args.overwrite and not args.resume and os.path.isdir(out):
         for name in (MODEL_FILE, CHECKPOINT_FILE, HISTORY_FILE, CURVES_FILE):
             if os.path.exists(os.path.join(out, name)):
                 os.remove(os.path.join(out, name))
-    os.makedirs(out, exist_ok=True)
+    if lead:
+        os.makedirs(out, exist_ok=True)
     callbacks = [CSVLogger(os.path.join(out, HISTORY_FILE)), TerminateOnNaN(), ModelCheckpoint(filepath=checkpoint)]
     if not args.quiet:
         n = len(train_loader.dataset)
         verb = "Resuming" if args.resume else "Training"
         where = dataset or args.data
         val = f", {len(data.val)} {data.val_name} images" if data.val is not None else ""
+        ranks = "" if comm is None else f" on {comm.size} ranks (batch {args.batch_size} per rank)"
         print(f"{verb} {args.model} on {where} ({n} training images{val}; {channels}x{height}x{width}, "
-              f"{len(data.classes) or 10} classes) for {args.epochs} epoch{'s' if args.epochs != 1 else ''}; "
+              f"{len(data.classes) or 10} classes) for {args.epochs} epoch{'s' if args.epochs != 1 else ''}{ranks}; "
               f"writing to {out}", flush=True)
     t0 = time.perf_counter()
     history = trainer.fit(train_loader, epochs=args.epochs, val_data=test_loader, callbacks=callbacks,
-                          verbose=0 if args.quiet else 1, resume_from=checkpoint if args.resume else None)
+                          verbose=0 if args.quiet else 1, resume_from=checkpoint if args.resume else None,
+                          distributed=comm is not None)
     elapsed = time.perf_counter() - t0
 
-    _save_model(model, os.path.join(out, MODEL_FILE), card)
-    if history.epoch:
-        _plot_curves(history, os.path.join(out, CURVES_FILE))
+    if lead:
+        _save_model(model, os.path.join(out, MODEL_FILE), card)
+        if history.epoch:
+            _plot_curves(history, os.path.join(out, CURVES_FILE))
     # The last epoch was validated on the test set with these very weights: reuse it instead of a second pass.
     accuracy = (history.history.get("val_accuracy") or [math.nan])[-1]
     if not math.isfinite(accuracy) and test_loader is not None:
-        accuracy = trainer.evaluate(test_loader)["accuracy"]
+        accuracy = trainer.evaluate(test_loader, distributed=comm is not None)["accuracy"]
+    if not lead:
+        return 0
     if not args.quiet:
         print(f"trained in {elapsed:.1f}s; wrote {MODEL_FILE}, {HISTORY_FILE}, {CURVES_FILE}, {CHECKPOINT_FILE} "
               f"to {out}", flush=True)

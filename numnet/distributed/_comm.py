@@ -110,11 +110,11 @@ class MPIComm(Comm):
             self.comm.Barrier()
 
     def test_all(self, requests: list) -> None:
-        if requests:
+        if requests and self.size > 1:
             self.MPI.Request.Testall(requests)
 
     def wait_all(self, requests: list) -> None:
-        if requests:
+        if requests and self.size > 1:
             self.MPI.Request.Waitall(requests)
 
     def abort(self, code: int = 1) -> None:
@@ -125,6 +125,17 @@ def _contiguous(buf: np.ndarray) -> np.ndarray:
     if not (isinstance(buf, np.ndarray) and buf.flags.c_contiguous):
         raise ArgumentError("numnet.distributed: expected a C-contiguous NumPy buffer for a collective")
     return buf
+
+
+def bcast_tensors(comm: Comm, tensors: Any) -> None:
+    """Copy rank 0's values of each tensor (anything with a ``_data`` array) to every rank, in place."""
+    if comm.size == 1:
+        return
+    for t in tensors:
+        if t._data.flags.c_contiguous:
+            comm.bcast_(t._data)
+        else:
+            t._data[...] = comm.bcast_(np.ascontiguousarray(t._data))
 
 
 _COMM: Comm | None = None

@@ -28,7 +28,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from numnet import autograd
-from numnet.distributed._comm import Comm, DistributedError, get_comm
+from numnet.distributed._comm import Comm, DistributedError, bcast_tensors, get_comm
 from numnet.nn.module import Module
 from numnet.tensor import Tensor
 
@@ -115,11 +115,7 @@ class DistributedDataParallel(Module):
                 raise DistributedError(f"DistributedDataParallel: the ranks hold different models: {diff}")
 
     def _broadcast(self, tensors: Iterator[Tensor]) -> None:
-        for t in tensors:
-            if t._data.flags.c_contiguous:
-                self._comm.bcast_(t._data)
-            else:
-                t._data[...] = self._comm.bcast_(np.ascontiguousarray(t._data))
+        bcast_tensors(self._comm, tensors)
 
     # --------------------------------------------------------------------------------------------- running
     def forward(self, *args: Any, **kwargs: Any) -> Any:
@@ -167,6 +163,12 @@ class DistributedDataParallel(Module):
                     p.grad._data[...] = avg
             b.request = None
             b.ready = 0
+
+    def remove_hooks(self) -> None:
+        """Stop averaging: unregister the gradient hooks (``fit(distributed=True)`` does this when it ends)."""
+        for h in self._handles:
+            h.remove()
+        object.__setattr__(self, "_handles", [])
 
     def extra_repr(self) -> str:
         sizes = ", ".join(f"{b.buffer.nbytes / 2**20:.2f}" for b in self._buckets)

@@ -36,6 +36,8 @@ class LivePlot(Callback):
         ...     callbacks=[LivePlot()])  # doctest: +SKIP
     """
 
+    rank_zero_only = True  # prints or writes files: under fit(distributed=True), rank 0 alone runs it
+
     def __init__(self, path: str | os.PathLike | None = None, keys: Sequence[str] = ("loss", "accuracy"),
                  figsize: tuple[float, float] = (10.0, 4.0), dpi: int = 100) -> None:
         if isinstance(keys, str) or not keys or not all(isinstance(k, str) and k for k in keys):
