@@ -13,11 +13,12 @@ from numnet.data import transforms
 from numnet.data.dataloader import DataLoader, WorkerInfo, default_collate, default_convert, get_worker_info
 from numnet.data.dataset import ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
 from numnet.data.idx import read_idx, read_idx_images, read_idx_labels
-from numnet.data.sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
-                                 WeightedRandomSampler)
+from numnet.data.sampler import (BatchSampler, DistributedSampler, RandomSampler, Sampler, SequentialSampler,
+                                 SubsetRandomSampler, WeightedRandomSampler)
 
 __all__ = [
     "BatchSampler",
+    "DistributedSampler",
     "ConcatDataset",
     "DataLoader",
     "Dataset",

@@ -124,6 +124,89 @@ class RandomSampler(Sampler[int]):
         return self.num_samples
 
 
+class DistributedSampler(Sampler[int]):
+    """This rank's share of a data set for data-parallel training (``torch.utils.data.distributed``'s sampler).
+
+    Every rank sees ``num_samples`` indices, so all ranks take the same number of steps:
+
+    - ``num_samples = ⌈len/R⌉`` (the index list padded by repeating its start), or with ``drop_last`` and a
+      remainder, ``⌈(len − R)/R⌉`` (the tail dropped);
+    - rank r takes ``indices[r : R·num_samples : R]``.
+
+    With ``shuffle`` the index list is a permutation seeded by ``seed + epoch``, the same on every rank; call
+    :meth:`set_epoch` before each epoch for a new one (``fit(distributed=True)`` does). It is numnet's generator,
+    so the order differs from PyTorch's ``randperm`` (without ``shuffle`` the shards are identical to PyTorch's).
+
+    Args:
+        dataset: the data set (only its length is used).
+        num_replicas: the number of ranks R; default :func:`numnet.distributed.world_size`.
+        rank: this rank; default :func:`numnet.distributed.rank`.
+        shuffle: a new permutation each epoch (default True).
+        seed: the base seed, the same on every rank (default 0).
+        drop_last: drop the tail instead of padding (default False).
+
+    Raises:
+        DTypeError: a dataset without a length, non-int ``num_replicas``/``rank``/``seed``, non-bool flags.
+        ArgumentError: ``num_replicas`` < 1, or ``rank`` not in ``[0, num_replicas)``.
+
+    Example:
+        >>> list(DistributedSampler(range(10), num_replicas=4, rank=1, shuffle=False))
+        [1, 5, 9]
+    """
+
+    def __init__(self, dataset: Sized, num_replicas: int | None = None, rank: int | None = None,
+                 shuffle: bool = True, seed: int = 0, drop_last: bool = False) -> None:
+        from numnet.distributed import _comm
+
+        who = "DistributedSampler"
+        V.sized(dataset, who, "dataset")
+        num_replicas = _comm.world_size() if num_replicas is None else num_replicas
+        rank = _comm.rank() if rank is None else rank
+        V.integer(num_replicas, who, "num_replicas", minimum=1)
+        V.integer(rank, who, "rank")
+        if not 0 <= rank < num_replicas:
+            raise ArgumentError(V.expected(who, "rank", f"in [0, {num_replicas - 1}]", rank))
+        V.integer(seed, who, "seed")
+        V.boolean(shuffle, who, "shuffle")
+        V.boolean(drop_last, who, "drop_last")
+        self.dataset, self.num_replicas, self.rank = dataset, int(num_replicas), int(rank)
+        self.shuffle, self.seed, self.drop_last, self.epoch = shuffle, int(seed), drop_last, 0
+
+    @property
+    def num_samples(self) -> int:
+        n, r = len(self.dataset), self.num_replicas
+        if self.drop_last and n % r:
+            return -(-(n - r) // r)
+        return -(-n // r)
+
+    @property
+    def total_size(self) -> int:
+        return self.num_samples * self.num_replicas
+
+    def set_epoch(self, epoch: int) -> None:
+        """Use the permutation of ``seed + epoch`` from the next iteration on (call it with the same epoch on every
+        rank)."""
+        V.integer(epoch, "DistributedSampler.set_epoch", "epoch")
+        self.epoch = int(epoch)
+
+    def __iter__(self) -> Iterator[int]:
+        n = len(self.dataset)
+        if self.shuffle:
+            indices = np.random.default_rng(self.seed + self.epoch).permutation(n).tolist()
+        else:
+            indices = list(range(n))
+        total = self.total_size
+        if not self.drop_last and total > n and n:
+            pad = total - n
+            indices += (indices * -(-pad // n))[:pad]
+        else:
+            indices = indices[:total]
+        return iter(indices[self.rank:total:self.num_replicas])
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
 class SubsetRandomSampler(Sampler[int]):
     """The given ``indices`` in a random order (a new permutation of them every epoch), without replacement.
 
