@@ -18,9 +18,9 @@ for _name in (
     'ReplicationPad3d', 'ZeroPad3d',
 ):
     OUT_OF_SCOPE['torch.nn'][_name] = _reason
-_reason = 'distributed and multi-device internals (issue 15 brings numnet.distributed)'
+_reason = 'single-process multi-device (DataParallel): numnet is CPU-only; use numnet.distributed (MPI)'
 for _name in (
-    'DataParallel', 'SyncBatchNorm',
+    'DataParallel',
 ):
     OUT_OF_SCOPE['torch.nn'][_name] = _reason
 _reason = 'fused/scaled GEMM kernels for accelerators'
@@ -119,7 +119,7 @@ for _name in (
     'data_ptr', 'dim_order', 'element_size', 'get_device', 'grad_dtype', 'hash_tensor', 'ipu', 'is_inference',
     'is_ipu', 'is_maia', 'is_meta', 'is_mkldnn', 'is_mps', 'is_mtia', 'is_nested', 'is_set_to', 'is_vulkan',
     'is_xla', 'is_xpu', 'itemsize', 'layout', 'map2_', 'map_', 'module_load', 'mtia', 'name', 'narrow_copy',
-    'nbytes', 'new', 'nonzero_static', 'output_nr', 'register_post_accumulate_grad_hook', 'reinforce', 'resize',
+    'nbytes', 'new', 'nonzero_static', 'output_nr', 'reinforce', 'resize',
     'resize_', 'resize_as', 'resize_as_', 'set_', 'slice_inverse', 'storage', 'storage_offset', 'storage_type',
     'stride', 'to_mkldnn', 'to_padded_tensor', 'unsafe_chunk', 'unsafe_split', 'unsafe_split_with_sizes',
     'untyped_storage', 'volatile', 'xpu',

@@ -318,3 +318,32 @@ def test_engine_rejects_gradients_of_wrong_shape_or_count():
         _WrongShape.apply(x).sum().backward()
     with pytest.raises(RuntimeError, match=r"backward: _WrongCount.backward returned 1 gradient\(s\) for 2 input"):
         _WrongCount.apply(x, x).sum().backward()
+
+
+def test_post_accumulate_grad_hook_sees_the_accumulated_grad_and_queue_callback_runs_last():
+    """Tensor.register_post_accumulate_grad_hook (torch's) and autograd.queue_callback: what DDP builds on."""
+    import torch
+
+    from numnet.autograd import queue_callback
+
+    w = numnet.tensor([1.0, 2.0], requires_grad=True)
+    order = []
+    w.register_post_accumulate_grad_hook(lambda t: order.append(("hook", t.grad.tolist())))
+    (w * 3).sum().backward()
+    queue_callback(lambda: None)  # outside backward: cleared by the next backward, never run late
+
+    def first_hook(t):
+        order.append(("hook2", t.grad.tolist()))
+        queue_callback(lambda: order.append(("done", w.grad.tolist())))
+
+    w.register_post_accumulate_grad_hook(first_hook)
+    (w * w).sum().backward()
+    assert order == [("hook", [3.0, 3.0]), ("hook", [5.0, 7.0]), ("hook2", [5.0, 7.0]), ("done", [5.0, 7.0])]
+    tw = torch.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    tw.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.tolist()))
+    (tw * 3).sum().backward()
+    (tw * tw).sum().backward()
+    assert seen == [[3.0, 3.0], [5.0, 7.0]]
+    with pytest.raises(RuntimeError, match="leaf"):
+        (w * 2).register_post_accumulate_grad_hook(lambda t: None)

@@ -10,7 +10,7 @@ from typing import Any
 
 from numnet import _validation as V
 from numnet.errors import ArgumentError, DTypeError, ShapeError
-from numnet.ops.normalization import BatchNormOp, GroupNormOp, LayerNormOp
+from numnet.ops.normalization import BatchNormOp, GroupNormOp, LayerNormOp, SyncBatchNormOp
 from numnet.tensor import Tensor
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm"]
@@ -77,6 +77,25 @@ def batch_norm(
         >>> var
         tensor([ 1.1, 20.9])
     """
+    params, kwargs = _batch_norm_args(input, running_mean, running_var, weight, bias, training, momentum, eps)
+    return BatchNormOp.apply(input, *params, **kwargs)
+
+
+def sync_batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,  # noqa: A002
+                    weight: Tensor | None, bias: Tensor | None, training: bool, momentum: float, eps: float,
+                    comm: Any) -> Tensor:
+    """:func:`batch_norm` with training statistics over the global batch of every rank of ``comm`` (the
+    process group of :mod:`numnet.distributed`); see :class:`numnet.ops.normalization.SyncBatchNormOp`. What
+    :class:`numnet.nn.SyncBatchNorm` calls; the same checks as :func:`batch_norm`."""
+    params, kwargs = _batch_norm_args(input, running_mean, running_var, weight, bias, training, momentum, eps)
+    if not kwargs["training"] or comm.size == 1:
+        return BatchNormOp.apply(input, *params, **kwargs)
+    return SyncBatchNormOp.apply(input, *params, comm=comm, **kwargs)
+
+
+def _batch_norm_args(input: Any, running_mean: Any, running_var: Any, weight: Any, bias: Any, training: Any,  # noqa: A002
+                     momentum: Any, eps: Any) -> tuple[list, dict]:
+    """The checks of :func:`batch_norm`; the op's inputs after ``input`` and its keyword arguments."""
     V.flags("batch_norm", training=training)
     V.float_tensor(input, "batch_norm")
     if input.ndim < 2:
@@ -98,8 +117,7 @@ def batch_norm(
         raise ArgumentError(f"batch_norm: {missing} is required when training=False (evaluation uses the "
                             f"running statistics)")
     params = [t for t in (weight, bias) if t is not None]
-    return BatchNormOp.apply(
-        input, *params,
+    return params, dict(
         running_mean=None if running_mean is None else running_mean._data,
         running_var=None if running_var is None else running_var._data,
         training=training, momentum=momentum, eps=eps,

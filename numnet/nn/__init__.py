@@ -21,7 +21,7 @@ from numnet.nn.linear import Dropout, Flatten, Identity, Linear
 from numnet.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from numnet.nn.module import IncompatibleKeys, Module, Parameter, RemovableHandle
 from numnet.nn.normalization import (BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, InstanceNorm2d,
-                                     LayerNorm)
+                                     LayerNorm, SyncBatchNorm)
 from numnet.nn.padding import (CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d,
                                ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d)
 from numnet.nn.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d,
@@ -35,7 +35,7 @@ __all__ = [
     "IncompatibleKeys", "RemovableHandle",
     "Conv2d", "Conv1d", "ConvTranspose2d", "ConvTranspose1d", "Linear", "Flatten", "Dropout", "Identity",
     "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "MaxPool1d", "AvgPool1d",
-    "AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "BatchNorm1d", "BatchNorm2d",
+    "AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "BatchNorm1d", "BatchNorm2d", "SyncBatchNorm",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax",
     "Softmax2d", "ELU", "SELU", "CELU", "SiLU", "Mish", "Softplus", "LogSigmoid", "Hardtanh", "ReLU6", "Hardsigmoid",
     "Hardswish", "Softsign", "Tanhshrink", "Threshold", "PReLU",

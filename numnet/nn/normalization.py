@@ -14,12 +14,13 @@ from numnet.nn import init
 from numnet import _validation as V
 from numnet.device import as_device
 from numnet.errors import ArgumentError
-from numnet.functional.normalization import normalized_shape_arg
+from numnet.functional.normalization import normalized_shape_arg, sync_batch_norm
 from numnet.nn._utils import check_input
 from numnet.nn.module import Module, Parameter
 from numnet.tensor import Tensor
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "SyncBatchNorm", "LayerNorm", "GroupNorm", "InstanceNorm1d",
+           "InstanceNorm2d"]
 
 
 class _BatchNorm(Module):
@@ -158,6 +159,77 @@ def _reset_affine(layer: Module) -> None:
     if layer.bias is not None:
         init.zeros_(layer.bias)
 
+
+
+class SyncBatchNorm(_BatchNorm):
+    """BatchNorm whose training statistics are those of the global batch over all MPI ranks (PyTorch's name).
+
+    Under :class:`~numnet.distributed.DistributedDataParallel`, plain BatchNorm normalizes each rank's batch by its
+    own statistics (as in PyTorch). SyncBatchNorm sums Σx, Σ(x − μ)² and the counts over the ranks in forward, and
+    Σĝ, Σĝ·x̂ in backward (:class:`numnet.ops.normalization.SyncBatchNormOp`). Training on R ranks then matches
+    BatchNorm over the concatenated global batch, running statistics included. In eval mode, or alone (one rank), it is
+    exactly BatchNorm. Inputs ``(N, C)`` to ``(N, C, D, H, W)``.
+
+    Args:
+        num_features, eps, momentum, affine, track_running_stats: as :class:`BatchNorm2d`.
+        process_group: the :class:`numnet.distributed.Comm` to reduce over (default: every rank of ``mpirun``).
+
+    Example:
+        >>> model = nn.SyncBatchNorm.convert_sync_batchnorm(model)      # doctest: +SKIP
+    """
+
+    _layout = "(N, {c}, *)"
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, process_group: Any = None, dtype: Any = None) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype)
+        object.__setattr__(self, "process_group", process_group)
+
+    def _ok(self, shape: tuple[int, ...]) -> bool:
+        return 2 <= len(shape) <= 5 and shape[1] == self.num_features
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """As BatchNorm, with the batch statistics of all ranks while training."""
+        from numnet.distributed._comm import get_comm
+
+        check_input(input, self._layout.format(c=self.num_features), self._ok)
+        factor = 0.0 if self.momentum is None else self.momentum
+        counting = self.training and self.track_running_stats
+        if counting and self.momentum is None:
+            factor = 1.0 / (int(self.num_batches_tracked._data) + 1)
+        use_batch_stats = self.training or self.running_mean is None
+        track = not self.training or self.track_running_stats
+        comm = self.process_group if self.process_group is not None else get_comm()
+        out = sync_batch_norm(input, self.running_mean if track else None, self.running_var if track else None,
+                              self.weight, self.bias, use_batch_stats, factor, self.eps, comm)
+        if counting:
+            self.num_batches_tracked._data[...] += 1
+        return out
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module: Module, process_group: Any = None) -> Module:
+        """``module`` with every BatchNorm1d/2d (at any depth) replaced by a SyncBatchNorm holding the same
+        parameters, buffers, options and mode; a BatchNorm given directly comes back as a new SyncBatchNorm."""
+        if isinstance(module, _BatchNorm) and not isinstance(module, cls):
+            new = cls(module.num_features, module.eps, module.momentum, module.affine, module.track_running_stats,
+                      process_group)
+            for name in ("weight", "bias"):
+                p = getattr(module, name)
+                if p is not None:
+                    setattr(new, name, p)
+                elif name in new._parameters:
+                    new.register_parameter(name, None)
+            for name in ("running_mean", "running_var", "num_batches_tracked"):
+                if getattr(module, name, None) is not None:
+                    setattr(new, name, getattr(module, name))
+            new.train(module.training)
+            return new
+        for name, child in list(module._modules.items()):
+            if child is not None:
+                converted = cls.convert_sync_batchnorm(child, process_group)
+                if converted is not child:
+                    module._modules[name] = converted
+        return module
 
 class LayerNorm(Module):
     """Layer normalization over the trailing ``normalized_shape`` dims of each sample (see

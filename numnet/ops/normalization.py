@@ -55,10 +55,7 @@ class BatchNormOp(Function):
         self.weight = weight
 
         if training:
-            m = x.size // c
-            mean = x.mean(axis=axes, keepdims=True)
-            xc = x - mean
-            var = _channel_dot(xc, xc).reshape(pshape) / float(m)
+            m, mean, xc, var = self._batch_stats(x, axes, pshape)
             if running_mean is not None:
                 running_mean *= 1.0 - momentum
                 running_mean += (momentum * mean.reshape(c)).astype(running_mean.dtype, copy=False)
@@ -93,9 +90,10 @@ class BatchNormOp(Function):
         if need_x:
             scale = self.invstd if self.weight is None else self.weight * self.invstd
             if self.training:
+                all_g, all_gx = self._grad_sums(sum_g, sum_gx)
                 # γ/√(σ²+ε) · (g − mean(g) − x̂·mean(g·x̂)): the closed form above with ĝ = γ·g
-                gx = g - sum_g / float(self.m)
-                gx -= xhat * (sum_gx / float(self.m))
+                gx = g - all_g / float(self.m)
+                gx -= xhat * (all_gx / float(self.m))
                 gx *= scale
             else:
                 gx = g * scale
@@ -105,6 +103,55 @@ class BatchNormOp(Function):
         if self.has_bias:
             grads.append(sum_g.reshape(-1) if need_b else None)
         return tuple(grads)
+
+
+    # the two places where the batch enters: SyncBatchNormOp sums them over the ranks
+    def _batch_stats(self, x, axes, pshape):
+        """``(M, mean, x − mean, biased variance)`` of this batch, per channel."""
+        m = x.size // x.shape[1]
+        mean = x.mean(axis=axes, keepdims=True)
+        xc = x - mean
+        return m, mean, xc, _channel_dot(xc, xc).reshape(pshape) / float(m)
+
+    def _grad_sums(self, sum_g, sum_gx):
+        """``(Σ g, Σ g·x̂)`` over the batch the statistics came from (here: this one)."""
+        return sum_g, sum_gx
+
+
+class SyncBatchNormOp(BatchNormOp):
+    """BatchNorm whose training statistics are those of the global batch, over all ranks (``comm``):
+
+        M = Σ_r M_r,   μ = (Σ_r Σ x)/M,   σ² = (Σ_r Σ (x − μ)²)/M       (two allreduces: exactly the two passes
+                                                                         of BatchNorm on the global batch)
+        ∂L/∂x: BatchNorm's closed form with Σĝ and Σĝ·x̂ summed over the ranks (one allreduce) and the global M;
+        ∂L/∂γ = Σ g·x̂, ∂L/∂β = Σ g over this rank's batch (DistributedDataParallel then averages them).
+
+    With every rank's loss a mean over its batch, rank r's ∂/∂x_r is the gradient of Σ_s L_s = R·L (L the loss
+    of the global batch); DDP's 1/R average makes every gradient that of L. Evaluation is BatchNorm's.
+    """
+
+    def forward(self, x, *params, comm=None, **kwargs):
+        self.comm = comm
+        return super().forward(x, *params, **kwargs)
+
+    def _batch_stats(self, x, axes, pshape):
+        c = x.shape[1]
+        buf = np.empty(c + 1, dtype=np.float64)
+        buf[:c] = x.sum(axis=axes, dtype=np.float64)
+        buf[c] = x.size // c
+        self.comm.allreduce_(buf)
+        m = int(round(buf[c]))
+        mean = (buf[:c] / m).astype(x.dtype).reshape(pshape)
+        xc = x - mean
+        sq = _channel_dot(xc, xc).astype(np.float64).reshape(-1)
+        self.comm.allreduce_(sq)
+        return m, mean, xc, (sq / m).astype(x.dtype).reshape(pshape)
+
+    def _grad_sums(self, sum_g, sum_gx):
+        c = sum_g.size
+        buf = np.concatenate([sum_g.reshape(-1), sum_gx.reshape(-1)]).astype(np.float64)
+        self.comm.allreduce_(buf)
+        return buf[:c].astype(sum_g.dtype).reshape(sum_g.shape), buf[c:].astype(sum_gx.dtype).reshape(sum_gx.shape)
 
 
 def _normalize_rows(x2: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:

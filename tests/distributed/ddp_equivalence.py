@@ -74,7 +74,10 @@ def main(kind: str, model_name: str, steps: int, b: int, sync_bn: bool) -> None:
     comm.allreduce_(spread)
     replica_diff = float(np.max(np.abs(spread / R - flat)))
     if r == 0:
-        print(json.dumps({"ranks": R, "max_diff": diffs, "loss": losses, "replica_diff": replica_diff}))
+        buffer_diff = max([float(np.max(np.abs(a._data - b._data))) for a, b in zip(model.buffers(),
+                                                                                  reference.buffers())] or [0.0])
+        print(json.dumps({"ranks": R, "max_diff": diffs, "loss": losses, "replica_diff": replica_diff,
+                          "buffer_diff": buffer_diff}))
 
 
 if __name__ == "__main__":

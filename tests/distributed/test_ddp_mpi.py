@@ -22,6 +22,22 @@ def test_ddp_equals_one_process_on_the_global_batch(ranks, opt):
     assert out["loss"][0] != out["loss"][-1]        # it really trained
 
 
+@pytest.mark.parametrize("ranks", [2, 4])
+@pytest.mark.parametrize("opt", ["sgd", "adam"])
+def test_ddp_with_sync_batchnorm_equals_batchnorm_on_the_global_batch(ranks, opt):
+    out = last_json(mpirun(ranks, sys.executable, SCRIPT, opt, "bn", "20", "3", "--sync-bn").stdout)
+    assert max(out["max_diff"]) <= 1e-10, out["max_diff"]
+    assert out["buffer_diff"] <= 1e-10                # running statistics too
+    assert out["replica_diff"] <= 1e-12
+
+
+def test_plain_batchnorm_under_ddp_keeps_per_rank_statistics():
+    """As in PyTorch: without SyncBatchNorm each rank normalizes by its own batch, so training differs from one
+    process on the global batch (this is why SyncBatchNorm exists)."""
+    out = last_json(mpirun(2, sys.executable, SCRIPT, "sgd", "bn", "5", "3").stdout)
+    assert max(out["max_diff"]) > 1e-6
+
+
 def test_an_exception_on_one_rank_aborts_the_job_naming_the_rank():
     run = mpirun(2, sys.executable, "tests/distributed/failures.py", "raise", check=False, timeout=60)
     assert run.returncode != 0

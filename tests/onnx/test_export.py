@@ -28,7 +28,7 @@ def _randomize_bn(model):
     """Trained-looking BatchNorm statistics and affine parameters, so eval-mode BN is not the identity."""
     rng = np.random.default_rng(1)
     for m in model.modules():
-        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d, nn.SyncBatchNorm)):
             c = m.running_mean.shape[0]
             m.running_mean._data[...] = rng.normal(0, 0.5, c)
             m.running_var._data[...] = rng.uniform(0.5, 2.0, c)
@@ -111,6 +111,7 @@ def _layers():
         ("Linear-3d", nn.Linear(7, 5), (3, 7)),
         ("BatchNorm2d", nn.BatchNorm2d(c), img),
         ("BatchNorm2d-noaffine", nn.BatchNorm2d(c, affine=False), img),
+        ("SyncBatchNorm", nn.SyncBatchNorm(c), img),
         ("BatchNorm1d", nn.BatchNorm1d(6), (6,)),
         ("BatchNorm1d-3d", nn.BatchNorm1d(c), (c, 5)),
         ("LayerNorm", nn.LayerNorm([9, 9]), img),
