@@ -342,6 +342,7 @@ class Trainer:
             "samples": _num_samples(loader),
             "batch_size": getattr(loader, "batch_size", batch_size),
             "verbose": verbose,
+            "world_size": 1 if comm is None else comm.size,  # the progress bar's samples/s counts every rank
         }
 
         ddp = None
@@ -475,8 +476,9 @@ class Trainer:
 
 def _join(distributed: Any, who: str) -> Any:
     """The process group for ``distributed=True`` (a group of one without mpirun), else None."""
-    if not isinstance(distributed, bool):
-        raise ArgumentError(f"{who}: expected distributed to be a bool, got {distributed!r}")
+    from numnet import _validation as V
+
+    V.boolean(distributed, who, "distributed")
     if not distributed:
         return None
     from numnet.distributed._comm import init

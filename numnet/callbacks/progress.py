@@ -45,6 +45,12 @@ class ProgressBar(Callback):
     # land inside a bar that is still being redrawn.
     order = ORDER_PROGRESS
 
+    def _world_size(self) -> int:
+        """Ranks training together (``fit(distributed=True)``): every rank runs the same batches, so samples/s
+        is this rank's times the number of ranks."""
+        params = getattr(self.trainer, "params", None) or {}
+        return params.get("world_size", 1)
+
     def __init__(self, verbose: int = 1, file: TextIO | None = None) -> None:
         if verbose not in (1, 2):
             raise ArgumentError(f"ProgressBar: expected verbose 1 (bar) or 2 (one line per epoch), got {verbose!r}")
@@ -102,7 +108,7 @@ class ProgressBar(Callback):
     def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
         logs = logs or {}
         n = int(logs.get("size", 1))
-        self._seen += n
+        self._seen += n * int(self._world_size())
         self._t_train = time.perf_counter()  # the rate counts training only, not validation
         if self._bar is not None:
             self._bar.set_postfix_str(_postfix(logs), refresh=False)
