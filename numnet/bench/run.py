@@ -36,6 +36,7 @@ torch.set_num_threads(THREADS)
 threadpool_limits(THREADS)
 
 from numnet.bench.contenders import CONTENDERS  # noqa: E402
+from numnet.bench.networks import kernels_section, networks_section  # noqa: E402
 
 
 def best_rate(fns: dict[str, Callable[[], None]], work: float, rounds: int, min_time: float) -> dict[str, float]:
@@ -355,13 +356,20 @@ def main(argv: list[str] | None = None) -> int:
     lenet, ratios = lenet_section(args)
     conv, gflops = conv_section(args)
     lesson, speedup = lesson_section(args)
+    nets, net_ratios = networks_section(args, best_rate)
+    kern, kern_ratios = kernels_section(args, best_rate)
     summary = ["## Headline", "",
                f"- LeNet-5 training vs PyTorch: {ratios[('train', 64)][0]:.2f}× at B=64 (target ≥ 0.7×), "
                f"{ratios[('train', 256)][0]:.2f}× at B=256 (target ≥ 0.5×); inference B=1000: "
                f"{ratios[('inference', 1000)][0]:.2f}× (target ≥ 0.6×)",
                f"- vs Dezero: {ratios[('train', 64)][1]:.1f}× its training throughput at B=64 (target ≥ 3×)",
-               f"- vs the lesson's loop convolution: {speedup:,.0f}× per image (target ≥ 1,000×)", ""]
-    report += summary + lenet + conv + gemm_section(gflops) + lesson + memory_section(args)
+               f"- vs the lesson's loop convolution: {speedup:,.0f}× per image (target ≥ 1,000×)",
+               "- Performance II (throughput ratios, targets in parentheses): " + ", ".join(
+                   f"{k} {v:.2f}× (≥ {t})" for (k, v), t in zip(net_ratios.items(), ("0.9", "0.9", "0.8", "0.9", "0.9"))),
+               "- time ratios (numnet time / torch time): " + ", ".join(
+                   f"{k} {v:.2f}× (≤ {t})" for (k, v), t in zip(kern_ratios.items(), ("1.2", "1.2", "1.5", "1.2"))),
+               ""]
+    report += summary + lenet + conv + gemm_section(gflops) + nets + kern + lesson + memory_section(args)
     report.append(f"Total benchmark time: {time.time() - t0:.0f} s.")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
