@@ -38,6 +38,7 @@ CHOICES: dict[str, tuple[Any, ...]] = {
     "conv_fold_bias": (True, False),
     "pool_fast_path": (True, False),
     "fuse_relu_pool": (True, False),
+    "compiled": ("auto", "numpy"),  # ops/compiled.py: numba kernels when numba is installed ("auto"), or NumPy
 }
 DEFAULTS: dict[str, Any] = {name: values[0] for name, values in CHOICES.items()}
 

@@ -33,7 +33,7 @@ import numpy as np
 
 from numnet import kernels
 from numnet.autograd import Function
-from numnet.ops import workspace
+from numnet.ops import compiled, workspace
 from numnet.ops.im2col import ConvGeometry, col2im_batched, col2im_chwn, conv_geometry, im2col_batched, im2col_chwn
 from numnet.ops.layout import batch_innermost, c_contiguous, is_batch_innermost
 
@@ -205,6 +205,8 @@ class Conv2dOp(Function):
 
     def forward(self, x, w, b=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), groups=1):
         g = conv_geometry(x.shape, w.shape, stride, padding, dilation, groups)
+        if compiled.depthwise(g) and x.dtype in compiled.DTYPES and w.dtype == x.dtype and compiled.available():
+            return self._forward_depthwise(x, w, b, g)
         lay = _layout_for(g)
         need_x, need_w = self.needs_input_grad[0], self.needs_input_grad[1]
         need_b = b is not None and self.needs_input_grad[2]
@@ -229,7 +231,26 @@ class Conv2dOp(Function):
         self.x_chwn = need_x and lay is _CHWN and is_batch_innermost(x)
         return out
 
+    def _forward_depthwise(self, x, w, b, g):
+        """The compiled direct path for depthwise convolutions (ops/compiled.py); the same result as im2col."""
+        out = compiled.depthwise_forward(x, w, g)
+        if b is not None:
+            out += b.reshape(1, g.o, 1, 1).astype(out.dtype, copy=False)
+        self.geom, self.depthwise = g, True
+        self.x = x if self.needs_input_grad[1] else None
+        self.w = w if self.needs_input_grad[0] else None
+        return out
+
     def backward(self, grad):
+        if self.__dict__.get("depthwise"):
+            g = self.geom
+            dx, dw = compiled.depthwise_backward(grad, self.x, self.w, g, self.needs_input_grad[0],
+                                                 self.needs_input_grad[1])
+            if dw is not None:
+                dw = dw.astype(grad.dtype, copy=False)
+            if len(self.needs_input_grad) > 2:
+                return dx, dw, grad.sum(axis=(0, 2, 3)) if self.needs_input_grad[2] else None
+            return dx, dw
         g, lay, folded = self.geom, self.layout, self.folded
         k = g.k
         has_b = len(self.needs_input_grad) > 2

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from numnet.autograd import Function
+from numnet.ops import compiled
 from numnet.ops.layout import channel_rows, is_batch_innermost
 
 
@@ -54,6 +55,21 @@ class BatchNormOp(Function):
         self.axes, self.training, self.has_weight, self.has_bias = axes, training, has_weight, has_bias
         self.weight = weight
 
+        fast = training and type(self) is BatchNormOp and x.dtype in compiled.DTYPES and compiled.available() \
+            and x.ndim >= 2 and x.size // c > 1
+        res = compiled.bn_train_forward(x, weight, bias, eps) if fast else None
+        if res is not None:  # the compiled path (ops/compiled.py): three passes, x̂ recomputed in backward
+            out, mean64, var64, invstd64, view = res
+            m = x.size // c
+            self._fast = (view, mean64, invstd64, x)
+            self.m = m
+            if running_mean is not None:
+                running_mean *= 1.0 - momentum
+                running_mean += (momentum * mean64).astype(running_mean.dtype, copy=False)
+            if running_var is not None:
+                running_var *= 1.0 - momentum
+                running_var += (momentum * var64 * (float(m) / float(m - 1))).astype(running_var.dtype, copy=False)
+            return out
         if training:
             m, mean, xc, var = self._batch_stats(x, axes, pshape)
             if running_mean is not None:
@@ -79,6 +95,8 @@ class BatchNormOp(Function):
         return out
 
     def backward(self, g):
+        if "_fast" in self.__dict__:
+            return self._fast_backward(g)
         axes, xhat, pshape = self.axes, self.xhat, self.invstd.shape
         need_x = self.needs_input_grad[0]
         need_w = self.has_weight and self.needs_input_grad[1]
@@ -104,6 +122,19 @@ class BatchNormOp(Function):
             grads.append(sum_g.reshape(-1) if need_b else None)
         return tuple(grads)
 
+
+    def _fast_backward(self, g):
+        view, mean, invstd, x = self._fast
+        need_x = self.needs_input_grad[0]
+        need_w = self.has_weight and self.needs_input_grad[1]
+        need_b = self.has_bias and self.needs_input_grad[1 + int(self.has_weight)]
+        gx, sums = compiled.bn_train_backward(view, g, mean, invstd, self.weight, need_x, x)
+        grads = [gx]
+        if self.has_weight:
+            grads.append(sums[1].astype(g.dtype) if need_w else None)
+        if self.has_bias:
+            grads.append(sums[0].astype(g.dtype) if need_b else None)
+        return tuple(grads)
 
     # the two places where the batch enters: SyncBatchNormOp sums them over the ranks
     def _batch_stats(self, x, axes, pshape):

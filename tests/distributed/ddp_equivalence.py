@@ -26,8 +26,11 @@ def build(name: str) -> nn.Module:
     if name == "lenet5":
         return numnet.models.get_model("lenet5").double()
     if name == "bn":  # a BatchNorm net (plain per-rank BatchNorm, or converted to SyncBatchNorm)
-        return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
-                             nn.Conv2d(4, 6, 3), nn.BatchNorm2d(6), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
+        # convs without bias before BatchNorm, as in real nets: such a bias has a zero gradient, and Adam would
+        # divide the rounding noise of that zero by its tiny second moment
+        return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1, bias=False), nn.BatchNorm2d(4), nn.ReLU(),
+                             nn.MaxPool2d(2),
+                             nn.Conv2d(4, 6, 3, bias=False), nn.BatchNorm2d(6), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
                              nn.Flatten(), nn.Linear(6, 10)).double()
     raise SystemExit(f"unknown model {name}")
 

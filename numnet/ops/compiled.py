@@ -1,0 +1,252 @@
+"""Compiled kernels for hot paths where NumPy needs many passes over memory (the ``numnet[fast]`` extra: numba).
+
+The NumPy code in ``ops/`` stays the readable reference and the default when numba is not installed. The
+``compiled`` kernel setting chooses (``numnet.kernels.using(compiled="numpy")`` forces the reference;
+``"auto"``, the default, uses these kernels when numba imports). Both paths pass the same parity and gradcheck
+tests (tests/ops/test_compiled.py). Kernels compile on first use, in parallel over channels (``prange``), and are
+cached on disk (``cache=True``), so later processes skip the compilation; benchmarks/RESULTS.md gives the cost.
+
+- **Depthwise convolution** (groups = in = out channels): a direct loop over each output pixel's window; im2col
+  would write and read k·k copies of the input.
+- **BatchNorm in training**: one pass for the mean, one for the variance, one that writes the output; backward one
+  pass for Σg and Σg·x̂ and one for ∂L/∂x, with x̂ recomputed from x instead of stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from numnet import kernels
+
+_NUMBA: Any = None  # the compiled kernels once built; False when numba is not installed
+DTYPES = (np.dtype(np.float32), np.dtype(np.float64))  # what the kernels are compiled for (float16: NumPy path)
+
+
+def available() -> bool:
+    """Whether the compiled path is in use: the ``compiled`` setting and numba's presence."""
+    choice = kernels.get("compiled")
+    if choice == "numpy":
+        return False
+    return _kernels() is not None
+
+
+def _kernels() -> Any:
+    global _NUMBA
+    if _NUMBA is None:
+        try:
+            import numba  # noqa: F401
+        except ImportError:
+            _NUMBA = False
+        else:
+            _NUMBA = _build()
+    return _NUMBA or None
+
+
+def _build() -> Any:
+    from types import SimpleNamespace
+
+    import os
+
+    import numba
+    from numba import prange
+
+    # numba's OpenMP layer, sharing the cores with OpenBLAS's own threads, ran these kernels several times slower
+    # than its workqueue layer on the benchmark machine unless OMP_NUM_THREADS was set (benchmarks/RESULTS.md):
+    # use workqueue unless the user chose a layer
+    if "NUMBA_THREADING_LAYER" not in os.environ:
+        numba.config.THREADING_LAYER = "workqueue"
+    jit = numba.njit(parallel=True, cache=True, fastmath=False)
+
+    # depthwise kernels read a zero-padded input xp, so the inner loops have no bounds checks and run along
+    # the output row (contiguous when the stride is 1)
+    @jit
+    def dw_forward(xp, w, sh, sw, dh, dw_, ho, wo):
+        n, c = xp.shape[0], xp.shape[1]
+        kh, kw = w.shape[2], w.shape[3]
+        out = np.zeros((n, c, ho, wo), dtype=xp.dtype)
+        for nc in prange(n * c):
+            b, ch = nc // c, nc % c
+            for i in range(kh):
+                for j in range(kw):
+                    wv = w[ch, 0, i, j]
+                    for y in range(ho):
+                        r = y * sh + i * dh
+                        for xx in range(wo):
+                            out[b, ch, y, xx] += wv * xp[b, ch, r, xx * sw + j * dw_]
+        return out
+
+    @jit
+    def dw_backward_x(g, w, hp, wp, sh, sw, dh, dw_):
+        n, c, ho, wo = g.shape
+        kh, kw = w.shape[2], w.shape[3]
+        dxp = np.zeros((n, c, hp, wp), dtype=g.dtype)
+        for nc in prange(n * c):
+            b, ch = nc // c, nc % c
+            for i in range(kh):
+                for j in range(kw):
+                    wv = w[ch, 0, i, j]
+                    for y in range(ho):
+                        r = y * sh + i * dh
+                        for xx in range(wo):
+                            dxp[b, ch, r, xx * sw + j * dw_] += wv * g[b, ch, y, xx]
+        return dxp
+
+    @jit
+    def dw_backward_w(g, xp, kh, kw, sh, sw, dh, dw_):
+        n, c, ho, wo = g.shape
+        dwt = np.zeros((c, 1, kh, kw), dtype=np.float64)
+        for ch in prange(c):
+            for i in range(kh):
+                for j in range(kw):
+                    acc = 0.0
+                    for b in range(n):
+                        for y in range(ho):
+                            r = y * sh + i * dh
+                            for xx in range(wo):
+                                acc += g[b, ch, y, xx] * xp[b, ch, r, xx * sw + j * dw_]
+                    dwt[ch, 0, i, j] = acc
+        return dwt
+
+    @jit
+    def bn_forward(a, weight, bias, eps, out, mean_out, var_out, invstd_out):
+        # a, out: (P, C, Q) views, Q the innermost; statistics per channel c over P and Q
+        p, c, q = a.shape
+        m = p * q
+        for ch in prange(c):
+            s = 0.0
+            for i in range(p):
+                for j in range(q):
+                    s += a[i, ch, j]
+            mu = s / m
+            v = 0.0
+            for i in range(p):
+                for j in range(q):
+                    d = a[i, ch, j] - mu
+                    v += d * d
+            var = v / m
+            inv = 1.0 / np.sqrt(var + eps)
+            scale = inv * weight[ch]
+            shift = bias[ch] - mu * scale
+            for i in range(p):
+                for j in range(q):
+                    out[i, ch, j] = a[i, ch, j] * scale + shift
+            mean_out[ch] = mu
+            var_out[ch] = var
+            invstd_out[ch] = inv
+
+    @jit
+    def bn_backward(a, g, mean, invstd, weight, dx, sums):
+        # sums[0, c] = Σg, sums[1, c] = Σ g·x̂; dx = γ·invstd·(g − Σg/M − x̂·Σgx̂/M)
+        p, c, q = a.shape
+        m = p * q
+        for ch in prange(c):
+            sg = 0.0
+            sgx = 0.0
+            mu, inv = mean[ch], invstd[ch]
+            for i in range(p):
+                for j in range(q):
+                    gv = g[i, ch, j]
+                    sg += gv
+                    sgx += gv * (a[i, ch, j] - mu) * inv
+            sums[0, ch] = sg
+            sums[1, ch] = sgx
+            if dx.shape[0] > 0:
+                k = weight[ch] * inv
+                mg, mgx = sg / m, sgx / m
+                for i in range(p):
+                    for j in range(q):
+                        xh = (a[i, ch, j] - mu) * inv
+                        dx[i, ch, j] = k * (g[i, ch, j] - mg - xh * mgx)
+
+    return SimpleNamespace(dw_forward=dw_forward, dw_backward_x=dw_backward_x, dw_backward_w=dw_backward_w,
+                           bn_forward=bn_forward, bn_backward=bn_backward)
+
+
+# ------------------------------------------------------------------------------------------------ depthwise
+def depthwise(g: Any) -> bool:
+    """Whether a conv geometry is depthwise with one filter per channel (what the compiled kernel computes)."""
+    return g.groups == g.c == g.o and g.groups > 1
+
+
+def _pads(g: Any) -> tuple:
+    """(stride h, stride w, pad top, pad left, dilation h, dilation w)."""
+    return (g.stride[0], g.stride[1], g.padding[0], g.padding[2], g.dilation[0], g.dilation[1])
+
+
+def _padded(x: np.ndarray, g: Any) -> np.ndarray:
+    top, bottom, left, right = g.padding
+    if not (top or bottom or left or right):
+        return np.ascontiguousarray(x)
+    return np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
+
+
+def depthwise_forward(x: np.ndarray, w: np.ndarray, g: Any) -> np.ndarray:
+    sh, sw, _, _, dh, dw = _pads(g)
+    return _kernels().dw_forward(_padded(x, g), np.ascontiguousarray(w.astype(x.dtype, copy=False)), sh, sw, dh,
+                                 dw, g.ho, g.wo)
+
+
+def depthwise_backward(grad: np.ndarray, x: np.ndarray | None, w: np.ndarray | None, g: Any,
+                       need_x: bool, need_w: bool) -> tuple[np.ndarray | None, np.ndarray | None]:
+    k = _kernels()
+    sh, sw, _, _, dh, dw = _pads(g)
+    top, bottom, left, right = g.padding
+    grad = np.ascontiguousarray(grad)
+    dx = dwt = None
+    if need_x:
+        dxp = k.dw_backward_x(grad, np.ascontiguousarray(w.astype(grad.dtype, copy=False)), g.h + top + bottom,
+                              g.w + left + right, sh, sw, dh, dw)
+        dx = np.ascontiguousarray(dxp[:, :, top:top + g.h, left:left + g.w])
+    if need_w:
+        dwt = k.dw_backward_w(grad, _padded(x, g), g.kh, g.kw, sh, sw, dh, dw).astype(grad.dtype)
+    return dx, dwt
+
+
+# ------------------------------------------------------------------------------------------------ batch norm
+def _channel_view(a: np.ndarray) -> np.ndarray | None:
+    """``a`` (N, C, *) as a (P, C, Q) view with Q contiguous: (N, C, S) for NCHW memory, (1, C, S·N) for
+    batch-innermost (C, *, N) memory; None for any other layout."""
+    n, c = a.shape[:2]
+    if a.flags.c_contiguous:
+        return a.reshape(n, c, -1)
+    t = np.moveaxis(a, 0, -1)
+    if t.flags.c_contiguous:
+        return t.reshape(1, c, -1)
+    return None
+
+
+def bn_train_forward(x: np.ndarray, weight: np.ndarray | None, bias: np.ndarray | None,
+                     eps: float) -> tuple | None:
+    """``(out, mean, biased var, invstd, view of x)`` of training BatchNorm (statistics in float64), or None when
+    x's layout has no channel view."""
+    a = _channel_view(x)
+    if a is None:
+        return None
+    c = x.shape[1]
+    out = np.empty_like(x)  # the same memory layout as x
+    view = _channel_view(out)
+    w = np.ones(c, x.dtype) if weight is None else weight.reshape(c).astype(x.dtype, copy=False)
+    b = np.zeros(c, x.dtype) if bias is None else bias.reshape(c).astype(x.dtype, copy=False)
+    mean, var, invstd = np.empty(c, np.float64), np.empty(c, np.float64), np.empty(c, np.float64)
+    _kernels().bn_forward(a, w, b, float(eps), view, mean, var, invstd)
+    return out, mean, var, invstd, a
+
+
+def bn_train_backward(a: np.ndarray, grad: np.ndarray, mean: np.ndarray, invstd: np.ndarray,
+                      weight: np.ndarray | None, need_x: bool, x: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+    """``(∂L/∂x or None, sums)`` with ``sums[0] = Σg``, ``sums[1] = Σg·x̂`` per channel (``a`` is x's channel
+    view; a gradient in another memory layout is copied into x's first)."""
+    gv = _channel_view(grad)
+    if gv is None or gv.shape != a.shape or gv.strides != a.strides:
+        same = np.empty_like(x)
+        same[...] = grad
+        grad, gv = same, _channel_view(same)
+    c = a.shape[1]
+    w = np.ones(c, a.dtype) if weight is None else weight.reshape(c).astype(a.dtype, copy=False)
+    dx = np.empty_like(grad) if need_x else np.empty((0,) + grad.shape[1:], grad.dtype)
+    dview = _channel_view(dx) if need_x else np.empty((0, c, 0), grad.dtype)
+    sums = np.empty((2, c), np.float64)
+    _kernels().bn_backward(a, gv, mean, invstd, w, dview, sums)
+    return (dx if need_x else None), sums
