@@ -18,8 +18,11 @@ from numnet.io.atomic import remove_stale_temp_files
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # saves a ~8 MB file over and over; prints one line once the first save is done
+# The writer restores Python's SIGINT handler: a process started in the background by a non-interactive shell
+# (`make test &`) inherits SIGINT as ignored, and would then never see the signal this test sends.
 WRITER = """
-import sys, numpy as np
+import signal, sys, numpy as np
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from numnet import io
 x = np.arange(2_000_000, dtype=np.float32)
 out = sys.argv[1]
@@ -82,7 +85,7 @@ def test_sigterm_and_sigint_mid_save_remove_the_temp_file(tmp_path, sig):
         proc = _writer(tmp_path)
         time.sleep(0.02 + 0.04 * i)
         proc.send_signal(sig)
-        proc.wait(timeout=60)  # generous: the suite may run MPI jobs on the same cores
+        proc.wait(timeout=60)
         assert proc.returncode != 0
         assert _temps(tmp_path) == [], (sig, i)
     assert sorted(os.listdir(tmp_path)) == ["big.safetensors"]
