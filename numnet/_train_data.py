@@ -6,12 +6,14 @@ Private to :mod:`numnet.train` (whose functions take a DataLoader, a dataset, an
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
 from numnet.errors import ArgumentError
 from numnet.tensor import Tensor
+
+LossFn = Callable[[Any, Any], Tensor]
 
 
 def _is_arraylike(x: Any) -> bool:
@@ -177,3 +179,20 @@ def _class_weighted(loss_fn: Any, class_weight: Any, who: str) -> Any:
         return (losses * Tensor(w.astype(losses.dtype))).sum() / max(len(y), 1)
 
     return weighted_loss
+
+
+def _resolve_loss(loss: Any, who: str) -> LossFn | None:
+    """A callable ``loss(output, target) -> Tensor`` from a callable or a name ("cross_entropy", "mse", "nll")."""
+    if loss is None or callable(loss):
+        return loss
+    if isinstance(loss, str):
+        import numnet.functional as F
+
+        names = {"cross_entropy": "cross_entropy", "crossentropy": "cross_entropy", "mse": "mse_loss",
+                 "mse_loss": "mse_loss", "nll": "nll_loss", "nll_loss": "nll_loss"}
+        fn = getattr(F, names.get(loss.lower(), ""), None)
+        if fn is not None:
+            return fn
+        raise ArgumentError(f"{who}: unknown loss {loss!r}; expected a callable (e.g. nn.CrossEntropyLoss()) or "
+                            f"one of {sorted(set(names))}")
+    raise ArgumentError(f"{who}: expected loss to be a callable or a name, got {type(loss).__name__}")

@@ -123,3 +123,15 @@ def sync_buffers(model: Any, comm: Any) -> None:
     from numnet.distributed._comm import bcast_tensors
 
     bcast_tensors(comm, (b for _, b in model.named_buffers()))
+
+
+def join(distributed: Any, who: str) -> Any:
+    """The process group for ``distributed=True`` (a group of one without mpirun), else None."""
+    from numnet import _validation as V
+
+    V.boolean(distributed, who, "distributed")
+    if not distributed:
+        return None
+    from numnet.distributed._comm import init
+
+    return init()

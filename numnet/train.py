@@ -29,11 +29,12 @@ boundaries only.
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
 from numnet._train_data import (
+    LossFn,
     _as_loader,
     _class_weighted,
     _split_validation,
@@ -41,6 +42,7 @@ from numnet._train_data import (
     _len_or_none,
     _modes,
     _num_samples,
+    _resolve_loss,
     _restore_modes,
     _unpack,
 )
@@ -59,27 +61,6 @@ DEFAULT_BATCH_SIZE = 32
 """Batch size of :func:`fit` when it is given arrays or a dataset and no ``batch_size`` (as in Keras)."""
 DEFAULT_EVAL_BATCH_SIZE = 256
 """Batch size of :func:`evaluate` and :func:`predict` by default (no gradients, so larger batches are cheap)."""
-
-LossFn = Callable[[Any, Any], Tensor]
-
-
-# ---------------------------------------------------------------------------------------------------- helpers
-def _resolve_loss(loss: Any, who: str) -> LossFn | None:
-    """A callable ``loss(output, target) -> Tensor`` from a callable or a name ("cross_entropy", "mse", "nll")."""
-    if loss is None or callable(loss):
-        return loss
-    if isinstance(loss, str):
-        import numnet.functional as F
-
-        names = {"cross_entropy": "cross_entropy", "crossentropy": "cross_entropy", "mse": "mse_loss",
-                 "mse_loss": "mse_loss", "nll": "nll_loss", "nll_loss": "nll_loss"}
-        fn = getattr(F, names.get(loss.lower(), ""), None)
-        if fn is not None:
-            return fn
-        raise ArgumentError(f"{who}: unknown loss {loss!r}; expected a callable (e.g. nn.CrossEntropyLoss()) or "
-                            f"one of {sorted(set(names))}")
-    raise ArgumentError(f"{who}: expected loss to be a callable or a name, got {type(loss).__name__}")
-
 
 # ---------------------------------------------------------------------------------------------------- Trainer
 class Trainer:
@@ -308,7 +289,7 @@ class Trainer:
                 raise ArgumentError("fit: give val_data or validation_split, not both")
             train_data, val_data = _split_validation(train_data, validation_split, "fit")
         self._weighted_loss = None if class_weight is None else _class_weighted(self.loss_fn, class_weight, "fit")
-        comm = _join(distributed, "fit")
+        comm = _train_dist.join(distributed, "fit")
         if comm is None:
             loader = _as_loader(train_data, batch_size, shuffle, "fit", DEFAULT_BATCH_SIZE)
         else:
@@ -431,7 +412,7 @@ class Trainer:
         """Loss and metrics over ``data`` in eval mode, from :meth:`test_step`; see :func:`evaluate`."""
         if verbose not in (0, 1, 2):
             raise ArgumentError(f"evaluate: expected verbose 0, 1 or 2, got {verbose!r}")
-        comm = _join(distributed, "evaluate")
+        comm = _train_dist.join(distributed, "evaluate")
         if comm is None:
             loader = _as_loader(data, batch_size, False, "evaluate", DEFAULT_EVAL_BATCH_SIZE)
         else:
@@ -472,18 +453,6 @@ class Trainer:
         if not outputs:
             raise ArgumentError("predict: the data is empty")
         return np.concatenate(outputs, axis=0)
-
-
-def _join(distributed: Any, who: str) -> Any:
-    """The process group for ``distributed=True`` (a group of one without mpirun), else None."""
-    from numnet import _validation as V
-
-    V.boolean(distributed, who, "distributed")
-    if not distributed:
-        return None
-    from numnet.distributed._comm import init
-
-    return init()
 
 
 # ---------------------------------------------------------------------------------------------------- functions

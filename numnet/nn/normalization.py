@@ -85,11 +85,15 @@ class _BatchNorm(Module):
             factor = 1.0 / (int(self.num_batches_tracked._data) + 1)
         use_batch_stats = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
-        out = F.batch_norm(input, self.running_mean if track else None, self.running_var if track else None,
-                           self.weight, self.bias, use_batch_stats, factor, self.eps)
+        out = self._batch_norm(input, self.running_mean if track else None, self.running_var if track else None,
+                               use_batch_stats, factor)
         if counting:  # after the call, so a rejected batch is not counted
             self.num_batches_tracked._data[...] += 1
         return out
+
+    def _batch_norm(self, input: Tensor, mean: Any, var: Any, training: bool, momentum: float) -> Tensor:  # noqa: A002
+        """The normalization itself (SyncBatchNorm reduces the statistics over the ranks here)."""
+        return F.batch_norm(input, mean, var, self.weight, self.bias, training, momentum, self.eps)
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
@@ -188,23 +192,12 @@ class SyncBatchNorm(_BatchNorm):
     def _ok(self, shape: tuple[int, ...]) -> bool:
         return 2 <= len(shape) <= 5 and shape[1] == self.num_features
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        """As BatchNorm, with the batch statistics of all ranks while training."""
+    def _batch_norm(self, input: Tensor, mean: Any, var: Any, training: bool, momentum: float) -> Tensor:  # noqa: A002
+        """BatchNorm's call, with the batch statistics of all ranks while training."""
         from numnet.distributed._comm import get_comm
 
-        check_input(input, self._layout.format(c=self.num_features), self._ok)
-        factor = 0.0 if self.momentum is None else self.momentum
-        counting = self.training and self.track_running_stats
-        if counting and self.momentum is None:
-            factor = 1.0 / (int(self.num_batches_tracked._data) + 1)
-        use_batch_stats = self.training or self.running_mean is None
-        track = not self.training or self.track_running_stats
         comm = self.process_group if self.process_group is not None else get_comm()
-        out = sync_batch_norm(input, self.running_mean if track else None, self.running_var if track else None,
-                              self.weight, self.bias, use_batch_stats, factor, self.eps, comm)
-        if counting:
-            self.num_batches_tracked._data[...] += 1
-        return out
+        return sync_batch_norm(input, mean, var, self.weight, self.bias, training, momentum, self.eps, comm)
 
     @classmethod
     def convert_sync_batchnorm(cls, module: Module, process_group: Any = None) -> Module:
