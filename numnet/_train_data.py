@@ -22,7 +22,7 @@ def _is_arraylike(x: Any) -> bool:
 
 def _as_loader(data: Any, batch_size: int | None, shuffle: bool, who: str, default_batch_size: int) -> Any:
     """An iterable of batches from a DataLoader, a dataset, an ``(x, y)`` pair or a single array ``x``."""
-    from numnet.data import DataLoader, TensorDataset
+    from numnet.data import DataLoader
 
     if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
                                    or batch_size < 1):
@@ -32,18 +32,28 @@ def _as_loader(data: Any, batch_size: int | None, shuffle: bool, who: str, defau
             raise ArgumentError(f"{who}: batch_size is set by the DataLoader; do not pass batch_size with one")
         return data
     bs = int(batch_size) if batch_size is not None else default_batch_size
-    if _is_arraylike(data):
-        return DataLoader(TensorDataset(data), batch_size=bs, shuffle=shuffle)
-    if isinstance(data, (tuple, list)) and 1 <= len(data) <= 2 and all(_is_arraylike(a) for a in data):
-        return DataLoader(TensorDataset(*data), batch_size=bs, shuffle=shuffle)
-    if hasattr(data, "__getitem__") and hasattr(data, "__len__") and not isinstance(data, (tuple, list, str)):
-        return DataLoader(data, batch_size=bs, shuffle=shuffle)
+    dataset = _as_dataset(data)
+    if dataset is not None:
+        return DataLoader(dataset, batch_size=bs, shuffle=shuffle)
     if isinstance(data, (list, tuple)) or (hasattr(data, "__iter__") and hasattr(data, "__len__")):
         if batch_size is not None:
             raise ArgumentError(f"{who}: batch_size cannot be used with an iterable of ready-made batches")
         return data  # a re-iterable collection of (x, y) batches
     raise ArgumentError(f"{who}: expected a DataLoader, a dataset, an (x, y) pair of arrays/Tensors or an array, "
                         f"got {type(data).__name__}")
+
+
+def _as_dataset(data: Any) -> Any:
+    """A dataset from a dataset, an ``(x, y)`` pair of arrays/Tensors or a single array; None for anything else."""
+    from numnet.data import TensorDataset
+
+    if _is_arraylike(data):
+        return TensorDataset(data)
+    if isinstance(data, (tuple, list)) and 1 <= len(data) <= 2 and all(_is_arraylike(a) for a in data):
+        return TensorDataset(*data)
+    if hasattr(data, "__getitem__") and hasattr(data, "__len__") and not isinstance(data, (tuple, list, str)):
+        return data
+    return None
 
 
 def _unpack(batch: Any, who: str) -> tuple[Tensor, Tensor | None]:

@@ -26,8 +26,7 @@ from numnet.errors import ArgumentError
 
 def shard_train(data: Any, batch_size: int | None, shuffle: bool, comm: Any, default_batch_size: int) -> Any:
     """A DataLoader over this rank's shard of ``data`` (see the module docstring)."""
-    from numnet._train_data import _is_arraylike
-    from numnet.data import DataLoader, DistributedSampler, TensorDataset
+    from numnet.data import DataLoader, DistributedSampler
 
     if isinstance(data, DataLoader):
         if not isinstance(data.sampler, DistributedSampler):
@@ -35,7 +34,7 @@ def shard_train(data: Any, batch_size: int | None, shuffle: bool, comm: Any, def
                                 "a DistributedSampler, got a DataLoader with "
                                 f"{type(data.sampler).__name__}")
         return data
-    dataset = _dataset(data, "fit", _is_arraylike, TensorDataset)
+    dataset = _dataset(data, "fit")
     sampler = DistributedSampler(dataset, num_replicas=comm.size, rank=comm.rank, shuffle=shuffle)
     return DataLoader(dataset, batch_size=batch_size or default_batch_size, sampler=sampler)
 
@@ -55,27 +54,25 @@ class _Strided:
 
 def shard_eval(data: Any, batch_size: int | None, comm: Any, who: str, default_batch_size: int) -> Any:
     """A DataLoader over this rank's strided part of ``data`` for evaluation (every sample once in all)."""
-    from numnet._train_data import _is_arraylike
-    from numnet.data import DataLoader, TensorDataset
+    from numnet.data import DataLoader
 
     if isinstance(data, DataLoader):
         if batch_size is not None:
             raise ArgumentError(f"{who}: batch_size is set by the DataLoader; do not pass batch_size with one")
         dataset, bs, kw = data.dataset, data.batch_size, {"collate_fn": data.collate_fn}
     else:
-        dataset, bs, kw = _dataset(data, who, _is_arraylike, TensorDataset), batch_size or default_batch_size, {}
+        dataset, bs, kw = _dataset(data, who), batch_size or default_batch_size, {}
     return DataLoader(dataset, batch_size=bs, sampler=_Strided(len(dataset), comm.rank, comm.size), **kw)
 
 
-def _dataset(data: Any, who: str, is_arraylike: Any, tensor_dataset: Any) -> Any:
-    if is_arraylike(data):
-        return tensor_dataset(data)
-    if isinstance(data, (tuple, list)) and 1 <= len(data) <= 2 and all(is_arraylike(a) for a in data):
-        return tensor_dataset(*data)
-    if hasattr(data, "__getitem__") and hasattr(data, "__len__") and not isinstance(data, (tuple, list, str)):
-        return data
-    raise ArgumentError(f"{who}(distributed=True): expected a dataset, arrays or a DataLoader, got "
-                        f"{type(data).__name__}")
+def _dataset(data: Any, who: str) -> Any:
+    from numnet._train_data import _as_dataset
+
+    dataset = _as_dataset(data)
+    if dataset is None:
+        raise ArgumentError(f"{who}(distributed=True): expected a dataset, arrays or a DataLoader, got "
+                            f"{type(data).__name__}")
+    return dataset
 
 
 def reduce_running(running: Any, comm: Any) -> None:
