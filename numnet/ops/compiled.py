@@ -8,6 +8,8 @@ cached on disk (``cache=True``), so later processes skip the compilation; benchm
 
 - **Depthwise convolution** (groups = in = out channels): a direct loop over each output pixel's window; im2col
   would write and read k·k copies of the input.
+- **chwn im2col / col2im** (the banded convolution of ``ops/conv.py``): one pass per tap along the batch, where
+  NumPy's strided slice copies pay per row.
 - **BatchNorm in training**: one pass for the mean, one for the variance, one that writes the output; backward one
   pass for Σg and Σg·x̂ and one for ∂L/∂x, with x̂ recomputed from x instead of stored.
 """
@@ -160,8 +162,59 @@ def _build() -> Any:
                         xh = (a[i, ch, j] - mu) * inv
                         dx[i, ch, j] = k * (g[i, ch, j] - mg - xh * mgx)
 
+    # chwn columns of the output rows [y0, y0 + rows): x (C, H, W, N) memory (C-contiguous), cols (G, K', rows·Wo·N)
+    # with K' >= C/G·kH·kW (a bias row of ones may follow); every copy runs along the batch, contiguous
+    @jit
+    def chwn_im2col(x, cols, y0, rows, wo, kh, kw, sh, sw, pt, pl, dh, dw_):
+        c, h, w, n = x.shape
+        xf = x.reshape(c, h, w * n)
+        cg = c // cols.shape[0]
+        for ci in prange(c):
+            gi, k0 = ci // cg, (ci % cg) * kh * kw
+            for i in range(kh):
+                for j in range(kw):
+                    row = k0 + i * kw + j
+                    # the output columns [x0, x1) whose tap lies inside the input row
+                    x0 = min(wo, max(0, -((j * dw_ - pl) // sw)))
+                    x1 = min(wo, max(x0, (w - 1 + pl - j * dw_) // sw + 1))
+                    for y in range(rows):
+                        r = (y0 + y) * sh + i * dh - pt
+                        line = y * wo * n
+                        if r < 0 or r >= h:
+                            cols[gi, row, line:line + wo * n] = 0.0
+                            continue
+                        cols[gi, row, line:line + x0 * n] = 0.0
+                        cols[gi, row, line + x1 * n:line + wo * n] = 0.0
+                        if sw == 1:  # one contiguous run of (x1 - x0)·N values
+                            q0 = (x0 + j * dw_ - pl) * n
+                            cols[gi, row, line + x0 * n:line + x1 * n] = xf[ci, r, q0:q0 + (x1 - x0) * n]
+                        else:
+                            for xx in range(x0, x1):
+                                q = (xx * sw + j * dw_ - pl) * n
+                                cols[gi, row, line + xx * n:line + xx * n + n] = xf[ci, r, q:q + n]
+
+    @jit
+    def chwn_col2im(dcols, dx, y0, rows, wo, kh, kw, sh, sw, pt, pl, dh, dw_):
+        c, h, w, n = dx.shape
+        cg = c // dcols.shape[0]
+        for ci in prange(c):
+            gi, k0 = ci // cg, (ci % cg) * kh * kw
+            for i in range(kh):
+                for j in range(kw):
+                    row = k0 + i * kw + j
+                    for y in range(rows):
+                        r = (y0 + y) * sh + i * dh - pt
+                        if 0 <= r < h:
+                            for xx in range(wo):
+                                q = xx * sw + j * dw_ - pl
+                                if 0 <= q < w:
+                                    base = (y * wo + xx) * n
+                                    for b in range(n):
+                                        dx[ci, r, q, b] += dcols[gi, row, base + b]
+
     return SimpleNamespace(dw_forward=dw_forward, dw_backward_x=dw_backward_x, dw_backward_w=dw_backward_w,
-                           bn_forward=bn_forward, bn_backward=bn_backward)
+                           bn_forward=bn_forward, bn_backward=bn_backward, chwn_im2col=chwn_im2col,
+                           chwn_col2im=chwn_col2im)
 
 
 # ------------------------------------------------------------------------------------------------ depthwise
@@ -202,6 +255,22 @@ def depthwise_backward(grad: np.ndarray, x: np.ndarray | None, w: np.ndarray | N
     if need_w:
         dwt = k.dw_backward_w(grad, _padded(x, g), g.kh, g.kw, sh, sw, dh, dw).astype(grad.dtype)
     return dx, dwt
+
+
+# ------------------------------------------------------------------------------------------------ chwn columns
+def chwn_im2col(x_chwn: np.ndarray, g: Any, y0: int, rows: int, cols: np.ndarray) -> None:
+    """The chwn columns of output rows ``[y0, y0 + rows)`` in one compiled pass (``numnet.ops.im2col.im2col_chwn``
+    of that band): ``cols`` ``(G, K', rows·Wo·N)`` C-contiguous, its first ``C/G·kH·kW`` rows filled from
+    ``(C, H, W, N)`` memory, zeros where a tap reads the padding."""
+    sh, sw, pt, pl, dh, dw = _pads(g)
+    _kernels().chwn_im2col(x_chwn, cols, y0, rows, g.wo, g.kh, g.kw, sh, sw, pt, pl, dh, dw)
+
+
+def chwn_col2im_add(dcols: np.ndarray, g: Any, y0: int, rows: int, dx_chwn: np.ndarray) -> None:
+    """The transpose of :func:`chwn_im2col`, added into ``dx_chwn`` ``(C, H, W, N)``: taps in the padding are
+    dropped, overlapping taps accumulate."""
+    sh, sw, pt, pl, dh, dw = _pads(g)
+    _kernels().chwn_col2im(dcols, dx_chwn, y0, rows, g.wo, g.kh, g.kw, sh, sw, pt, pl, dh, dw)
 
 
 # ------------------------------------------------------------------------------------------------ batch norm

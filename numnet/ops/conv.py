@@ -17,8 +17,14 @@ Named variants beside it, each chosen where the choice is made (``numnet.kernels
   for all but image-like inputs (few input channels, many outputs), where the batched form wins.
 * **bias folding** (:func:`_fold_bias`): with one group, the bias rides in the GEMM as a row of ones appended to the
   columns, so the forward needs no separate pass over the output and ``∂L/∂b`` falls out of the ``∂L/∂w`` GEMM.
-* **chunked inference** (:func:`_forward_chunked`): without gradients nothing needs the columns afterwards, so a big
-  batch is convolved in chunks whose columns stay in cache.
+* **bands of output rows** (:func:`_forward_bands`, :func:`_backward_bands`; setting ``conv_bands``): in the chwn
+  layout, when all the columns would exceed :data:`_CHUNK_BYTES`, they are never held at once. Each band of output
+  rows gets its columns filled into one small scratch array that stays in cache, then its GEMM; backward fills them
+  again for ``∂L/∂w`` and folds each band's column gradient back at once. Memory traffic and the step's peak memory
+  both fall (the columns are not kept between forward and backward). With numba (``numnet[fast]``) the fill and
+  the fold are compiled kernels (ops/compiled.py).
+* **chunked inference** (:func:`_forward_chunked`): in the batched layout, without gradients nothing needs the
+  columns afterwards, so a big batch is convolved in chunks whose columns stay in cache.
 * **column-blocked GEMMs** (:func:`gemm`): few output channels times very wide columns run as a batch of narrower
   products, which BLAS does faster.
 
@@ -48,6 +54,9 @@ _FEW_OUTPUTS = 8
 # Without gradients to compute, a batch whose columns exceed this many bytes is convolved in chunks (inference);
 # the size measured best for LeNet-5 inference on the benchmark (see benchmarks/RESULTS.md).
 _CHUNK_BYTES = 16 * 1024 * 1024
+# The chwn layout fills the columns of this many bytes of output rows at a time (one band; see _forward_bands),
+# sized to stay in the L2 cache (measured on VGGSmall and ResNet-14, benchmarks/RESULTS.md).
+_BAND_BYTES = 2 * 1024 * 1024
 
 
 def choose_layout(in_per_group: int, out_per_group: int) -> str:
@@ -195,6 +204,98 @@ def _forward_chunked(x: np.ndarray, wmat: np.ndarray, g: ConvGeometry, lay: _Col
     return out
 
 
+def _row_block(g: ConvGeometry, y0: int, y1: int) -> tuple[int, int, ConvGeometry]:
+    """Output rows ``[y0, y1)`` as a convolution of their own: the input rows ``[start, end)`` they read and the
+    geometry of that band, whose padding is what falls outside the input (so its im2col is exactly the block's)."""
+    s, d, pt = g.stride[0], g.dilation[0], g.padding[0]
+    top = s * y0 - pt  # the first input row output row y0 reads (may lie in the padding)
+    bottom = s * (y1 - 1) + d * (g.kh - 1) - pt + 1  # one past the last input row output row y1 - 1 reads
+    start, end = max(0, top), min(g.h, bottom)
+    if end <= start:  # the band reads only padding (see _fill_band)
+        return start, start, g._replace(h=0, ho=y1 - y0)
+    return start, end, g._replace(h=end - start, padding=(start - top, bottom - end) + g.padding[2:], ho=y1 - y0)
+
+
+def _band_rows(g: ConvGeometry, k: int, itemsize: int) -> int:
+    """Output rows per band: as many as keep one band's columns within :data:`_BAND_BYTES`."""
+    return max(1, min(g.ho, _BAND_BYTES // (g.groups * k * g.wo * g.n * itemsize)))
+
+
+def _bands(g: ConvGeometry, rows: int):
+    """``(y0, y1, start, end, band geometry)`` for each band of ``rows`` output rows (see :func:`_row_block`)."""
+    for y0 in range(0, g.ho, rows):
+        y1 = min(g.ho, y0 + rows)
+        yield (y0, y1) + _row_block(g, y0, y1)
+
+
+def _band_columns(work: np.ndarray, g: ConvGeometry, k: int, y0: int, y1: int) -> np.ndarray:
+    """The C-contiguous ``(G, k, (y1 − y0)·Wo·N)`` columns of one band, in the flat scratch ``work``."""
+    return work[:g.groups * k * (y1 - y0) * g.wo * g.n].reshape(g.groups, k, -1)
+
+
+def _fill_band(src: np.ndarray, g: ConvGeometry, y0: int, y1: int, start: int, end: int, band: ConvGeometry,
+               cols: np.ndarray, folded: bool) -> np.ndarray:
+    """Fill a band's columns ``cols`` ``(G, K [+ 1], rows·Wo·N)`` from x's ``(C, H, W, N)`` memory ``src``: one
+    compiled pass (ops/compiled.py) or the NumPy im2col of the band's own geometry; then the ones row if folded."""
+    k = g.k
+    if src.dtype in compiled.DTYPES and compiled.available():
+        compiled.chwn_im2col(src, g, y0, y1 - y0, cols)
+    elif end == start:  # only padding
+        cols[:, :k] = 0
+    else:
+        im2col_chwn(src[:, start:end], band, cols[:, :k].reshape(band.c, band.kh, band.kw, band.ho, band.wo, band.n))
+    if folded:
+        cols[:, k] = 1
+    return cols
+
+
+def _forward_bands(src: np.ndarray, wmat: np.ndarray, g: ConvGeometry, folded: bool) -> np.ndarray:
+    """The chwn forward in bands of output rows, from ``src`` = x's ``(C, H, W, N)`` memory: each band's columns
+    (about :data:`_BAND_BYTES`) are filled into one reused scratch array that stays in cache, and its GEMM writes
+    straight into the band of the ``(O, Ho, Wo, N)`` output. Nothing is kept: backward fills the columns again,
+    which costs less than writing and reading all of them through main memory (benchmarks/RESULTS.md)."""
+    k, width = g.k + folded, g.wo * g.n
+    rows = _band_rows(g, k, src.itemsize)
+    out = np.empty((g.groups, g.og, g.ho * width), dtype=np.result_type(src, wmat))
+    work = np.empty(g.groups * k * rows * width, dtype=src.dtype)
+    for y0, y1, start, end, band in _bands(g, rows):
+        cols = _fill_band(src, g, y0, y1, start, end, band, _band_columns(work, g, k, y0, y1), folded)
+        if g.groups == 1 and _blocks(g.og, cols.shape[-1]):
+            out[..., y0 * width:y1 * width] = gemm(wmat, cols)
+        else:
+            np.matmul(wmat, cols, out=out[..., y0 * width:y1 * width])
+    return _CHWN.as_nchw(out, g)
+
+
+def _backward_bands(gr: np.ndarray, src: np.ndarray, w: np.ndarray | None, g: ConvGeometry, folded: bool,
+                    need_x: bool, need_w: bool) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Backward of :func:`_forward_bands`, band by band: the band's columns are filled again for
+    ``∂L/∂w += g_band · colsᵀ`` (with the bias column when ``folded``), and ``∂L/∂cols = wᵀ · g_band`` is folded by
+    col2im into the band's input rows (neighbouring bands overlap by the kernel's reach, so they are added).
+    ``gr`` is ∂L/∂out as ``(G, O/G, Ho·Wo·N)``. Returns ``(∂L/∂x as (C, H, W, N) memory, (G, O/G, K [+ 1]))``."""
+    k, width = g.k + folded, g.wo * g.n
+    rows = _band_rows(g, k, gr.itemsize)
+    dx = np.zeros((g.c, g.h, g.w, g.n), dtype=gr.dtype) if need_x else None
+    dwg = np.zeros((g.groups, g.og, k), dtype=gr.dtype) if need_w else None
+    work = np.empty(g.groups * k * rows * width, dtype=src.dtype) if need_w else None
+    wt = w.reshape(g.groups, g.og, g.k).swapaxes(1, 2) if need_x else None  # (G, K, O/G)
+    dwork = np.empty(g.groups * g.k * rows * width, dtype=gr.dtype) if need_x else None
+    fast = need_x and gr.dtype in compiled.DTYPES and compiled.available()
+    for y0, y1, start, end, band in _bands(g, rows):
+        g_band = gr[..., y0 * width:y1 * width]
+        if need_w:
+            cols = _fill_band(src, g, y0, y1, start, end, band, _band_columns(work, g, k, y0, y1), folded)
+            dwg += _gemm_nt(g_band, cols)
+        if need_x and end > start:
+            dcols = np.matmul(wt, g_band, out=_band_columns(dwork, g, g.k, y0, y1))
+            if fast:
+                compiled.chwn_col2im_add(dcols, g, y0, y1 - y0, dx)
+            else:
+                shape = (band.c, band.kh, band.kw, band.ho, band.wo, band.n)
+                dx[:, start:end] += col2im_chwn(dcols.reshape(shape), band).transpose(1, 2, 3, 0)
+    return dx, dwg
+
+
 class Conv2dOp(Function):
     """out[n, o] = b[o] + Σ_{c in group(o)} Σ_{i,j} w[o, c, i, j] · xp[n, c, s_h·y + d_h·i, s_w·x + d_w·j].
 
@@ -214,10 +315,18 @@ class Conv2dOp(Function):
         wmat = _fold_bias(w, b, g) if folded else _weight_matrix(w, g)
         keep_cols = need_w or (folded and need_b)
         sample_bytes = (g.k + folded) * groups * g.ho * g.wo * x.dtype.itemsize  # columns of one sample
-        if keep_cols or g.n * sample_bytes <= _CHUNK_BYTES:
+        # columns too big to keep: bands of output rows, whose columns backward fills again from x
+        self.banded = lay is _CHWN and g.n * sample_bytes > _CHUNK_BYTES and kernels.get("conv_bands")
+        self.src = None
+        if self.banded:
+            src = batch_innermost(x)
+            cols, out = None, _forward_bands(src, wmat, g, folded)
+            self.src = src if keep_cols else None
+            keep_cols = False
+        elif keep_cols or g.n * sample_bytes <= _CHUNK_BYTES:
             res, cols = _forward_im2col(x, wmat, g, lay, folded)
             out = lay.as_nchw(res, g)
-        else:  # nothing to keep for backward
+        else:
             cols, out = None, _forward_chunked(x, wmat, g, lay, folded, sample_bytes)
         if b is not None and not folded:
             out += b.reshape(1, g.o, 1, 1)
@@ -257,6 +366,19 @@ class Conv2dOp(Function):
         need_b = has_b and self.needs_input_grad[2]
         gr = lay.grad_rows(grad, g)
         dx = dw = db = None
+        if self.banded:
+            need_dw = self.needs_input_grad[1] or (folded and need_b)
+            dx_mem, dwg = _backward_bands(gr, self.src, self.w, g, folded, self.needs_input_grad[0], need_dw)
+            if dx_mem is not None:
+                dx = dx_mem.transpose(3, 0, 1, 2) if self.x_chwn else c_contiguous(dx_mem.transpose(3, 0, 1, 2))
+            if dwg is not None:
+                if self.needs_input_grad[1]:
+                    dw = np.ascontiguousarray(dwg[..., :k]).reshape(g.o, g.cg, g.kh, g.kw)
+                if folded and need_b:
+                    db = np.ascontiguousarray(dwg[0, :, k])
+            if need_b and db is None:
+                db = lay.bias_grad(grad, gr, g)
+            return (dx, dw, db) if has_b else (dx, dw)
         if self.needs_input_grad[0]:
             wt = self.w.reshape(g.groups, g.og, k).swapaxes(1, 2)  # (G, K, O/G)
             dcols = np.matmul(wt, gr, out=workspace.empty(gr.shape[:-3] + (g.groups, k, gr.shape[-1]), gr.dtype))

@@ -359,8 +359,9 @@ def test_chwn_output_is_a_batch_innermost_view_and_chains_into_the_next_conv(str
 
 @pytest.mark.parametrize("c_in,groups,fold", [(1, 1, True), (2, 1, False), (6, 1, True), (6, 3, True), (5, 1, False)])
 def test_inference_in_chunks_equals_torch(monkeypatch, c_in, groups, fold):
-    """Under no_grad the columns are not kept, so a large batch is convolved in chunks (here forced by a tiny chunk
-    budget: chunks of 2 samples and a last one of 1); each layout must give torch's output."""
+    """Under no_grad the columns are not kept, so in the batched layout a large batch is convolved in chunks (here
+    forced by a tiny chunk budget: chunks of 2 samples and a last one of 1) and must give torch's output. (The chwn
+    layout goes to bands of output rows instead: tests/ops/test_conv_bands.py.)"""
     from numnet.ops import conv as conv_ops
 
     rng = np.random.default_rng(c_in + groups)
@@ -372,7 +373,7 @@ def test_inference_in_chunks_equals_torch(monkeypatch, c_in, groups, fold):
     calls = []
     real = conv_ops._forward_im2col
     monkeypatch.setattr(conv_ops, "_forward_im2col", lambda x, *a: calls.append(x.shape[0]) or real(x, *a))
-    for layout in ("batched", "chwn"):
+    for layout in ("batched",):
         calls.clear()
         with numnet.no_grad(), numnet.kernels.using(conv_layout=layout, conv_fold_bias=fold):
             out = Conv2dOp.apply(*(numnet.tensor(a, requires_grad=True) for a in (x, w, b)), stride=(1, 2),
