@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 # the grad modes (no_grad, enable_grad, set_grad_enabled) live in _grad_mode; their names stay here
 from numnet._grad_mode import _GradMode, _set_grad_enabled, enable_grad, is_grad_enabled, no_grad  # noqa: E402,F401
 from numnet._grad_mode import set_grad_enabled  # noqa: E402,F401
+from numnet._grad_mode import _state as _grad_state  # noqa: E402  (read directly on the per-op path)
 
 
 class Function:
@@ -57,8 +58,16 @@ class Function:
 
     def __init__(self, *parents: "Tensor") -> None:
         self.parents = parents
-        enabled = is_grad_enabled()  # under no_grad nothing will call backward: forward may skip saving for it
-        self.needs_input_grad = tuple([enabled and p._requires_grad for p in parents])
+        # under no_grad nothing will call backward: forward may skip saving for it. Spelled out for one and two
+        # inputs (and the grad mode read from its thread-local directly): this runs once per op on tiny tensors too.
+        if not getattr(_grad_state, "enabled", True):
+            self.needs_input_grad = (False,) * len(parents)
+        elif len(parents) == 1:
+            self.needs_input_grad = (parents[0]._requires_grad,)
+        elif len(parents) == 2:
+            self.needs_input_grad = (parents[0]._requires_grad, parents[1]._requires_grad)
+        else:
+            self.needs_input_grad = tuple([p._requires_grad for p in parents])
 
     def forward(self, *arrays: np.ndarray, **kwargs: Any) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -70,16 +79,24 @@ class Function:
     def apply(cls, *inputs: "Tensor", **kwargs: Any) -> "Tensor":
         """Run ``forward`` on the inputs' arrays and, if any input requires grad, link the result into the graph."""
         ctx = cls(*inputs)
-        out = ctx.forward(*[t._data for t in inputs], **kwargs)
-        if any(ctx.needs_input_grad):
-            t = _tensor_class()._from_op(out, ctx)
+        n = len(inputs)  # one and two inputs spelled out: a comprehension costs a frame per op
+        if n == 1:
+            out = ctx.forward(inputs[0]._data, **kwargs)
+        elif n == 2:
+            out = ctx.forward(inputs[0]._data, inputs[1]._data, **kwargs)
+        else:
+            out = ctx.forward(*[t._data for t in inputs], **kwargs)
+        from_op = (_Tensor or _tensor_class())._from_op
+        if True in ctx.needs_input_grad:
+            t = from_op(out, ctx)
             # versions of the inputs now: backward compares them to find in-place changes made since (_check)
-            ctx._snap = tuple([p._vbox[0] for p in inputs])
+            ctx._snap = (inputs[0]._vbox[0],) if n == 1 else tuple([p._vbox[0] for p in inputs])
             if out.base is not None:  # a view of an input shares its storage, hence its version counter
                 _share_storage(t, inputs)
-            ctx._out = (t._vbox, t._vbox[0], t._data)
+            vbox = t._vbox
+            ctx._out = (vbox, vbox[0], t._data)
             return t
-        t = _tensor_class()._from_op(out, None)
+        t = from_op(out, None)
         if out.base is not None:
             _share_storage(t, inputs)
         return t
