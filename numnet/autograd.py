@@ -78,8 +78,20 @@ class Function:
     @classmethod
     def apply(cls, *inputs: "Tensor", **kwargs: Any) -> "Tensor":
         """Run ``forward`` on the inputs' arrays and, if any input requires grad, link the result into the graph."""
-        ctx = cls(*inputs)
         n = len(inputs)  # one and two inputs spelled out: a comprehension costs a frame per op
+        if cls.__init__ is _function_init and cls.__new__ is _new:  # Function.__init__ inlined (else called)
+            ctx = _new(cls)
+            ctx.parents = inputs
+            if not getattr(_grad_state, "enabled", True):
+                ctx.needs_input_grad = (False,) * n
+            elif n == 1:
+                ctx.needs_input_grad = (inputs[0]._requires_grad,)
+            elif n == 2:
+                ctx.needs_input_grad = (inputs[0]._requires_grad, inputs[1]._requires_grad)
+            else:
+                ctx.needs_input_grad = tuple([p._requires_grad for p in inputs])
+        else:
+            ctx = cls(*inputs)
         if n == 1:
             out = ctx.forward(inputs[0]._data, **kwargs)
         elif n == 2:
@@ -111,6 +123,10 @@ class Function:
         """The op's name in messages and reprs: the class name without the ``Op`` suffix (``MulOp`` → ``Mul``)."""
         name = type(self).__name__
         return name[:-2] if name.endswith("Op") else name
+
+
+_function_init = Function.__init__
+_new = object.__new__
 
 
 def _tensor_class() -> type:

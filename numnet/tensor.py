@@ -430,6 +430,12 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
         mine = self._data.dtype
         if isinstance(other, builtins.float) and mine.kind in "fc":
             return Tensor._from_op(np.array(other, dtype=mine), None)
+        # a plain int with a float32/float64 tensor takes the tensor's dtype, as the general rule below gives; within
+        # ±2**53 converting the int directly rounds exactly as converting its int64 array does (float16 is left to
+        # the general rule, whose overflow to inf and its warning come from the int64 cast)
+        if type(other) is builtins.int and mine.kind == "f" and mine.itemsize >= 4 and \
+                -_EXACT_INT <= other <= _EXACT_INT:
+            return Tensor._from_op(np.array(other, dtype=mine), None)
         arr = np.asarray(other)
         if isinstance(other, np.ndarray) and arr.ndim > 0:
             return Tensor._from_op(arr, None)
@@ -444,7 +450,7 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
         return Tensor._from_op(arr.astype(dt), None)
 
     def __add__(self, other: Any) -> "Tensor":
-        return _binary(ew.AddOp, "add", self, self._lift(other, "add"))
+        return _binary(ew.AddOp, "add", self, other if isinstance(other, Tensor) else self._lift(other, "add"))
 
     def __radd__(self, other: Any) -> "Tensor":
         return _binary(ew.AddOp, "add", self._lift(other, "add"), self)
@@ -465,7 +471,7 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
         return _binary(ew.SubOp, "sub", self._sub_operand(other), self)
 
     def __mul__(self, other: Any) -> "Tensor":
-        return _binary(ew.MulOp, "mul", self, self._lift(other, "mul"))
+        return _binary(ew.MulOp, "mul", self, other if isinstance(other, Tensor) else self._lift(other, "mul"))
 
     def __rmul__(self, other: Any) -> "Tensor":
         return _binary(ew.MulOp, "mul", self._lift(other, "mul"), self)
@@ -558,6 +564,8 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
         for i in range(len(self)):
             yield self[i]
 
+
+_EXACT_INT = 2 ** 53  # every int up to this magnitude is exact in float64 (see Tensor._lift)
 
 _TYPE_NAMES = {np.dtype(np.float32): "Float", np.dtype(np.float64): "Double", np.dtype(np.float16): "Half",
                np.dtype(np.int64): "Long", np.dtype(np.int32): "Int", np.dtype(np.int16): "Short",
