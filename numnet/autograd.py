@@ -92,17 +92,19 @@ class Function:
                 ctx.needs_input_grad = tuple([p._requires_grad for p in inputs])
         else:
             ctx = cls(*inputs)
-        if n == 1:
-            out = ctx.forward(inputs[0]._data, **kwargs)
+        if n == 1:  # (and no empty ** dict when there are no keyword arguments)
+            out = ctx.forward(inputs[0]._data, **kwargs) if kwargs else ctx.forward(inputs[0]._data)
         elif n == 2:
-            out = ctx.forward(inputs[0]._data, inputs[1]._data, **kwargs)
+            out = ctx.forward(inputs[0]._data, inputs[1]._data, **kwargs) if kwargs else \
+                ctx.forward(inputs[0]._data, inputs[1]._data)
         else:
             out = ctx.forward(*[t._data for t in inputs], **kwargs)
-        from_op = (_Tensor or _tensor_class())._from_op
+        from_op = _from_op or _tensor_class()._from_op
         if True in ctx.needs_input_grad:
             t = from_op(out, ctx)
             # versions of the inputs now: backward compares them to find in-place changes made since (_check)
-            ctx._snap = (inputs[0]._vbox[0],) if n == 1 else tuple([p._vbox[0] for p in inputs])
+            ctx._snap = (inputs[0]._vbox[0],) if n == 1 else (inputs[0]._vbox[0], inputs[1]._vbox[0]) if n == 2 \
+                else tuple([p._vbox[0] for p in inputs])
             if out.base is not None:  # a view of an input shares its storage, hence its version counter
                 _share_storage(t, inputs)
             vbox = t._vbox
@@ -131,15 +133,17 @@ _new = object.__new__
 
 def _tensor_class() -> type:
     """``numnet.tensor.Tensor``, imported on first use (tensor.py imports this module)."""
-    global _Tensor
+    global _Tensor, _from_op
     if _Tensor is None:
         from numnet.tensor import Tensor
 
         _Tensor = Tensor
+        _from_op = Tensor._from_op
     return _Tensor
 
 
 _Tensor: type | None = None
+_from_op: Callable[..., Any] | None = None  # Tensor._from_op, bound once (Function.apply calls it per op)
 
 
 def _share_storage(t: "Tensor", inputs: tuple) -> None:

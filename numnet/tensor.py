@@ -523,23 +523,25 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
         Raises:
             ShapeError: for a 0-d operand, inner sizes that differ, or batch dims that do not broadcast.
         """
-        other = self._lift(other)
-        if self.ndim == 0 or other.ndim == 0:
+        other = other if isinstance(other, Tensor) else self._lift(other)
+        sa, sb = self._data.shape, other._data.shape
+        if not sa or not sb:
             raise ShapeError("matmul: both operands need at least 1 dimension, "
                              f"got shapes {self.shape} and {other.shape}")
-        k_a = self.shape[-1]
-        k_b = other.shape[0] if other.ndim == 1 else other.shape[-2]
+        k_a = sa[-1]
+        k_b = sb[0] if len(sb) == 1 else sb[-2]
         if k_a != k_b:
             raise ShapeError(f"matmul: shapes {self.shape} and {other.shape} cannot be multiplied: "
                              f"expected the first operand's last dim ({k_a}) to equal the second's "
                              f"{'first' if other.ndim == 1 else 'second-to-last'} dim ({k_b})")
-        batch_a, batch_b = self.shape[:-2], other.shape[:-2]
-        try:
-            np.broadcast_shapes(batch_a, batch_b)
-        except ValueError:
-            raise ShapeError(f"matmul: batch dims {batch_a} and {batch_b} of shapes {self.shape} and {other.shape} "
-                             "cannot be broadcast together") from None
-        a, b = _same_dtype((self, other))
+        if len(sa) > 2 or len(sb) > 2:  # batch dims to check (1-D and 2-D operands have none)
+            batch_a, batch_b = sa[:-2], sb[:-2]
+            try:
+                np.broadcast_shapes(batch_a, batch_b)
+            except ValueError:
+                raise ShapeError(f"matmul: batch dims {batch_a} and {batch_b} of shapes {self.shape} and "
+                                 f"{other.shape} cannot be broadcast together") from None
+        a, b = (self, other) if self._data.dtype == other._data.dtype else _same_dtype((self, other))
         return linalg.MatMulOp.apply(a, b)
 
     def __bool__(self) -> bool:
