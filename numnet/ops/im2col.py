@@ -185,9 +185,11 @@ def _copy_strided(src: np.ndarray, dst: np.ndarray, g: ConvGeometry) -> None:
         xp = src
     s0, s1, s2, s3 = xp.strides
     (sh, sw), (dh, dw) = g.stride, g.dilation
-    windows = np.lib.stride_tricks.as_strided(
-        xp, shape=(g.kh, g.kw, a, b, g.ho, g.wo), strides=(dh * s2, dw * s3, s0, s1, sh * s2, sw * s3),
-        writeable=False)
+    shape, strides = (g.kh, g.kw, a, b, g.ho, g.wo), (dh * s2, dw * s3, s0, s1, sh * s2, sw * s3)
+    if xp.flags.c_contiguous:  # the view straight on its memory: as_strided's generic route costs more
+        windows = np.ndarray(shape, dtype=xp.dtype, buffer=xp, strides=strides)
+    else:
+        windows = np.lib.stride_tricks.as_strided(xp, shape=shape, strides=strides, writeable=False)
     np.copyto(dst, windows)
 
 
