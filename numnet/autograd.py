@@ -60,6 +60,7 @@ class Function:
         self.parents = parents
         # under no_grad nothing will call backward: forward may skip saving for it. Spelled out for one and two
         # inputs (and the grad mode read from its thread-local directly): this runs once per op on tiny tensors too.
+        # ``apply`` inlines these lines for every op that keeps this ``__init__``: change both together.
         if not getattr(_grad_state, "enabled", True):
             self.needs_input_grad = (False,) * len(parents)
         elif len(parents) == 1:

@@ -9,8 +9,8 @@ im2col copies, for each kernel offset ``(i, j)``, the input pixels that offset r
 input (no padded copy): the strided window ``x[:, :, s_h·y + d_h·i − pt, s_w·x + d_w·j − pl]`` clipped to the input,
 with only the parts that fall in the padding zeroed — a loop over kernel offsets only, each copy slicing the whole
 batch. Small inputs (batch-1 inference) instead take one zero-padded copy and one strided copy of all windows
-(:func:`_copy_strided`), whose fixed cost is lower than the loop's. col2im is its transpose: ``kH·kW`` clipped slice-adds into the unpadded input gradient (overlaps accumulate;
-what falls in the padding is dropped).
+(:func:`_copy_strided`), whose fixed cost is lower than the loop's. col2im is its transpose: ``kH·kW`` clipped
+slice-adds into the unpadded input gradient (overlaps accumulate; what falls in the padding is dropped).
 
 Column layouts (see ``numnet/ops/conv.py`` for when each is used):
 
