@@ -126,7 +126,9 @@ class ReLUOp(Function):
     """z = max(x, 0);  ∂z/∂x = 1 where x > 0, else 0 (0 at x = 0, as PyTorch)."""
 
     def forward(self, x):
-        zero = _zero(x.dtype)
+        zero = _ZEROS.get(x.dtype)
+        if zero is None:
+            zero = _zero(x.dtype)
         if self.needs_input_grad[0]:
             self.mask = ~(x <= zero)  # NaN passes its gradient through, as in PyTorch
         return np.maximum(x, zero)
