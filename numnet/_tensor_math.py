@@ -32,7 +32,7 @@ def _binary(fn: type, op: str, a: "Tensor", b: "Tensor", **kw: Any) -> "Tensor":
     if a._data.dtype != b._data.dtype:
         a, b = _same_dtype((a, b))
     try:  # the broadcast check only on failure: it would cost every op a shape computation
-        return fn.apply(a, b, **kw)
+        return fn.apply(a, b, **kw) if kw else fn.apply(a, b)  # (no empty ** dict on the common path)
     except ValueError:
         _broadcast_error(op, a.shape, b.shape)
         raise

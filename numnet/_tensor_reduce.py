@@ -35,7 +35,8 @@ class _ReduceMethods:
 
     def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> "Tensor":
         """Sum over ``dim`` (all dims when None); bool and int tensors sum to int64."""
-        V.boolean(keepdim, "sum", "keepdim")
+        if keepdim is not False and keepdim is not True:  # the check (and its message) off the common path
+            V.boolean(keepdim, "sum", "keepdim")
         axis = _norm_dims(dim, self.ndim, "sum")
         x = self if self._data.dtype.kind not in "biu" or self._data.dtype == np.int64 else self.to(np.int64)
         return reduce.SumOp.apply(x, axis=axis, keepdims=keepdim)

@@ -7,6 +7,7 @@ Indexing (``t[i]``) stays in tensor.py, beside the Tensor it unwraps.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
@@ -44,7 +45,7 @@ class _ShapeMethods:
         e = _norm_dim(end_dim, self.ndim, "flatten")
         if s > e:
             raise ArgumentError(f"flatten: start_dim ({start_dim}) must not come after end_dim ({end_dim})")
-        new = self.shape[:s] + (int(np.prod(self.shape[s:e + 1])),) + self.shape[e + 1:]
+        new = self.shape[:s] + (math.prod(self.shape[s:e + 1]),) + self.shape[e + 1:]  # ints: no NumPy round trip
         return _reshape(self, new)
 
     def permute(self, *dims: int | Sequence[int]) -> "Tensor":

@@ -83,10 +83,10 @@ def tensor(x: Any, op: str, name: str = "input", kinds: str | None = None) -> An
     An ``np.ndarray``, a list or a number is refused like PyTorch's ``F.*`` do: numnet does not guess a dtype or
     whether a gradient is wanted, so the caller converts explicitly with ``numnet.tensor(...)``.
     """
-    if not isinstance(x, _tensor_class()):
+    if not isinstance(x, _TENSOR or _tensor_class()):
         raise DTypeError(expected(op, name, "a numnet.Tensor", got=f"{_type_name(x)}; convert it with "
                                   f"numnet.tensor(...)"))
-    if kinds is not None and x.dtype.kind not in kinds:
+    if kinds is not None and x._data.dtype.kind not in kinds:
         what = "a floating-point Tensor" if kinds == "f" else "a numeric Tensor"
         hint = "; convert it with .float()" if kinds == "f" else ""
         raise DTypeError(expected(op, name, what, got=f"dtype {x.dtype}{hint}"))
@@ -95,6 +95,8 @@ def tensor(x: Any, op: str, name: str = "input", kinds: str | None = None) -> An
 
 def float_tensor(x: Any, op: str, name: str = "input") -> Any:
     """``x`` if it is a floating-point numnet Tensor (see :func:`tensor`)."""
+    if isinstance(x, _TENSOR or _tensor_class()) and x._data.dtype.kind == "f":  # the common case, one call less
+        return x
     return tensor(x, op, name, "f")
 
 
@@ -115,6 +117,15 @@ def integer(value: Any, op: str, name: str, minimum: int | None = None) -> int:
 
 def int_or_pair(value: Any, op: str, name: str, minimum: int | None = None) -> tuple[int, int]:
     """An int or a pair of ints (each >= ``minimum`` when given) as a pair, like PyTorch's ``_pair``."""
+    # Fast path for what layers pass on every forward (a pair of plain ints, or one plain int, in range); anything
+    # else, valid or not, goes through the full checks below with their messages.
+    if type(value) is tuple and len(value) == 2:
+        a, b = value
+        if type(a) is int and type(b) is int and (minimum is None or (a >= minimum and b >= minimum)) \
+                and INT64_MIN <= a <= INT64_MAX and INT64_MIN <= b <= INT64_MAX:
+            return value
+    elif type(value) is int and (minimum is None or value >= minimum) and INT64_MIN <= value <= INT64_MAX:
+        return value, value
     what = f"{_int_what(minimum)} or a pair of them"
     if is_int(value):
         items: tuple[Any, ...] = (value, value)
@@ -314,7 +325,8 @@ def flags(op: str, **values: Any) -> None:
     """Each keyword's value must be a bool (``True``/``False``): PyTorch refuses ``training=[1, 2]`` or
     ``ceil_mode=None``, and a truthy non-bool would silently switch behaviour."""
     for name, value in values.items():
-        boolean(value, op, name)
+        if value is not True and value is not False:  # the common case without a call; np.bool_ and errors below
+            boolean(value, op, name)
 
 
 def real_array(values: Any, op: str, name: str) -> np.ndarray:

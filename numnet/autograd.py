@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 # the grad modes (no_grad, enable_grad, set_grad_enabled) live in _grad_mode; their names stay here
 from numnet._grad_mode import _GradMode, _set_grad_enabled, enable_grad, is_grad_enabled, no_grad  # noqa: E402,F401
 from numnet._grad_mode import set_grad_enabled  # noqa: E402,F401
+from numnet._grad_mode import _state as _grad_state  # noqa: E402  (read directly on the per-op path)
 
 
 class Function:
@@ -57,8 +58,17 @@ class Function:
 
     def __init__(self, *parents: "Tensor") -> None:
         self.parents = parents
-        enabled = is_grad_enabled()  # under no_grad nothing will call backward: forward may skip saving for it
-        self.needs_input_grad = tuple([enabled and p._requires_grad for p in parents])
+        # under no_grad nothing will call backward: forward may skip saving for it. Spelled out for one and two
+        # inputs (and the grad mode read from its thread-local directly): this runs once per op on tiny tensors too.
+        # ``apply`` inlines these lines for every op that keeps this ``__init__``: change both together.
+        if not getattr(_grad_state, "enabled", True):
+            self.needs_input_grad = (False,) * len(parents)
+        elif len(parents) == 1:
+            self.needs_input_grad = (parents[0]._requires_grad,)
+        elif len(parents) == 2:
+            self.needs_input_grad = (parents[0]._requires_grad, parents[1]._requires_grad)
+        else:
+            self.needs_input_grad = tuple([p._requires_grad for p in parents])
 
     def forward(self, *arrays: np.ndarray, **kwargs: Any) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -69,17 +79,39 @@ class Function:
     @classmethod
     def apply(cls, *inputs: "Tensor", **kwargs: Any) -> "Tensor":
         """Run ``forward`` on the inputs' arrays and, if any input requires grad, link the result into the graph."""
-        ctx = cls(*inputs)
-        out = ctx.forward(*[t._data for t in inputs], **kwargs)
-        if any(ctx.needs_input_grad):
-            t = _tensor_class()._from_op(out, ctx)
+        n = len(inputs)  # one and two inputs spelled out: a comprehension costs a frame per op
+        if cls.__init__ is _function_init and cls.__new__ is _new:  # Function.__init__ inlined (else called)
+            ctx = _new(cls)
+            ctx.parents = inputs
+            if not getattr(_grad_state, "enabled", True):
+                ctx.needs_input_grad = (False,) * n
+            elif n == 1:
+                ctx.needs_input_grad = (inputs[0]._requires_grad,)
+            elif n == 2:
+                ctx.needs_input_grad = (inputs[0]._requires_grad, inputs[1]._requires_grad)
+            else:
+                ctx.needs_input_grad = tuple([p._requires_grad for p in inputs])
+        else:
+            ctx = cls(*inputs)
+        if n == 1:  # (and no empty ** dict when there are no keyword arguments)
+            out = ctx.forward(inputs[0]._data, **kwargs) if kwargs else ctx.forward(inputs[0]._data)
+        elif n == 2:
+            out = ctx.forward(inputs[0]._data, inputs[1]._data, **kwargs) if kwargs else \
+                ctx.forward(inputs[0]._data, inputs[1]._data)
+        else:
+            out = ctx.forward(*[t._data for t in inputs], **kwargs)
+        from_op = _from_op or _tensor_class()._from_op
+        if True in ctx.needs_input_grad:
+            t = from_op(out, ctx)
             # versions of the inputs now: backward compares them to find in-place changes made since (_check)
-            ctx._snap = tuple([p._vbox[0] for p in inputs])
+            ctx._snap = (inputs[0]._vbox[0],) if n == 1 else (inputs[0]._vbox[0], inputs[1]._vbox[0]) if n == 2 \
+                else tuple([p._vbox[0] for p in inputs])
             if out.base is not None:  # a view of an input shares its storage, hence its version counter
                 _share_storage(t, inputs)
-            ctx._out = (t._vbox, t._vbox[0], t._data)
+            vbox = t._vbox
+            ctx._out = (vbox, vbox[0], t._data)
             return t
-        t = _tensor_class()._from_op(out, None)
+        t = from_op(out, None)
         if out.base is not None:
             _share_storage(t, inputs)
         return t
@@ -96,17 +128,23 @@ class Function:
         return name[:-2] if name.endswith("Op") else name
 
 
+_function_init = Function.__init__
+_new = object.__new__
+
+
 def _tensor_class() -> type:
     """``numnet.tensor.Tensor``, imported on first use (tensor.py imports this module)."""
-    global _Tensor
+    global _Tensor, _from_op
     if _Tensor is None:
         from numnet.tensor import Tensor
 
         _Tensor = Tensor
+        _from_op = Tensor._from_op
     return _Tensor
 
 
 _Tensor: type | None = None
+_from_op: Callable[..., Any] | None = None  # Tensor._from_op, bound once (Function.apply calls it per op)
 
 
 def _share_storage(t: "Tensor", inputs: tuple) -> None:

@@ -430,6 +430,12 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
         mine = self._data.dtype
         if isinstance(other, builtins.float) and mine.kind in "fc":
             return Tensor._from_op(np.array(other, dtype=mine), None)
+        # a plain int with a float32/float64 tensor takes the tensor's dtype, as the general rule below gives; within
+        # ±2**53 converting the int directly rounds exactly as converting its int64 array does (float16 is left to
+        # the general rule, whose overflow to inf and its warning come from the int64 cast)
+        if type(other) is builtins.int and mine.kind == "f" and mine.itemsize >= 4 and \
+                -_EXACT_INT <= other <= _EXACT_INT:
+            return Tensor._from_op(np.array(other, dtype=mine), None)
         arr = np.asarray(other)
         if isinstance(other, np.ndarray) and arr.ndim > 0:
             return Tensor._from_op(arr, None)
@@ -444,7 +450,7 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
         return Tensor._from_op(arr.astype(dt), None)
 
     def __add__(self, other: Any) -> "Tensor":
-        return _binary(ew.AddOp, "add", self, self._lift(other, "add"))
+        return _binary(ew.AddOp, "add", self, other if isinstance(other, Tensor) else self._lift(other, "add"))
 
     def __radd__(self, other: Any) -> "Tensor":
         return _binary(ew.AddOp, "add", self._lift(other, "add"), self)
@@ -465,7 +471,7 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
         return _binary(ew.SubOp, "sub", self._sub_operand(other), self)
 
     def __mul__(self, other: Any) -> "Tensor":
-        return _binary(ew.MulOp, "mul", self, self._lift(other, "mul"))
+        return _binary(ew.MulOp, "mul", self, other if isinstance(other, Tensor) else self._lift(other, "mul"))
 
     def __rmul__(self, other: Any) -> "Tensor":
         return _binary(ew.MulOp, "mul", self._lift(other, "mul"), self)
@@ -517,23 +523,25 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
         Raises:
             ShapeError: for a 0-d operand, inner sizes that differ, or batch dims that do not broadcast.
         """
-        other = self._lift(other)
-        if self.ndim == 0 or other.ndim == 0:
+        other = other if isinstance(other, Tensor) else self._lift(other)
+        sa, sb = self._data.shape, other._data.shape
+        if not sa or not sb:
             raise ShapeError("matmul: both operands need at least 1 dimension, "
                              f"got shapes {self.shape} and {other.shape}")
-        k_a = self.shape[-1]
-        k_b = other.shape[0] if other.ndim == 1 else other.shape[-2]
+        k_a = sa[-1]
+        k_b = sb[0] if len(sb) == 1 else sb[-2]
         if k_a != k_b:
             raise ShapeError(f"matmul: shapes {self.shape} and {other.shape} cannot be multiplied: "
                              f"expected the first operand's last dim ({k_a}) to equal the second's "
                              f"{'first' if other.ndim == 1 else 'second-to-last'} dim ({k_b})")
-        batch_a, batch_b = self.shape[:-2], other.shape[:-2]
-        try:
-            np.broadcast_shapes(batch_a, batch_b)
-        except ValueError:
-            raise ShapeError(f"matmul: batch dims {batch_a} and {batch_b} of shapes {self.shape} and {other.shape} "
-                             "cannot be broadcast together") from None
-        a, b = _same_dtype((self, other))
+        if len(sa) > 2 or len(sb) > 2:  # batch dims to check (1-D and 2-D operands have none)
+            batch_a, batch_b = sa[:-2], sb[:-2]
+            try:
+                np.broadcast_shapes(batch_a, batch_b)
+            except ValueError:
+                raise ShapeError(f"matmul: batch dims {batch_a} and {batch_b} of shapes {self.shape} and "
+                                 f"{other.shape} cannot be broadcast together") from None
+        a, b = (self, other) if self._data.dtype == other._data.dtype else _same_dtype((self, other))
         return linalg.MatMulOp.apply(a, b)
 
     def __bool__(self) -> bool:
@@ -558,6 +566,8 @@ class Tensor(_MathMethods, _ActivationMethods, _ReduceMethods, _ShapeMethods, _S
         for i in range(len(self)):
             yield self[i]
 
+
+_EXACT_INT = 2 ** 53  # every int up to this magnitude is exact in float64 (see Tensor._lift)
 
 _TYPE_NAMES = {np.dtype(np.float32): "Float", np.dtype(np.float64): "Double", np.dtype(np.float16): "Half",
                np.dtype(np.int64): "Long", np.dtype(np.int32): "Int", np.dtype(np.int16): "Short",

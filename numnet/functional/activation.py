@@ -43,8 +43,10 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
         >>> F.relu(numnet.tensor([-1.0, 0.0, 2.0]))
         tensor([0., 0., 2.])
     """
-    V.flags("relu", inplace=inplace)
-    V.tensor(input, "relu", kinds="fiu")
+    # the checks run only off the common path (a bool flag and a numeric Tensor), so their messages stay the same
+    if not ((inplace is False or inplace is True) and isinstance(input, Tensor) and input._data.dtype.kind in "fiu"):
+        V.flags("relu", inplace=inplace)
+        V.tensor(input, "relu", kinds="fiu")
     return act.ReLUOp.apply(input)
 
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from numnet import _validation as V
 from numnet.errors import DTypeError, ShapeError
+from numnet.ops.elementwise import AddOp
+from numnet.ops.linalg import MatMulOp
+from numnet.ops.shape import PermuteOp
 from numnet.tensor import Tensor
 
 __all__ = ["linear", "flatten"]
@@ -43,25 +46,32 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     V.float_tensor(weight, "linear", "weight")
     if bias is not None:
         V.float_tensor(bias, "linear", "bias")
-    dtypes = {input.dtype, weight.dtype} | ({bias.dtype} if bias is not None else set())
-    if len(dtypes) > 1:
+    dt = input._data.dtype
+    if weight._data.dtype != dt or (bias is not None and bias._data.dtype != dt):
         raise DTypeError(f"linear: input, weight and bias must share one dtype, got input {input.dtype}, "
                          f"weight {weight.dtype}" + (f", bias {bias.dtype}" if bias is not None else ""))
-    if weight.ndim not in (1, 2):
+    w_shape, in_shape = weight._data.shape, input._data.shape
+    if len(w_shape) not in (1, 2):
         raise ShapeError(f"linear: expected weight of shape (out_features, in_features), got {tuple(weight.shape)}")
-    if input.ndim == 0:
+    if not in_shape:
         raise ShapeError("linear: expected input of shape (*, in_features), got a 0-d tensor")
-    in_features = weight.shape[-1]
-    out_shape = () if weight.ndim == 1 else (weight.shape[0],)
-    if input.shape[-1] != in_features:
+    in_features = w_shape[-1]
+    out_shape = () if len(w_shape) == 1 else (w_shape[0],)
+    if in_shape[-1] != in_features:
         raise ShapeError(f"linear: input has {input.shape[-1]} features in its last dimension (input shape "
                          f"{tuple(input.shape)}) but weight expects in_features={in_features} "
                          f"(weight shape {tuple(weight.shape)})")
     if bias is not None and tuple(bias.shape) != out_shape:
         raise ShapeError(f"linear: bias must have shape {out_shape} (out_features), got {tuple(bias.shape)} "
                          f"(weight shape {tuple(weight.shape)})")
-    out = input.matmul(weight.T if weight.ndim == 2 else weight)
-    return out if bias is None else out + bias
+    if len(w_shape) == 1:
+        out = input.matmul(weight)
+        return out if bias is None else out + bias
+    # Everything ``weight.T``, ``matmul`` and ``+`` would check holds now (one dtype, 2-D weight, matching
+    # features, a bias of shape (out_features,)), so their primitives are applied directly: the same graph
+    # (Permute, MatMul, Add) without the per-call argument handling.
+    out = MatMulOp.apply(input, PermuteOp.apply(weight, dims=(1, 0)))
+    return out if bias is None else AddOp.apply(out, bias)
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002

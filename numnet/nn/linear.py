@@ -79,7 +79,9 @@ class Linear(Module):
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         n = self.in_features
-        check_input(input, f"(*, {n})", lambda s: len(s) >= 1 and s[-1] == n)
+        shape = input._data.shape if isinstance(input, Tensor) else None
+        if not shape or shape[-1] != n:  # the check (and its message) only off the common path
+            check_input(input, f"(*, {n})", lambda s: len(s) >= 1 and s[-1] == n)
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:

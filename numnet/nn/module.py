@@ -156,8 +156,8 @@ class Module:
         depth = getattr(_call_state, "depth", 0)
         _call_state.depth = depth + 1
         try:
-            if not (self._forward_hooks or self._forward_pre_hooks):
-                return self.forward(*args, **kwargs)
+            if not (self._forward_hooks or self._forward_pre_hooks):  # (no empty ** dict: the per-layer path)
+                return self.forward(*args, **kwargs) if kwargs else self.forward(*args)
             for hook in list(self._forward_pre_hooks.values()):
                 res = hook(self, args)
                 if res is not None:

@@ -78,7 +78,8 @@ class _BatchNorm(Module):
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         """Batch statistics while training (running statistics updated in place, ``num_batches_tracked`` += 1);
         running statistics in evaluation mode, or batch statistics if ``track_running_stats=False``."""
-        check_input(input, self._layout.format(c=self.num_features), self._ok)
+        if not (isinstance(input, Tensor) and self._ok(input._data.shape)):  # the message built only for an error
+            check_input(input, self._layout.format(c=self.num_features), self._ok)
         factor = 0.0 if self.momentum is None else self.momentum
         counting = self.training and self.track_running_stats
         if counting and self.momentum is None:  # cumulative moving average over the batches seen

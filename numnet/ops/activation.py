@@ -108,13 +108,30 @@ def normal_cdf(x: np.ndarray) -> np.ndarray:
     return 0.5 * erfc(-x * _INV_SQRT_2)
 
 
+_ZEROS: dict = {}
+
+
+def _zero(dtype: np.dtype) -> np.ndarray:
+    """A read-only 0-d zero of ``dtype``: comparing with it skips the conversion of a Python ``0`` that NumPy does
+    on every call, a large share of a tiny tensor's ReLU. Same results (same dtype, no promotion)."""
+    z = _ZEROS.get(dtype)
+    if z is None:
+        z = np.zeros((), dtype=dtype)
+        z.flags.writeable = False
+        _ZEROS[dtype] = z
+    return z
+
+
 class ReLUOp(Function):
     """z = max(x, 0);  ∂z/∂x = 1 where x > 0, else 0 (0 at x = 0, as PyTorch)."""
 
     def forward(self, x):
+        zero = _ZEROS.get(x.dtype)
+        if zero is None:
+            zero = _zero(x.dtype)
         if self.needs_input_grad[0]:
-            self.mask = ~(x <= 0)  # NaN passes its gradient through, as in PyTorch
-        return np.maximum(x, 0)
+            self.mask = ~(x <= zero)  # NaN passes its gradient through, as in PyTorch
+        return np.maximum(x, zero)
 
     def backward(self, g):
         return g * self.mask

@@ -16,6 +16,7 @@ buffer whose owner drops it without giving it back (a graph discarded before bac
 
 from __future__ import annotations
 
+import math
 import threading
 import weakref
 
@@ -35,7 +36,7 @@ def empty(shape: tuple[int, ...], dtype) -> np.ndarray:
     """``np.empty(shape, dtype)``, from the cache when the array is large and a buffer of its size is free. The
     caller owns a large buffer until it hands it to :func:`give_back`."""
     dtype = np.dtype(dtype)
-    count = int(np.prod(shape))
+    count = math.prod(shape)  # the shape of an array about to exist: no overflow, and no NumPy round trip
     nbytes = count * dtype.itemsize
     if nbytes < LARGE:
         return np.empty(shape, dtype=dtype)
