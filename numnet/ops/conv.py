@@ -21,8 +21,9 @@ Named variants beside it, each chosen where the choice is made (``numnet.kernels
   layout, when all the columns would exceed :data:`_CHUNK_BYTES`, they are never held at once. Each band of output
   rows gets its columns filled into one small scratch array that stays in cache, then its GEMM; backward fills them
   again for ``∂L/∂w`` and folds each band's column gradient back at once. Memory traffic and the step's peak memory
-  both fall (the columns are not kept between forward and backward). With numba (``numnet[fast]``) the fill and
-  the fold are compiled kernels (ops/compiled.py).
+  both fall (the columns are not kept between forward and backward).
+* **compiled fill and fold**: with numba (``numnet[fast]``), the chwn im2col and col2im, banded or whole, are
+  compiled kernels running over both cores (ops/compiled.py); NumPy's copies run on one.
 * **chunked inference** (:func:`_forward_chunked`): in the batched layout, without gradients nothing needs the
   columns afterwards, so a big batch is convolved in chunks whose columns stay in cache.
 * **column-blocked GEMMs** (:func:`gemm`): few output channels times very wide columns run as a batch of narrower
@@ -179,12 +180,22 @@ def _forward_im2col(x: np.ndarray, wmat: np.ndarray, g: ConvGeometry, lay: _Colu
     size = g.n * g.groups * (k + folded) * g.ho * g.wo
     buf = workspace.empty((size,), x.dtype) if work is None else work[:size]
     cols = buf.reshape(lay.lead(g) + (k + folded, lay.length(g)))
+    src = lay.source(x)
     if folded:
         cols[..., k, :] = 1
-        lay.im2col(lay.source(x), g, cols[..., :k, :].reshape(lay.col_shape(g)))
+    if lay is _CHWN and _compiled_for(src):
+        compiled.chwn_im2col(src, g, 0, g.ho, cols)
+    elif folded:
+        lay.im2col(src, g, cols[..., :k, :].reshape(lay.col_shape(g)))
     else:
-        lay.im2col(lay.source(x), g, cols.reshape(lay.col_shape(g)))
+        lay.im2col(src, g, cols.reshape(lay.col_shape(g)))
     return gemm(wmat, cols), cols
+
+
+def _compiled_for(a: np.ndarray) -> bool:
+    """Whether the compiled chwn fill and fold (ops/compiled.py) take ``a``: numba present and chosen, a dtype it
+    is compiled for, and C-contiguous ``(C, H, W, N)`` memory."""
+    return a.dtype in compiled.DTYPES and a.flags.c_contiguous and compiled.available()
 
 
 def _forward_chunked(x: np.ndarray, wmat: np.ndarray, g: ConvGeometry, lay: _ColumnLayout, folded: bool,
@@ -238,7 +249,7 @@ def _fill_band(src: np.ndarray, g: ConvGeometry, y0: int, y1: int, start: int, e
     """Fill a band's columns ``cols`` ``(G, K [+ 1], rows·Wo·N)`` from x's ``(C, H, W, N)`` memory ``src``: one
     compiled pass (ops/compiled.py) or the NumPy im2col of the band's own geometry; then the ones row if folded."""
     k = g.k
-    if src.dtype in compiled.DTYPES and compiled.available():
+    if _compiled_for(src):
         compiled.chwn_im2col(src, g, y0, y1 - y0, cols)
     elif end == start:  # only padding
         cols[:, :k] = 0
@@ -280,7 +291,7 @@ def _backward_bands(gr: np.ndarray, src: np.ndarray, w: np.ndarray | None, g: Co
     work = np.empty(g.groups * k * rows * width, dtype=src.dtype) if need_w else None
     wt = w.reshape(g.groups, g.og, g.k).swapaxes(1, 2) if need_x else None  # (G, K, O/G)
     dwork = np.empty(g.groups * g.k * rows * width, dtype=gr.dtype) if need_x else None
-    fast = need_x and gr.dtype in compiled.DTYPES and compiled.available()
+    fast = need_x and _compiled_for(dx)
     for y0, y1, start, end, band in _bands(g, rows):
         g_band = gr[..., y0 * width:y1 * width]
         if need_w:
@@ -382,7 +393,12 @@ class Conv2dOp(Function):
         if self.needs_input_grad[0]:
             wt = self.w.reshape(g.groups, g.og, k).swapaxes(1, 2)  # (G, K, O/G)
             dcols = np.matmul(wt, gr, out=workspace.empty(gr.shape[:-3] + (g.groups, k, gr.shape[-1]), gr.dtype))
-            dx = lay.col2im(dcols.reshape(lay.col_shape(g)), g)  # a new array: dcols does not escape
+            if lay is _CHWN and _compiled_for(dcols):
+                dx_mem = np.zeros((g.c, g.h, g.w, g.n), dtype=dcols.dtype)
+                compiled.chwn_col2im_add(dcols, g, 0, g.ho, dx_mem)
+                dx = dx_mem.transpose(3, 0, 1, 2)
+            else:
+                dx = lay.col2im(dcols.reshape(lay.col_shape(g)), g)  # a new array: dcols does not escape
             workspace.give_back(dcols)
             del dcols
             if lay is _CHWN and not self.x_chwn:

@@ -26,8 +26,9 @@ _count = {"conv2d": 0}
 
 
 # Every combination of the conv's kernel settings (numnet.kernels); {} is the default ("auto" layout, bias folded).
-KERNEL_SETTINGS = [{}] + [dict(conv_layout=layout, conv_fold_bias=fold)
-                          for layout in ("auto", "batched", "chwn") for fold in (True, False)]
+KERNEL_SETTINGS = [{}] + [dict(conv_layout=layout, conv_fold_bias=fold, compiled=path)
+                          for layout in ("auto", "batched", "chwn") for fold in (True, False)
+                          for path in ("auto", "numpy")]  # numba's chwn fill and fold, or NumPy's
 
 
 def _maybe_pair(draw, lo, hi):
