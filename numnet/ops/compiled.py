@@ -60,6 +60,7 @@ def _build() -> Any:
     if "NUMBA_THREADING_LAYER" not in os.environ:
         numba.config.THREADING_LAYER = "workqueue"
     jit = numba.njit(parallel=True, cache=True, fastmath=False)
+    serial = numba.njit(parallel=False, cache=True, fastmath=False)  # prange runs as range
 
     # depthwise kernels read a zero-padded input xp, so the inner loops have no bounds checks and run along
     # the output row (contiguous when the stride is 1)
@@ -163,58 +164,90 @@ def _build() -> Any:
                         dx[i, ch, j] = k * (g[i, ch, j] - mg - xh * mgx)
 
     # chwn columns of the output rows [y0, y0 + rows): x (C, H, W, N) memory (C-contiguous), cols (G, K', rows·Wo·N)
-    # with K' >= C/G·kH·kW (a bias row of ones may follow); every copy runs along the batch, contiguous
+    # with K' >= C/G·kH·kW (a bias row of ones may follow); every copy is a contiguous run along (W, N). One channel
+    # per call of these helpers; the kernels below loop over channels in parallel (a whole image) or not (a band).
+    @serial
+    def im2col_channel(xf, cols, ci, cg, y0, rows, wo, kh, kw, sh, sw, pt, pl, dh, dw_, h, w, n):
+        gi, k0 = ci // cg, (ci % cg) * kh * kw
+        for i in range(kh):
+            for j in range(kw):
+                row = k0 + i * kw + j
+                # the output columns [x0, x1) whose tap lies inside the input row
+                x0 = min(wo, max(0, -((j * dw_ - pl) // sw)))
+                x1 = min(wo, max(x0, (w - 1 + pl - j * dw_) // sw + 1))
+                for y in range(rows):
+                    r = (y0 + y) * sh + i * dh - pt
+                    line = y * wo * n
+                    if r < 0 or r >= h:
+                        cols[gi, row, line:line + wo * n] = 0.0
+                        continue
+                    cols[gi, row, line:line + x0 * n] = 0.0
+                    cols[gi, row, line + x1 * n:line + wo * n] = 0.0
+                    if sw == 1:  # one contiguous run of (x1 - x0)·N values
+                        q0 = (x0 + j * dw_ - pl) * n
+                        cols[gi, row, line + x0 * n:line + x1 * n] = xf[ci, r, q0:q0 + (x1 - x0) * n]
+                    else:
+                        for xx in range(x0, x1):
+                            q = (xx * sw + j * dw_ - pl) * n
+                            cols[gi, row, line + xx * n:line + xx * n + n] = xf[ci, r, q:q + n]
+
+    @serial
+    def col2im_channel(dcols, dxf, ci, cg, y0, rows, wo, kh, kw, sh, sw, pt, pl, dh, dw_, h, w, n):
+        gi, k0 = ci // cg, (ci % cg) * kh * kw
+        for i in range(kh):
+            for j in range(kw):
+                row = k0 + i * kw + j
+                x0 = min(wo, max(0, -((j * dw_ - pl) // sw)))
+                x1 = min(wo, max(x0, (w - 1 + pl - j * dw_) // sw + 1))
+                for y in range(rows):
+                    r = (y0 + y) * sh + i * dh - pt
+                    if r < 0 or r >= h:
+                        continue
+                    line = y * wo * n
+                    if sw == 1:
+                        q0 = (x0 + j * dw_ - pl) * n
+                        dxf[ci, r, q0:q0 + (x1 - x0) * n] += dcols[gi, row, line + x0 * n:line + x1 * n]
+                    else:
+                        for xx in range(x0, x1):
+                            q = (xx * sw + j * dw_ - pl) * n
+                            dxf[ci, r, q:q + n] += dcols[gi, row, line + xx * n:line + xx * n + n]
+
     @jit
     def chwn_im2col(x, cols, y0, rows, wo, kh, kw, sh, sw, pt, pl, dh, dw_):
         c, h, w, n = x.shape
         xf = x.reshape(c, h, w * n)
-        cg = c // cols.shape[0]
         for ci in prange(c):
-            gi, k0 = ci // cg, (ci % cg) * kh * kw
-            for i in range(kh):
-                for j in range(kw):
-                    row = k0 + i * kw + j
-                    # the output columns [x0, x1) whose tap lies inside the input row
-                    x0 = min(wo, max(0, -((j * dw_ - pl) // sw)))
-                    x1 = min(wo, max(x0, (w - 1 + pl - j * dw_) // sw + 1))
-                    for y in range(rows):
-                        r = (y0 + y) * sh + i * dh - pt
-                        line = y * wo * n
-                        if r < 0 or r >= h:
-                            cols[gi, row, line:line + wo * n] = 0.0
-                            continue
-                        cols[gi, row, line:line + x0 * n] = 0.0
-                        cols[gi, row, line + x1 * n:line + wo * n] = 0.0
-                        if sw == 1:  # one contiguous run of (x1 - x0)·N values
-                            q0 = (x0 + j * dw_ - pl) * n
-                            cols[gi, row, line + x0 * n:line + x1 * n] = xf[ci, r, q0:q0 + (x1 - x0) * n]
-                        else:
-                            for xx in range(x0, x1):
-                                q = (xx * sw + j * dw_ - pl) * n
-                                cols[gi, row, line + xx * n:line + xx * n + n] = xf[ci, r, q:q + n]
+            im2col_channel(xf, cols, ci, c // cols.shape[0], y0, rows, wo, kh, kw, sh, sw, pt, pl, dh, dw_, h, w, n)
+
+    @serial
+    def chwn_im2col_band(x, cols, y0, rows, wo, kh, kw, sh, sw, pt, pl, dh, dw_):
+        c, h, w, n = x.shape
+        xf = x.reshape(c, h, w * n)
+        for ci in range(c):
+            im2col_channel(xf, cols, ci, c // cols.shape[0], y0, rows, wo, kh, kw, sh, sw, pt, pl, dh, dw_, h, w, n)
 
     @jit
     def chwn_col2im(dcols, dx, y0, rows, wo, kh, kw, sh, sw, pt, pl, dh, dw_):
         c, h, w, n = dx.shape
-        cg = c // dcols.shape[0]
+        dxf = dx.reshape(c, h, w * n)
         for ci in prange(c):
-            gi, k0 = ci // cg, (ci % cg) * kh * kw
-            for i in range(kh):
-                for j in range(kw):
-                    row = k0 + i * kw + j
-                    for y in range(rows):
-                        r = (y0 + y) * sh + i * dh - pt
-                        if 0 <= r < h:
-                            for xx in range(wo):
-                                q = xx * sw + j * dw_ - pl
-                                if 0 <= q < w:
-                                    base = (y * wo + xx) * n
-                                    for b in range(n):
-                                        dx[ci, r, q, b] += dcols[gi, row, base + b]
+            col2im_channel(dcols, dxf, ci, c // dcols.shape[0], y0, rows, wo, kh, kw, sh, sw, pt, pl, dh, dw_, h, w,
+                           n)
+
+    @serial
+    def chwn_col2im_band(dcols, dx, y0, rows, wo, kh, kw, sh, sw, pt, pl, dh, dw_):
+        c, h, w, n = dx.shape
+        dxf = dx.reshape(c, h, w * n)
+        for ci in range(c):
+            col2im_channel(dcols, dxf, ci, c // dcols.shape[0], y0, rows, wo, kh, kw, sh, sw, pt, pl, dh, dw_, h, w,
+                           n)
 
     return SimpleNamespace(dw_forward=dw_forward, dw_backward_x=dw_backward_x, dw_backward_w=dw_backward_w,
-                           bn_forward=bn_forward, bn_backward=bn_backward, chwn_im2col=chwn_im2col,
-                           chwn_col2im=chwn_col2im)
+                           bn_forward=bn_forward, bn_backward=bn_backward,
+                           # the fill and fold twice: over both cores for a whole image, and on one core for a band,
+                           # whose few-MiB copy costs less than starting the threads (benchmarks/RESULTS.md)
+                           chwn_im2col=chwn_im2col, chwn_col2im=chwn_col2im, chwn_im2col_band=chwn_im2col_band,
+                           chwn_col2im_band=chwn_col2im_band)
 
 
 # ------------------------------------------------------------------------------------------------ depthwise
@@ -263,14 +296,18 @@ def chwn_im2col(x_chwn: np.ndarray, g: Any, y0: int, rows: int, cols: np.ndarray
     of that band): ``cols`` ``(G, K', rows·Wo·N)`` C-contiguous, its first ``C/G·kH·kW`` rows filled from
     ``(C, H, W, N)`` memory, zeros where a tap reads the padding."""
     sh, sw, pt, pl, dh, dw = _pads(g)
-    _kernels().chwn_im2col(x_chwn, cols, y0, rows, g.wo, g.kh, g.kw, sh, sw, pt, pl, dh, dw)
+    k = _kernels()
+    kernel = k.chwn_im2col if rows == g.ho else k.chwn_im2col_band
+    kernel(x_chwn, cols, y0, rows, g.wo, g.kh, g.kw, sh, sw, pt, pl, dh, dw)
 
 
 def chwn_col2im_add(dcols: np.ndarray, g: Any, y0: int, rows: int, dx_chwn: np.ndarray) -> None:
     """The transpose of :func:`chwn_im2col`, added into ``dx_chwn`` ``(C, H, W, N)``: taps in the padding are
     dropped, overlapping taps accumulate."""
     sh, sw, pt, pl, dh, dw = _pads(g)
-    _kernels().chwn_col2im(dcols, dx_chwn, y0, rows, g.wo, g.kh, g.kw, sh, sw, pt, pl, dh, dw)
+    k = _kernels()
+    kernel = k.chwn_col2im if rows == g.ho else k.chwn_col2im_band
+    kernel(dcols, dx_chwn, y0, rows, g.wo, g.kh, g.kw, sh, sw, pt, pl, dh, dw)
 
 
 # ------------------------------------------------------------------------------------------------ batch norm
