@@ -25,7 +25,7 @@ from numnet import __version__
 from numnet import explore as _explore
 from numnet._command import Command
 from numnet.commands import COMMANDS as _TRAINING_COMMANDS
-from numnet.errors import NumnetError
+from numnet.errors import ArgumentError, NumnetError
 from numnet.viz import cli as _viz_cli
 
 # numnet.explore, numnet.commands and numnet.viz.cli import only argparse and small helpers at module level; NumPy-
@@ -67,6 +67,12 @@ def _bench_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _bench_run(args: argparse.Namespace) -> int:
+    import importlib.util
+
+    missing = [m for m in ("torch", "dezero", "threadpoolctl") if importlib.util.find_spec(m) is None]
+    if missing:  # the contenders are test-time references, never numnet dependencies
+        raise ArgumentError(f"bench: the reference contenders are not installed: {', '.join(missing)}; "
+                            "run `make bench`, or `pip install 'numnet[test]' dezero`")
     from numnet.bench.run import main as bench_main
 
     return bench_main((["--quick"] if args.quick else []) + ["--out", args.out])

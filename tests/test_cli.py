@@ -154,3 +154,16 @@ def test_a_new_command_is_one_list_entry(monkeypatch, capsys):
     assert main(["fake-train", "--epochs", "three"]) == 2  # a sub-parser's type error is one line too
     err = capsys.readouterr().err
     assert err.startswith("numnet: error: ") and err.count("\n") == 1 and "three" in err
+
+
+def test_bench_without_its_reference_contenders_is_one_line_exit_2(monkeypatch, capsys):
+    """`numnet bench` compares against torch and Dezero, test-time references that numnet never depends on: without
+    one, a one-line error says what to install, instead of an ImportError traceback."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "dezero" else real(name, *a))
+    assert main(["bench", "--quick"]) == 2
+    err = capsys.readouterr().err
+    assert "bench: the reference contenders are not installed: dezero" in err and "make bench" in err
+    assert "Traceback" not in err
