@@ -23,6 +23,9 @@ import numpy as np
 from numnet import kernels
 
 _NUMBA: Any = None  # the compiled kernels once built; False when numba is not installed
+# Waking numba's threads costs tens of µs, varying from call to call: the chwn fill and fold of fewer bytes than
+# this run on one core (benchmarks/RESULTS.md)
+PARALLEL_BYTES = 4 * 1024 * 1024
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))  # what the kernels are compiled for (float16: NumPy path)
 
 
@@ -297,7 +300,7 @@ def chwn_im2col(x_chwn: np.ndarray, g: Any, y0: int, rows: int, cols: np.ndarray
     ``(C, H, W, N)`` memory, zeros where a tap reads the padding."""
     sh, sw, pt, pl, dh, dw = _pads(g)
     k = _kernels()
-    kernel = k.chwn_im2col if rows == g.ho else k.chwn_im2col_band
+    kernel = k.chwn_im2col if rows == g.ho and cols.nbytes >= PARALLEL_BYTES else k.chwn_im2col_band
     kernel(x_chwn, cols, y0, rows, g.wo, g.kh, g.kw, sh, sw, pt, pl, dh, dw)
 
 
@@ -306,7 +309,7 @@ def chwn_col2im_add(dcols: np.ndarray, g: Any, y0: int, rows: int, dx_chwn: np.n
     dropped, overlapping taps accumulate."""
     sh, sw, pt, pl, dh, dw = _pads(g)
     k = _kernels()
-    kernel = k.chwn_col2im if rows == g.ho else k.chwn_col2im_band
+    kernel = k.chwn_col2im if rows == g.ho and dcols.nbytes >= PARALLEL_BYTES else k.chwn_col2im_band
     kernel(dcols, dx_chwn, y0, rows, g.wo, g.kh, g.kw, sh, sw, pt, pl, dh, dw)
 
 

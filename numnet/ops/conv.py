@@ -58,6 +58,8 @@ _CHUNK_BYTES = 16 * 1024 * 1024
 # The chwn layout fills the columns of this many bytes of output rows at a time (one band; see _forward_bands),
 # sized to stay in the L2 cache (measured on VGGSmall and ResNet-14, benchmarks/RESULTS.md).
 _BAND_BYTES = 2 * 1024 * 1024
+# Below this many bytes of columns (one image, a small batch) NumPy's copies cost less than calling the compiled ones.
+_COMPILED_MIN_BYTES = 1024 * 1024
 
 
 def choose_layout(in_per_group: int, out_per_group: int) -> str:
@@ -183,7 +185,7 @@ def _forward_im2col(x: np.ndarray, wmat: np.ndarray, g: ConvGeometry, lay: _Colu
     src = lay.source(x)
     if folded:
         cols[..., k, :] = 1
-    if lay is _CHWN and _compiled_for(src):
+    if lay is _CHWN and cols.nbytes >= _COMPILED_MIN_BYTES and _compiled_for(src):
         compiled.chwn_im2col(src, g, 0, g.ho, cols)
     elif folded:
         lay.im2col(src, g, cols[..., :k, :].reshape(lay.col_shape(g)))
@@ -393,7 +395,7 @@ class Conv2dOp(Function):
         if self.needs_input_grad[0]:
             wt = self.w.reshape(g.groups, g.og, k).swapaxes(1, 2)  # (G, K, O/G)
             dcols = np.matmul(wt, gr, out=workspace.empty(gr.shape[:-3] + (g.groups, k, gr.shape[-1]), gr.dtype))
-            if lay is _CHWN and _compiled_for(dcols):
+            if lay is _CHWN and dcols.nbytes >= _COMPILED_MIN_BYTES and _compiled_for(dcols):
                 dx_mem = np.zeros((g.c, g.h, g.w, g.n), dtype=dcols.dtype)
                 compiled.chwn_col2im_add(dcols, g, 0, g.ho, dx_mem)
                 dx = dx_mem.transpose(3, 0, 1, 2)

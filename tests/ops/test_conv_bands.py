@@ -149,3 +149,28 @@ def test_bands_keep_no_columns_and_the_setting_turns_them_off(banded):
         out2 = F.conv2d(x, w, padding=1)
     assert not calls and out2.grad_fn._ctx.cols is not None
     np.testing.assert_allclose(out.detach().numpy(), out2.detach().numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("parallel", [True, False], ids=["both-cores", "one-core"])
+@pytest.mark.parametrize("kw", [dict(padding=1), dict(stride=(2, 1), padding=(3, 1), dilation=(1, 2)),
+                                dict(groups=2, padding=(0, 2))], ids=["same", "stride-pad-dilation", "groups"])
+@pytest.mark.parametrize("bias", [True, False])
+def test_compiled_whole_image_fill_and_fold_match_torch(monkeypatch, parallel, kw, bias):
+    """Outside the bands, the chwn im2col and col2im of a whole image run compiled from 1 MiB of columns, over
+    both cores from 4 MiB; both thresholds are dropped here so small convolutions take each kernel."""
+    from numnet.ops import compiled
+
+    monkeypatch.setattr(conv_ops, "_COMPILED_MIN_BYTES", 0)
+    monkeypatch.setattr(compiled, "PARALLEL_BYTES", 0 if parallel else 1 << 62)
+    used = []
+    real = compiled.chwn_im2col
+    monkeypatch.setattr(compiled, "chwn_im2col", lambda *a: used.append(a[3]) or real(*a))
+    rng = np.random.default_rng(6)
+    groups = kw.get("groups", 1)
+    x, w = rng.standard_normal((3, 4, 9, 8)), rng.standard_normal((6, 4 // groups, 3, 2))
+    b = rng.standard_normal(6) if bias else None
+    grad_out = rng.standard_normal(TF.conv2d(to_torch(x), to_torch(w), **kw).shape)
+    for name, a, r in zip(("output", "grad x", "grad w", "grad b"), _run(x, w, b, kw, "auto", grad_out),
+                          _torch(x, w, b, kw, grad_out)):
+        assert_close(a, r, np.float64, f"compiled whole-image conv {name}")
+    assert used, "the compiled fill was not used"
