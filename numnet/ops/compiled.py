@@ -10,6 +10,7 @@ cached on disk (``cache=True``), so later processes skip the compilation; benchm
   would write and read k·k copies of the input.
 - **chwn im2col / col2im** (the banded convolution of ``ops/conv.py``): one pass per tap along the batch, where
   NumPy's strided slice copies pay per row.
+- **BatchNorm in evaluation**: one pass, ``x·s + t`` per channel, for tensors big enough to share between cores.
 - **BatchNorm in training**: one pass for the mean, one for the variance, one that writes the output; backward one
   pass for Σg and Σg·x̂ and one for ∂L/∂x, with x̂ recomputed from x instead of stored.
 """
@@ -143,6 +144,16 @@ def _build() -> Any:
             invstd_out[ch] = inv
 
     @jit
+    def scale_shift(a, scale, shift, out):
+        # out = a·scale[c] + shift[c], a and out (P, C, Q) views: evaluation BatchNorm in one pass
+        p, c, q = a.shape
+        for ch in prange(c):
+            s, t = scale[ch], shift[ch]
+            for i in range(p):
+                for j in range(q):
+                    out[i, ch, j] = a[i, ch, j] * s + t
+
+    @jit
     def bn_backward(a, g, mean, invstd, weight, dx, sums):
         # sums[0, c] = Σg, sums[1, c] = Σ g·x̂; dx = γ·invstd·(g − Σg/M − x̂·Σgx̂/M)
         p, c, q = a.shape
@@ -246,7 +257,7 @@ def _build() -> Any:
                            n)
 
     return SimpleNamespace(dw_forward=dw_forward, dw_backward_x=dw_backward_x, dw_backward_w=dw_backward_w,
-                           bn_forward=bn_forward, bn_backward=bn_backward,
+                           bn_forward=bn_forward, bn_backward=bn_backward, scale_shift=scale_shift,
                            # the fill and fold twice: over both cores for a whole image, and on one core for a band,
                            # whose few-MiB copy costs less than starting the threads (benchmarks/RESULTS.md)
                            chwn_im2col=chwn_im2col, chwn_col2im=chwn_col2im, chwn_im2col_band=chwn_im2col_band,
@@ -341,6 +352,18 @@ def bn_train_forward(x: np.ndarray, weight: np.ndarray | None, bias: np.ndarray 
     mean, var, invstd = np.empty(c, np.float64), np.empty(c, np.float64), np.empty(c, np.float64)
     _kernels().bn_forward(a, w, b, float(eps), view, mean, var, invstd)
     return out, mean, var, invstd, a
+
+
+def scale_shift(x: np.ndarray, scale: np.ndarray, shift: np.ndarray) -> np.ndarray | None:
+    """``x·scale + shift`` per channel (evaluation BatchNorm) in one pass over both cores, in x's memory layout;
+    None when x's layout has no channel view or it is too small to pay for waking the threads."""
+    a = _channel_view(x)
+    if a is None or x.nbytes < PARALLEL_BYTES:
+        return None
+    c = x.shape[1]
+    out = np.empty_like(x)
+    _kernels().scale_shift(a, scale.reshape(c).astype(x.dtype), shift.reshape(c).astype(x.dtype), _channel_view(out))
+    return out
 
 
 def bn_train_backward(a: np.ndarray, grad: np.ndarray, mean: np.ndarray, invstd: np.ndarray,

@@ -58,8 +58,9 @@ _CHUNK_BYTES = 16 * 1024 * 1024
 # The chwn layout fills the columns of this many bytes of output rows at a time (one band; see _forward_bands),
 # sized to stay in the L2 cache (measured on VGGSmall and ResNet-14, benchmarks/RESULTS.md).
 _BAND_BYTES = 2 * 1024 * 1024
-# Below this many bytes of columns (one image, a small batch) NumPy's copies cost less than calling the compiled ones.
-_COMPILED_MIN_BYTES = 1024 * 1024
+# Below this many bytes of columns NumPy's copies are about as fast, and the compiled ones cost waking threads (and
+# loading numba, 1-2 s, in a process that needs no other kernel: LeNet-5 at batch 64, the demo).
+_COMPILED_MIN_BYTES = 8 * 1024 * 1024
 
 
 def choose_layout(in_per_group: int, out_per_group: int) -> str:

@@ -100,6 +100,52 @@ def test_batchnorm_training_matches_numpy(dtype, affine, chwn):
         assert y._data.transpose(1, 2, 3, 0).flags.c_contiguous
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize("chwn", [False, True])
+def test_batchnorm_evaluation_matches_numpy_and_torch(monkeypatch, dtype, affine, chwn):
+    """Evaluation BatchNorm as one compiled scale-and-shift pass (from 4 MiB; the threshold dropped here), against
+    the NumPy path and torch, with ∂L/∂x (which needs only the scale), in both memory layouts."""
+    monkeypatch.setattr(compiled, "PARALLEL_BYTES", 0)
+    used = []
+    real = compiled.scale_shift
+    monkeypatch.setattr(compiled, "scale_shift", lambda *a: used.append(1) or real(*a))
+    rng = np.random.default_rng(5)
+    x = (rng.standard_normal((6, 4, 5, 3)) * 3 + 1).astype(dtype)
+    arr = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2) if chwn else x
+    g = rng.standard_normal(x.shape).astype(dtype)
+    tb = torch.nn.BatchNorm2d(4, affine=affine).double()
+    with torch.no_grad():
+        tb.running_mean.copy_(torch.from_numpy(rng.standard_normal(4)))
+        tb.running_var.copy_(torch.from_numpy(rng.uniform(0.5, 2.0, 4)))
+        if affine:
+            tb.weight.copy_(torch.from_numpy(rng.uniform(0.5, 1.5, 4)))
+            tb.bias.copy_(torch.from_numpy(rng.standard_normal(4)))
+    tb.eval()
+    tx = torch.tensor(x.astype(np.float64), requires_grad=True)
+    tb(tx).backward(torch.from_numpy(g.astype(np.float64)))
+    results = {}
+    for path in ("auto", "numpy"):
+        bn = numnet.nn.BatchNorm2d(4, affine=affine).to(dtype)
+        bn.load_state_dict({k: numnet.tensor(v.numpy().astype(dtype) if v.is_floating_point() else v.numpy())
+                            for k, v in tb.state_dict().items()})
+        bn.eval()
+        if affine:  # only ∂L/∂x: the path without x̂
+            bn.weight.requires_grad = bn.bias.requires_grad = False
+        xt = numnet.tensor(arr, requires_grad=True)
+        with kernels.using(compiled=path):
+            y = bn(xt)
+            y.backward(g)
+        results[path] = (y.detach().numpy(), xt.grad.numpy())
+        assert len(used) == 1, path  # the compiled pass on "auto" only
+        if chwn:
+            assert y._data.transpose(1, 2, 3, 0).flags.c_contiguous
+    tol = dict(rtol=2e-5, atol=2e-5) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+    for a, r, t in zip(results["auto"], results["numpy"], (tb(tx).detach().numpy(), tx.grad.numpy())):
+        np.testing.assert_allclose(a, r, **tol)
+        np.testing.assert_allclose(a, t, **tol)
+
+
 def test_batchnorm_gradcheck_on_the_compiled_path():
     rng = np.random.default_rng(4)
     x = numnet.tensor(rng.standard_normal((4, 3, 2, 2)), requires_grad=True)

@@ -156,7 +156,7 @@ def test_bands_keep_no_columns_and_the_setting_turns_them_off(banded):
                                 dict(groups=2, padding=(0, 2))], ids=["same", "stride-pad-dilation", "groups"])
 @pytest.mark.parametrize("bias", [True, False])
 def test_compiled_whole_image_fill_and_fold_match_torch(monkeypatch, parallel, kw, bias):
-    """Outside the bands, the chwn im2col and col2im of a whole image run compiled from 1 MiB of columns, over
+    """Outside the bands, the chwn im2col and col2im of a whole image run compiled from 8 MiB of columns, over
     both cores from 4 MiB; both thresholds are dropped here so small convolutions take each kernel."""
     from numnet.ops import compiled
 
