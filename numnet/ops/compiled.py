@@ -7,10 +7,14 @@ tests (tests/ops/test_compiled.py). Kernels compile on first use, in parallel ov
 cached on disk (``cache=True``), so later processes skip the compilation; benchmarks/RESULTS.md gives the cost.
 
 - **Depthwise convolution** (groups = in = out channels): a direct loop over each output pixel's window; im2col
-  would write and read k·k copies of the input.
+  would write and read k·k copies of the input. At stride 1 each tap is one flat shift of the padded plane, so the
+  loops run over whole planes.
 - **chwn im2col / col2im** (the banded convolution of ``ops/conv.py``): one pass per tap along the batch, where
   NumPy's strided slice copies pay per row.
 - **BatchNorm in evaluation**: one pass, ``x·s + t`` per channel, for tensors big enough to share between cores.
+- Inner loops index slices that start at the offset, never ``a[s + t]``: numba must test a possibly negative index
+  for wrap-around, which keeps LLVM from vectorising the loop. Sums may be reassociated (``reduce``) so they
+  vectorise too.
 - **BatchNorm in training**: one pass for the mean, one for the variance, one that writes the output; backward one
   pass for Σg and Σg·x̂ and one for ∂L/∂x, with x̂ recomputed from x instead of stored.
 """
@@ -65,6 +69,10 @@ def _build() -> Any:
         numba.config.THREADING_LAYER = "workqueue"
     jit = numba.njit(parallel=True, cache=True, fastmath=False)
     serial = numba.njit(parallel=False, cache=True, fastmath=False)  # prange runs as range
+    # Sums may be reassociated (and multiply-adds fused), so LLVM vectorises them; without it each running sum is
+    # one long chain of dependent adds. No other fast-math licence: NaN and inf propagate as in NumPy. Each sum
+    # stays within one thread, so results are the same run to run.
+    reduce = numba.njit(parallel=True, cache=True, fastmath={"reassoc", "contract"})
 
     # depthwise kernels read a zero-padded input xp, so the inner loops have no bounds checks and run along
     # the output row (contiguous when the stride is 1)
@@ -78,10 +86,15 @@ def _build() -> Any:
             for i in range(kh):
                 for j in range(kw):
                     wv = w[ch, 0, i, j]
+                    o = j * dw_
                     for y in range(ho):
-                        r = y * sh + i * dh
-                        for xx in range(wo):
-                            out[b, ch, y, xx] += wv * xp[b, ch, r, xx * sw + j * dw_]
+                        orow, xrow = out[b, ch, y], xp[b, ch, y * sh + i * dh]
+                        if sw == 1:  # unit stride: a loop LLVM vectorises
+                            for xx in range(wo):
+                                orow[xx] += wv * xrow[o + xx]
+                        else:
+                            for xx in range(wo):
+                                orow[xx] += wv * xrow[xx * sw + o]
         return out
 
     @jit
@@ -94,13 +107,18 @@ def _build() -> Any:
             for i in range(kh):
                 for j in range(kw):
                     wv = w[ch, 0, i, j]
+                    o = j * dw_
                     for y in range(ho):
-                        r = y * sh + i * dh
-                        for xx in range(wo):
-                            dxp[b, ch, r, xx * sw + j * dw_] += wv * g[b, ch, y, xx]
+                        drow, grow = dxp[b, ch, y * sh + i * dh], g[b, ch, y]
+                        if sw == 1:
+                            for xx in range(wo):
+                                drow[o + xx] += wv * grow[xx]
+                        else:
+                            for xx in range(wo):
+                                drow[xx * sw + o] += wv * grow[xx]
         return dxp
 
-    @jit
+    @reduce
     def dw_backward_w(g, xp, kh, kw, sh, sw, dh, dw_):
         n, c, ho, wo = g.shape
         dwt = np.zeros((c, 1, kh, kw), dtype=np.float64)
@@ -108,15 +126,69 @@ def _build() -> Any:
             for i in range(kh):
                 for j in range(kw):
                     acc = 0.0
+                    o = j * dw_
                     for b in range(n):
                         for y in range(ho):
-                            r = y * sh + i * dh
-                            for xx in range(wo):
-                                acc += g[b, ch, y, xx] * xp[b, ch, r, xx * sw + j * dw_]
+                            grow, xrow = g[b, ch, y], xp[b, ch, y * sh + i * dh]
+                            if sw == 1:
+                                for xx in range(wo):
+                                    acc += grow[xx] * xrow[o + xx]
+                            else:
+                                for xx in range(wo):
+                                    acc += grow[xx] * xrow[xx * sw + o]
                     dwt[ch, 0, i, j] = acc
         return dwt
 
+    # stride 1: each tap is one flat shift s = i·dh·Wp + j·dw of the padded plane, so output rows are computed as
+    # wide as the padded ones and every loop runs over a whole plane (rows of a few pixels cost more in loop
+    # overhead than in arithmetic); the extra columns are cropped, and gradients widened with zero columns
     @jit
+    def dw_forward_flat(xpf, w, wp, dh, dw_, length, width):
+        n, c = xpf.shape[0], xpf.shape[1]
+        kh, kw = w.shape[2], w.shape[3]
+        outw = np.zeros((n, c, width), dtype=xpf.dtype)
+        for nc in prange(n * c):
+            b, ch = nc // c, nc % c
+            orow, xrow = outw[b, ch], xpf[b, ch]
+            for i in range(kh):
+                for j in range(kw):
+                    wv, xs = w[ch, 0, i, j], xrow[i * dh * wp + j * dw_:]
+                    for t in range(length):  # indices known >= 0: no wrap-around test, so LLVM vectorises
+                        orow[t] += wv * xs[t]
+        return outw
+
+    @jit
+    def dw_backward_x_flat(gw, w, wp, dh, dw_, length, padded):
+        n, c = gw.shape[0], gw.shape[1]
+        kh, kw = w.shape[2], w.shape[3]
+        dxpf = np.zeros((n, c, padded), dtype=gw.dtype)
+        for nc in prange(n * c):
+            b, ch = nc // c, nc % c
+            drow, grow = dxpf[b, ch], gw[b, ch]
+            for i in range(kh):
+                for j in range(kw):
+                    wv, ds = w[ch, 0, i, j], drow[i * dh * wp + j * dw_:]
+                    for t in range(length):
+                        ds[t] += wv * grow[t]
+        return dxpf
+
+    @reduce
+    def dw_backward_w_flat(gw, xpf, kh, kw, wp, dh, dw_, length):
+        n, c = gw.shape[0], gw.shape[1]
+        dwt = np.zeros((c, 1, kh, kw), dtype=np.float64)
+        for ch in prange(c):
+            for i in range(kh):
+                for j in range(kw):
+                    sft = i * dh * wp + j * dw_
+                    acc = 0.0
+                    for b in range(n):
+                        grow, xs = gw[b, ch], xpf[b, ch, sft:]
+                        for t in range(length):
+                            acc += grow[t] * xs[t]
+                    dwt[ch, 0, i, j] = acc
+        return dwt
+
+    @reduce
     def bn_forward(a, weight, bias, eps, out, mean_out, var_out, invstd_out):
         # a, out: (P, C, Q) views, Q the innermost; statistics per channel c over P and Q
         p, c, q = a.shape
@@ -153,7 +225,7 @@ def _build() -> Any:
                 for j in range(q):
                     out[i, ch, j] = a[i, ch, j] * s + t
 
-    @jit
+    @reduce
     def bn_backward(a, g, mean, invstd, weight, dx, sums):
         # sums[0, c] = Σg, sums[1, c] = Σ g·x̂; dx = γ·invstd·(g − Σg/M − x̂·Σgx̂/M)
         p, c, q = a.shape
@@ -257,6 +329,8 @@ def _build() -> Any:
                            n)
 
     return SimpleNamespace(dw_forward=dw_forward, dw_backward_x=dw_backward_x, dw_backward_w=dw_backward_w,
+                           dw_forward_flat=dw_forward_flat, dw_backward_x_flat=dw_backward_x_flat,
+                           dw_backward_w_flat=dw_backward_w_flat,
                            bn_forward=bn_forward, bn_backward=bn_backward, scale_shift=scale_shift,
                            # the fill and fold twice: over both cores for a whole image, and on one core for a band,
                            # whose few-MiB copy costs less than starting the threads (benchmarks/RESULTS.md)
@@ -279,13 +353,40 @@ def _padded(x: np.ndarray, g: Any) -> np.ndarray:
     top, bottom, left, right = g.padding
     if not (top or bottom or left or right):
         return np.ascontiguousarray(x)
-    return np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
+    n, c, h, w = x.shape
+    xp = np.zeros((n, c, h + top + bottom, w + left + right), dtype=x.dtype)  # faster than np.pad
+    xp[:, :, top:top + h, left:left + w] = x
+    return xp
+
+
+def _flat(g: Any) -> tuple[int, int, int] | None:
+    """For stride 1, ``(padded width Wp, padded height Hp, flat length (Ho − 1)·Wp + Wo)`` of the flat-shift
+    kernels; None otherwise."""
+    if g.stride != (1, 1):
+        return None
+    top, bottom, left, right = g.padding
+    wp = g.w + left + right
+    return wp, g.h + top + bottom, (g.ho - 1) * wp + g.wo
 
 
 def depthwise_forward(x: np.ndarray, w: np.ndarray, g: Any) -> np.ndarray:
     sh, sw, _, _, dh, dw = _pads(g)
-    return _kernels().dw_forward(_padded(x, g), np.ascontiguousarray(w.astype(x.dtype, copy=False)), sh, sw, dh,
-                                 dw, g.ho, g.wo)
+    k, w = _kernels(), np.ascontiguousarray(w.astype(x.dtype, copy=False))
+    flat = _flat(g)
+    if flat is None:
+        return k.dw_forward(_padded(x, g), w, sh, sw, dh, dw, g.ho, g.wo)
+    wp, hp, length = flat
+    xpf = _padded(x, g).reshape(g.n, g.c, hp * wp)
+    outw = k.dw_forward_flat(xpf, w, wp, dh, dw, length, g.ho * wp)
+    return np.ascontiguousarray(outw.reshape(g.n, g.c, g.ho, wp)[..., :g.wo])
+
+
+def _widened(grad: np.ndarray, wp: int) -> np.ndarray:
+    """``grad`` (N, C, Ho, Wo) with zero columns up to the padded width, flattened to (N, C, Ho·Wp)."""
+    n, c, ho, wo = grad.shape
+    gw = np.zeros((n, c, ho, wp), dtype=grad.dtype)
+    gw[..., :wo] = grad
+    return gw.reshape(n, c, ho * wp)
 
 
 def depthwise_backward(grad: np.ndarray, x: np.ndarray | None, w: np.ndarray | None, g: Any,
@@ -295,6 +396,18 @@ def depthwise_backward(grad: np.ndarray, x: np.ndarray | None, w: np.ndarray | N
     top, bottom, left, right = g.padding
     grad = np.ascontiguousarray(grad)
     dx = dwt = None
+    flat = _flat(g)
+    if flat is not None:
+        wp, hp, length = flat
+        gw = _widened(grad, wp)
+        if need_x:
+            dxpf = k.dw_backward_x_flat(gw, np.ascontiguousarray(w.astype(grad.dtype, copy=False)), wp, dh, dw,
+                                        length, hp * wp)
+            dx = np.ascontiguousarray(dxpf.reshape(g.n, g.c, hp, wp)[:, :, top:top + g.h, left:left + g.w])
+        if need_w:
+            xpf = _padded(x, g).reshape(g.n, g.c, hp * wp)
+            dwt = k.dw_backward_w_flat(gw, xpf, g.kh, g.kw, wp, dh, dw, length).astype(grad.dtype)
+        return dx, dwt
     if need_x:
         dxp = k.dw_backward_x(grad, np.ascontiguousarray(w.astype(grad.dtype, copy=False)), g.h + top + bottom,
                               g.w + left + right, sh, sw, dh, dw)

@@ -35,7 +35,7 @@ def _run_conv(x, w, b, path, **kw):
 
 
 CONV_CASES = [dict(padding=1), dict(padding=0, stride=2), dict(padding=(2, 1), dilation=2), dict(padding="same"),
-              dict(padding=1, stride=(2, 1))]
+              dict(padding=1, stride=(2, 1)), dict(padding=(0, 2), dilation=(1, 2))]  # stride 1: the flat kernels
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -66,6 +66,8 @@ def test_depthwise_gradcheck_on_the_compiled_path():
     w = numnet.tensor(rng.standard_normal((3, 1, 3, 2)), requires_grad=True)
     b = numnet.tensor(rng.standard_normal(3), requires_grad=True)
     gradcheck(lambda x, w, b: F.conv2d(x, w, b, padding=1, stride=(1, 2), groups=3), [x, w, b], name="depthwise")
+    gradcheck(lambda x, w, b: F.conv2d(x, w, b, padding=(2, 1), dilation=(2, 1), groups=3), [x, w, b],
+              name="depthwise, stride 1 (flat kernels)")
 
 
 def _run_bn(x, path, affine, chwn):
