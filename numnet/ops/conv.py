@@ -380,34 +380,29 @@ class Conv2dOp(Function):
         need_b = has_b and self.needs_input_grad[2]
         gr = lay.grad_rows(grad, g)
         dx = dw = db = None
+        need_dw = self.needs_input_grad[1] or (folded and need_b)
+        dwg = None
         if self.banded:
-            need_dw = self.needs_input_grad[1] or (folded and need_b)
             dx_mem, dwg = _backward_bands(gr, self.src, self.w, g, folded, self.needs_input_grad[0], need_dw)
             if dx_mem is not None:
                 dx = dx_mem.transpose(3, 0, 1, 2) if self.x_chwn else c_contiguous(dx_mem.transpose(3, 0, 1, 2))
-            if dwg is not None:
-                if self.needs_input_grad[1]:
-                    dw = np.ascontiguousarray(dwg[..., :k]).reshape(g.o, g.cg, g.kh, g.kw)
-                if folded and need_b:
-                    db = np.ascontiguousarray(dwg[0, :, k])
-            if need_b and db is None:
-                db = lay.bias_grad(grad, gr, g)
-            return (dx, dw, db) if has_b else (dx, dw)
-        if self.needs_input_grad[0]:
-            wt = self.w.reshape(g.groups, g.og, k).swapaxes(1, 2)  # (G, K, O/G)
-            dcols = np.matmul(wt, gr, out=workspace.empty(gr.shape[:-3] + (g.groups, k, gr.shape[-1]), gr.dtype))
-            if lay is _CHWN and dcols.nbytes >= _COMPILED_MIN_BYTES and _compiled_for(dcols):
-                dx_mem = np.zeros((g.c, g.h, g.w, g.n), dtype=dcols.dtype)
-                compiled.chwn_col2im_add(dcols, g, 0, g.ho, dx_mem)
-                dx = dx_mem.transpose(3, 0, 1, 2)
-            else:
-                dx = lay.col2im(dcols.reshape(lay.col_shape(g)), g)  # a new array: dcols does not escape
-            workspace.give_back(dcols)
-            del dcols
-            if lay is _CHWN and not self.x_chwn:
-                dx = c_contiguous(dx)
-        if self.needs_input_grad[1] or (folded and need_b):
-            dwg = lay.weight_grad(gr, self.cols)  # (G, O/G, K [+ 1])
+        else:
+            if self.needs_input_grad[0]:
+                wt = self.w.reshape(g.groups, g.og, k).swapaxes(1, 2)  # (G, K, O/G)
+                dcols = np.matmul(wt, gr, out=workspace.empty(gr.shape[:-3] + (g.groups, k, gr.shape[-1]), gr.dtype))
+                if lay is _CHWN and dcols.nbytes >= _COMPILED_MIN_BYTES and _compiled_for(dcols):
+                    dx_mem = np.zeros((g.c, g.h, g.w, g.n), dtype=dcols.dtype)
+                    compiled.chwn_col2im_add(dcols, g, 0, g.ho, dx_mem)
+                    dx = dx_mem.transpose(3, 0, 1, 2)
+                else:
+                    dx = lay.col2im(dcols.reshape(lay.col_shape(g)), g)  # a new array: dcols does not escape
+                workspace.give_back(dcols)
+                del dcols
+                if lay is _CHWN and not self.x_chwn:
+                    dx = c_contiguous(dx)
+            if need_dw:
+                dwg = lay.weight_grad(gr, self.cols)  # (G, O/G, K [+ 1])
+        if dwg is not None:
             if self.needs_input_grad[1]:
                 dw = np.ascontiguousarray(dwg[..., :k]).reshape(g.o, g.cg, g.kh, g.kw)
             if folded and need_b:
