@@ -129,12 +129,18 @@ class ReLUOp(Function):
         zero = _ZEROS.get(x.dtype)
         if zero is None:
             zero = _zero(x.dtype)
+        out = np.maximum(x, zero)
         if self.needs_input_grad[0]:
-            self.mask = ~(x <= zero)  # NaN passes its gradient through, as in PyTorch
-        return np.maximum(x, zero)
+            # the output, not a mask: z > 0 exactly where x > 0, and z is kept anyway by whatever consumes it, so
+            # forward makes one pass and holds no extra memory (PyTorch saves its ReLU's result too)
+            self.out = out
+        return out
 
     def backward(self, g):
-        return g * self.mask
+        out = self.out
+        # z is 0, positive or NaN, so z ≠ 0 is [x > 0] with NaN passing its gradient, as in PyTorch (np.where
+        # would be several times slower: it branches on the mask)
+        return g * (out != _ZEROS[out.dtype])
 
 
 class LeakyReLUOp(Function):

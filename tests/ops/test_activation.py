@@ -192,6 +192,30 @@ def test_relu_integer_and_nan():
     assert np.isnan(y._data[0]) and y._data[1] == 0 and y._data[2] == np.inf
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_relu_gradient_at_nan_zero_and_signed_zero_matches_torch(dtype):
+    # ReLU keeps its output for backward: the gradient passes where z ≠ 0, which must be exactly torch's x > 0
+    # with NaN passing (and -0.0 and 0 blocking)
+    values = np.array([np.nan, -np.inf, np.inf, -0.0, 0.0, -1.5, 2.5, 1e-30, -1e-30], dtype=dtype)
+    g = np.arange(1, values.size + 1, dtype=dtype)
+    x = numnet.tensor(values, requires_grad=True)
+    F.relu(x).backward(numnet.tensor(g))
+    tx = torch.tensor(values, requires_grad=True)
+    torch.relu(tx).backward(torch.tensor(g))
+    np.testing.assert_array_equal(x.grad._data, tx.grad.numpy())
+    assert x.grad.dtype == dtype
+
+
+def test_relu_output_changed_in_place_is_refused_in_backward():
+    from numnet.errors import InPlaceError
+
+    x = numnet.tensor([-1.0, 2.0], requires_grad=True)
+    y = F.relu(x)
+    y.mul_(0)  # torch: "modified by an inplace operation" (it saves the result too)
+    with pytest.raises(InPlaceError, match="Relu|ReLU"):
+        y.sum().backward()
+
+
 def test_tensor_methods_dispatch_here():
     x = numnet.tensor(_data((3, 4), np.float64), requires_grad=True)
     np.testing.assert_array_equal(x.relu()._data, F.relu(x)._data)
