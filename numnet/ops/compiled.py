@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from numnet import kernels
+from numnet.ops.layout import match_layout
 
 _NUMBA: Any = None  # the compiled kernels once built; False when numba is not installed
 # Waking numba's threads costs tens of µs, varying from call to call: the chwn fill and fold of fewer bytes than
@@ -485,9 +486,8 @@ def bn_train_backward(a: np.ndarray, grad: np.ndarray, mean: np.ndarray, invstd:
     view; a gradient in another memory layout is copied into x's first)."""
     gv = _channel_view(grad)
     if gv is None or gv.shape != a.shape or gv.strides != a.strides:
-        same = np.empty_like(x)
-        same[...] = grad
-        grad, gv = same, _channel_view(same)
+        grad = match_layout(grad.astype(x.dtype, copy=False), x)
+        gv = _channel_view(grad)
     c = a.shape[1]
     w = np.ones(c, a.dtype) if weight is None else weight.reshape(c).astype(a.dtype, copy=False)
     dx = np.empty_like(grad) if need_x else np.empty((0,) + grad.shape[1:], grad.dtype)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from numnet.autograd import Function
+from numnet.ops.layout import common_layout, match_layout
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -29,17 +30,27 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return grad.reshape(shape)
 
 
+def _in_layouts(ctx: Function, ga: np.ndarray | None, gb: np.ndarray | None) -> tuple:
+    """The two gradients each in its input's memory layout, after a forward that met mixed layouts
+    (``common_layout``): the whole elementwise backward of whatever made that input then runs in one order."""
+    a, b = ctx.parents[0]._data, ctx.parents[1]._data
+    return (None if ga is None else match_layout(ga, a)), (None if gb is None else match_layout(gb, b))
+
+
 class AddOp(Function):
     """z = a + b;  ∂z/∂a = 1, ∂z/∂b = 1."""
 
     def forward(self, a, b):
         self.shapes = a.shape, b.shape
+        if a.ndim == 4 and a.strides != b.strides:  # an NCHW and a batch-innermost operand: one order first
+            a, b, self.mixed = common_layout(a, b)
         return a + b
 
     def backward(self, g):
         sa, sb = self.shapes
-        return (unbroadcast(g, sa) if self.needs_input_grad[0] else None,
-                unbroadcast(g, sb) if self.needs_input_grad[1] else None)
+        ga = unbroadcast(g, sa) if self.needs_input_grad[0] else None
+        gb = unbroadcast(g, sb) if self.needs_input_grad[1] else None
+        return _in_layouts(self, ga, gb) if self.__dict__.get("mixed") else (ga, gb)
 
 
 class SubOp(Function):
@@ -47,18 +58,23 @@ class SubOp(Function):
 
     def forward(self, a, b):
         self.shapes = a.shape, b.shape
+        if a.ndim == 4 and a.strides != b.strides:
+            a, b, self.mixed = common_layout(a, b)
         return a - b
 
     def backward(self, g):
         sa, sb = self.shapes
-        return (unbroadcast(g, sa) if self.needs_input_grad[0] else None,
-                -unbroadcast(g, sb) if self.needs_input_grad[1] else None)
+        ga = unbroadcast(g, sa) if self.needs_input_grad[0] else None
+        gb = -unbroadcast(g, sb) if self.needs_input_grad[1] else None
+        return _in_layouts(self, ga, gb) if self.__dict__.get("mixed") else (ga, gb)
 
 
 class MulOp(Function):
     """z = a·b;  ∂z/∂a = b, ∂z/∂b = a."""
 
     def forward(self, a, b):
+        if a.ndim == 4 and a.strides != b.strides:
+            a, b, self.mixed = common_layout(a, b)
         self.a, self.b = a, b
         return a * b
 
@@ -66,7 +82,7 @@ class MulOp(Function):
         a, b = self.a, self.b
         ga = unbroadcast(g * b, a.shape) if self.needs_input_grad[0] else None
         gb = unbroadcast(g * a, b.shape) if self.needs_input_grad[1] else None
-        return ga, gb
+        return _in_layouts(self, ga, gb) if self.__dict__.get("mixed") else (ga, gb)
 
 
 class DivOp(Function):

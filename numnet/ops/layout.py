@@ -15,6 +15,9 @@ plain-NCHW result:
   in its chwn path, and gives ``∂L/∂x`` back in the input's layout.
 * ReLU and the other elementwise ops (``numnet/ops/activation.py``, ``elementwise.py``): NumPy's ufuncs keep the
   memory order of their input (``order='K'``), so output and gradient stay batch-innermost.
+* ``Add`` / ``Sub`` / ``Mul`` of one NCHW and one batch-innermost operand (a residual block whose shortcut comes
+  from a few-channel conv): :func:`common_layout` copies the NCHW one to batch-innermost first, and backward gives
+  each input its gradient in its own layout (:func:`match_layout`).
 * ``MaxPool2d`` / ``AvgPool2d`` (``numnet/ops/pool.py``): strided slices of batch-innermost memory, so the 2×2 fast
   paths return batch-innermost output; the max-pool backward meets an NCHW gradient (after a Flatten) by copying it
   into the layout of its saved arrays (:func:`match_layout`).
@@ -28,8 +31,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["is_batch_innermost", "batch_innermost", "c_contiguous", "same_layout", "match_layout", "channel_rows",
-           "reshape"]
+__all__ = ["is_batch_innermost", "batch_innermost", "c_contiguous", "same_layout", "match_layout", "common_layout",
+           "channel_rows", "reshape"]
 
 # Tile size for the blocked transpose: the rows of one tile (``rows·W·N`` values) stay in the L1 cache.
 _TILE_BYTES = 32 * 1024
@@ -64,9 +67,37 @@ def same_layout(a: np.ndarray, like: np.ndarray) -> np.ndarray:
 
 
 def match_layout(a: np.ndarray, like: np.ndarray) -> np.ndarray:
-    """``a`` itself when it has ``like``'s strides, else :func:`same_layout` (e.g. an NCHW gradient from a Flatten
-    meeting an op that saved batch-innermost arrays)."""
-    return a if a.strides == like.strides else same_layout(a, like)
+    """``a`` itself when it has ``like``'s strides, else a copy in ``like``'s layout (e.g. an NCHW gradient from a
+    Flatten meeting an op that saved batch-innermost arrays). Between NCHW and batch-innermost each direction takes
+    its fast copy: into batch-innermost NumPy's own, out of it the tiled :func:`c_contiguous` (NumPy's copy in that
+    direction writes with stride N and is several times slower)."""
+    if a.strides == like.strides:
+        return a
+    if a.ndim == 4 and a.shape == like.shape and a.dtype == like.dtype:
+        if like.flags.c_contiguous and is_batch_innermost(a):
+            return c_contiguous(a)
+        if a.flags.c_contiguous and is_batch_innermost(like):
+            return batch_innermost(a).transpose(3, 0, 1, 2)
+    return same_layout(a, like)
+
+
+# Below this many values a loop over two memory orders costs little; above it NumPy's elementwise loop gathers one
+# operand with a large stride, many times slower than copying it into the other's layout first (RESULTS.md).
+_MIXED_MIN_VALUES = 65536
+
+
+def common_layout(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """``(a, b, changed)``: when ``a`` and ``b`` are same-shaped 4-D arrays, one NCHW and one batch-innermost, the
+    NCHW one copied to batch-innermost (the fast direction, and the layout the next convolution reads), so an
+    elementwise op on them runs in one memory order; else both as they are. A residual ``Add`` meets this where a
+    few-channel convolution (NCHW output) feeds the identity shortcut of a many-channel block."""
+    if a.ndim != 4 or a.shape != b.shape or a.strides == b.strides or a.size < _MIXED_MIN_VALUES:
+        return a, b, False
+    if is_batch_innermost(a) and b.flags.c_contiguous:
+        return a, batch_innermost(b).transpose(3, 0, 1, 2), True
+    if is_batch_innermost(b) and a.flags.c_contiguous:
+        return batch_innermost(a).transpose(3, 0, 1, 2), b, True
+    return a, b, False
 
 
 def c_contiguous(a: np.ndarray) -> np.ndarray:

@@ -70,7 +70,7 @@ def test_depthwise_gradcheck_on_the_compiled_path():
               name="depthwise, stride 1 (flat kernels)")
 
 
-def _run_bn(x, path, affine, chwn):
+def _run_bn(x, path, affine, chwn, g_chwn=False):
     with kernels.using(compiled=path):
         bn = numnet.nn.BatchNorm2d(x.shape[1], affine=affine).to(x.dtype)
         if affine:
@@ -81,6 +81,8 @@ def _run_bn(x, path, affine, chwn):
         xt = numnet.tensor(arr, requires_grad=True)
         y = bn(xt)
         g = np.random.default_rng(2).standard_normal(x.shape).astype(x.dtype)
+        if g_chwn:  # the cotangent in the other layout: converted into x's before the kernel reads it
+            g = np.ascontiguousarray(g.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
         y.backward(g)
         out = [y.detach().numpy(), xt.grad.numpy(), bn.running_mean.numpy(), bn.running_var.numpy()]
         if affine:
@@ -91,10 +93,11 @@ def _run_bn(x, path, affine, chwn):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("affine", [True, False])
 @pytest.mark.parametrize("chwn", [False, True])
-def test_batchnorm_training_matches_numpy(dtype, affine, chwn):
+@pytest.mark.parametrize("g_chwn", [False, True])
+def test_batchnorm_training_matches_numpy(dtype, affine, chwn, g_chwn):
     x = (np.random.default_rng(3).standard_normal((6, 4, 5, 3)) * 3 + 1).astype(dtype)
-    fast, y = _run_bn(x, "auto", affine, chwn)
-    ref, _ = _run_bn(x, "numpy", affine, chwn)
+    fast, y = _run_bn(x, "auto", affine, chwn, g_chwn)
+    ref, _ = _run_bn(x, "numpy", affine, chwn, g_chwn)
     tol = dict(rtol=2e-5, atol=2e-5) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
     for a, r in zip(fast, ref):
         np.testing.assert_allclose(a, r, **tol)

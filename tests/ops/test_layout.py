@@ -121,3 +121,46 @@ def test_ops_keep_or_convert_the_batch_innermost_layout(name):
               "view": lambda v: np.shares_memory(v, source)}
     assert layout[out_layout](out1), f"{name}: output is not {out_layout}"
     assert layout[grad_layout](grad1), f"{name}: input gradient is not {grad_layout}"
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_match_layout_converts_both_ways_exactly(dtype):
+    from numnet.ops.layout import match_layout
+
+    a = np.random.default_rng(9).standard_normal((8, 16, 20, 20)).astype(dtype)  # 51,200 values: tiled copies
+    v = _chwn(a)
+    to_nchw = match_layout(v, a)
+    assert to_nchw.flags.c_contiguous and to_nchw.dtype == dtype
+    to_chwn = match_layout(a, v)
+    assert is_batch_innermost(to_chwn) and not to_chwn.flags.c_contiguous
+    np.testing.assert_array_equal(to_nchw, a)
+    np.testing.assert_array_equal(to_chwn, a)
+    assert match_layout(a, a) is a
+
+
+# A residual Add where one operand is NCHW (a few-channel conv's output) and the other batch-innermost: the op runs
+# in one memory order (the batch-innermost one, which the next conv reads), equals the plain-NCHW result, and each
+# input's gradient comes back in that input's own layout, so the backward of whatever made it stays in one order.
+@pytest.mark.parametrize("op", ["add", "sub", "mul"])
+@pytest.mark.parametrize("chwn_side", [0, 1])
+@pytest.mark.parametrize("shape", [(8, 16, 24, 24), (2, 3, 4, 5)])  # above and below the size that converts
+def test_mixed_layout_binary_ops_equal_nchw_and_return_gradients_in_each_inputs_layout(op, chwn_side, shape):
+    rng = np.random.default_rng(10)
+    a0, b0 = rng.standard_normal(shape), rng.standard_normal(shape)
+    g0 = rng.standard_normal(shape)
+    fn = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b}[op]
+    ref_a, ref_b = numnet.tensor(a0, requires_grad=True), numnet.tensor(b0, requires_grad=True)
+    ref = fn(ref_a, ref_b)
+    ref.backward(g0)
+    mem = [a0, b0]
+    mem[chwn_side] = _chwn(mem[chwn_side])
+    a, b = numnet.tensor(mem[0], requires_grad=True), numnet.tensor(mem[1], requires_grad=True)
+    out = fn(a, b)
+    out.backward(np.ascontiguousarray(g0) if out._data.flags.c_contiguous else _chwn(g0))
+    np.testing.assert_array_equal(out._data, ref._data)
+    np.testing.assert_array_equal(a.grad._data, ref_a.grad._data)
+    np.testing.assert_array_equal(b.grad._data, ref_b.grad._data)
+    if np.prod(shape) >= 65536:  # below it the op runs as NumPy does, gradients in the output's order
+        assert is_batch_innermost(out._data), "the output is not batch-innermost"
+        for t, m in ((a, mem[0]), (b, mem[1])):
+            assert t.grad._data.strides == m.strides, "a gradient is not in its input's layout"
