@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from numnet.autograd import Function
+from numnet.ops.layout import match_layout
 
 # W. J. Cody's rational Chebyshev approximations of erf/erfc (Math. Comp. 23, 1969), relative error < 1e-15.
 _ERF_A = (3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02, 3.20937758913846947e03,
@@ -138,6 +139,8 @@ class ReLUOp(Function):
 
     def backward(self, g):
         out = self.out
+        if g.strides != out.strides:  # e.g. NCHW from a pooling or Flatten, z batch-innermost: one order first
+            g = match_layout(g, out)
         # z is 0, positive or NaN, so z ≠ 0 is [x > 0] with NaN passing its gradient, as in PyTorch (np.where
         # would be several times slower: it branches on the mask)
         return g * (out != _ZEROS[out.dtype])

@@ -14,7 +14,9 @@ plain-NCHW result:
 * ``Conv2d`` (``numnet/ops/conv.py``): reads batch-innermost input without a copy, returns batch-innermost output
   in its chwn path, and gives ``∂L/∂x`` back in the input's layout.
 * ReLU and the other elementwise ops (``numnet/ops/activation.py``, ``elementwise.py``): NumPy's ufuncs keep the
-  memory order of their input (``order='K'``), so output and gradient stay batch-innermost.
+  memory order of their input (``order='K'``), so output and gradient stay batch-innermost. A gradient reaching
+  ReLU in the other layout is first copied into its output's (:func:`match_layout`).
+* ``AdaptiveAvgPool2d`` to 1×1 (global average pooling): the gradient comes back in the input's layout.
 * ``Add`` / ``Sub`` / ``Mul`` of one NCHW and one batch-innermost operand (a residual block whose shortcut comes
   from a few-channel conv): :func:`common_layout` copies the NCHW one to batch-innermost first, and backward gives
   each input its gradient in its own layout (:func:`match_layout`).

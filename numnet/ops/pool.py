@@ -17,7 +17,7 @@ import numpy as np
 
 from numnet import kernels
 from numnet.autograd import Function, is_grad_enabled
-from numnet.ops.layout import match_layout
+from numnet.ops.layout import is_batch_innermost, match_layout
 
 
 def pool_out_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
@@ -326,6 +326,7 @@ class AdaptiveAvgPool2dOp(Function):
         self.shape = x.shape
         if (ho, wo) == (1, 1):
             self.a = None
+            self.chwn = n > 1 and is_batch_innermost(x)
             return x.mean(axis=(2, 3), keepdims=True)
         self.a = (_averaging_matrix(h, ho, x.dtype), _averaging_matrix(w, wo, x.dtype))
         if not np.isfinite(x).all():  # the GEMMs would multiply inf by the zeros outside a window: inf*0 = nan
@@ -335,7 +336,12 @@ class AdaptiveAvgPool2dOp(Function):
     def backward(self, grad):
         n, c, h, w = self.shape
         if self.a is None:
-            return np.broadcast_to(grad / grad.dtype.type(h * w), self.shape).copy()
+            mean_grad = grad / grad.dtype.type(h * w)
+            if self.chwn:  # ∂L/∂x in x's batch-innermost layout, so the ops before run in one memory order
+                dx = np.empty((c, h, w, n), grad.dtype)
+                dx[...] = mean_grad.transpose(1, 2, 3, 0)
+                return dx.transpose(3, 0, 1, 2)
+            return np.broadcast_to(mean_grad, self.shape).copy()
         a_h, a_w = self.a
         return _separable(grad, a_h.T, a_w.T)
 

@@ -95,6 +95,7 @@ def _layout_cases():
         "max_pool2d 2x2": (lambda x: F.max_pool2d(x, 2), ("keep", "keep")),
         "max_pool2d general": (lambda x: F.max_pool2d(x, 3, 1, 1), ("nchw", "nchw")),
         "avg_pool2d 2x2": (lambda x: F.avg_pool2d(x, 2), ("keep", "nchw")),
+        "global average pool": (lambda x: F.adaptive_avg_pool2d(x, 1), ("keep", "keep")),
         "batch_norm": (nn.BatchNorm2d(4), ("keep", "keep")),
         "batch_norm (no affine)": (nn.BatchNorm2d(4, affine=False), ("keep", "keep")),
         "flatten": (lambda x: x.flatten(1), ("view", "keep")),  # a view of the (C·H·W, N) memory, no copy
@@ -164,3 +165,15 @@ def test_mixed_layout_binary_ops_equal_nchw_and_return_gradients_in_each_inputs_
         assert is_batch_innermost(out._data), "the output is not batch-innermost"
         for t, m in ((a, mem[0]), (b, mem[1])):
             assert t.grad._data.strides == m.strides, "a gradient is not in its input's layout"
+
+
+def test_relu_gradient_arriving_in_the_other_layout_comes_back_in_the_inputs():
+    # e.g. an NCHW gradient from a Flatten reaching a ReLU of batch-innermost conv output
+    a = np.random.default_rng(11).standard_normal((8, 16, 24, 24))
+    g = np.random.default_rng(12).standard_normal(a.shape)
+    ref = numnet.tensor(a, requires_grad=True)
+    F.relu(ref).backward(g)
+    x = numnet.tensor(_chwn(a), requires_grad=True)
+    F.relu(x).backward(g)  # C-contiguous cotangent, batch-innermost output
+    np.testing.assert_array_equal(x.grad._data, ref.grad._data)
+    assert is_batch_innermost(x.grad._data) and not x.grad._data.flags.c_contiguous
