@@ -8,9 +8,13 @@
 tensor([[1., 0.]])
 """
 
-import numpy as np
+from numnet._runtime import configure_blas_threads as _configure_blas_threads
 
-from numnet._runtime import configure_allocator as _configure_allocator
+_configure_blas_threads()  # before NumPy loads OpenBLAS, which reads its settings once, at load
+
+import numpy as np  # noqa: E402
+
+from numnet._runtime import configure_allocator as _configure_allocator  # noqa: E402
 
 _configure_allocator()
 

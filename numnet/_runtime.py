@@ -1,4 +1,17 @@
-"""Process-level settings that make NumPy training steps fast: the glibc allocator thresholds.
+"""Process-level settings that make NumPy training steps fast: OpenBLAS's idle threads and the glibc allocator
+thresholds.
+
+**OpenBLAS's idle threads.** After each multi-threaded call OpenBLAS's worker threads spin, waiting for the next,
+for about 2^28 cycles (its ``OPENBLAS_THREAD_TIMEOUT`` of 28; a tenth of a second) before they sleep. Between two
+GEMMs numnet runs work of its own on the cores: the compiled kernels' threads and the bands of a convolution
+shared between threads (``numnet.ops.parallel``). A spinning worker takes a core from them, and measured, the
+work ran up to twice as slow (benchmarks/RESULTS.md). numnet sets ``OPENBLAS_THREAD_TIMEOUT=4`` (sleep at once)
+when it is imported before NumPy and the variable is not set; set it yourself to keep OpenBLAS's default (28) or
+any other value. The cost is waking the workers for each multi-threaded GEMM: small networks at small batches
+(LeNet-5 at batch 64) train about a tenth slower, bigger ones (VGGSmall, ResNet-14) a fifth to a third faster.
+Imported after NumPy, numnet cannot change it (OpenBLAS reads it once, at load).
+
+**The allocator.**
 
 A training step allocates the same large temporaries (im2col columns, activations, gradients) again and again. glibc
 serves blocks above ``M_MMAP_THRESHOLD`` with fresh ``mmap`` pages and gives freed heap tops back to the OS above
@@ -25,6 +38,22 @@ MMAP_THRESHOLD = 32 * 1024 * 1024
 TRIM_THRESHOLD = 1024 * 1024 * 1024
 
 allocator_configured = False
+
+
+# OpenBLAS's spin before its idle threads sleep, as a power of two of cycles (it clamps the value to 4..30)
+BLAS_THREAD_TIMEOUT = "4"
+blas_threads_configured = False
+
+
+def configure_blas_threads(timeout: str = BLAS_THREAD_TIMEOUT) -> bool:
+    """Set ``OPENBLAS_THREAD_TIMEOUT`` for this process (see the module docstring); True when set, False when the
+    variable is already set or NumPy (hence OpenBLAS) is already loaded."""
+    global blas_threads_configured
+    if "OPENBLAS_THREAD_TIMEOUT" in os.environ or "numpy" in sys.modules:
+        return False
+    os.environ["OPENBLAS_THREAD_TIMEOUT"] = timeout
+    blas_threads_configured = True
+    return True
 
 
 def configure_allocator(mmap_threshold: int = MMAP_THRESHOLD, trim_threshold: int = TRIM_THRESHOLD) -> bool:

@@ -10,6 +10,7 @@ setting             values (default first)                      read by
 ``conv_layout``     ``"auto"``, ``"batched"``, ``"chwn"``       ``numnet.ops.conv.Conv2d`` (the im2col column layout)
 ``conv_fold_bias``  ``True``, ``False``                         ``numnet.ops.conv.Conv2d`` (bias as a GEMM row of ones)
 ``conv_bands``      ``True``, ``False``                         ``numnet.ops.conv.Conv2d`` (chwn: bands of output rows)
+``conv_threads``    ``"auto"``, ``1``                           ``numnet.ops.parallel`` (bands on BLAS's thread count)
 ``compiled``        ``"auto"``, ``"numpy"``                     ``numnet.ops.compiled`` (numba kernels when installed)
 ``pool_fast_path``  ``True``, ``False``                         ``numnet.ops.pool`` (the 2×2 stride-2 max/avg paths)
 ``fuse_relu_pool``  ``True``, ``False``                         ``numnet.nn.Sequential`` (``numnet.nn.fusion``)
@@ -39,6 +40,7 @@ CHOICES: dict[str, tuple[Any, ...]] = {
     "conv_layout": ("auto", "batched", "chwn"),
     "conv_fold_bias": (True, False),
     "conv_bands": (True, False),
+    "conv_threads": ("auto", 1),  # ops/parallel.py: compiled bands split over BLAS's thread count, or one thread
     "pool_fast_path": (True, False),
     "fuse_relu_pool": (True, False),
     "compiled": ("auto", "numpy"),  # ops/compiled.py: numba kernels when numba is installed ("auto"), or NumPy

@@ -172,7 +172,7 @@ def test_no_grad_context_stops_recording_and_restores():
 
 
 def test_ops_see_no_input_needing_grad_under_no_grad():
-    """So a forward under no_grad saves nothing for backward (ReLU keeps no mask, conv keeps no columns)."""
+    """So a forward under no_grad saves nothing for backward (ReLU keeps no output, conv keeps no columns)."""
     x = numnet.tensor(np.array([[-1.0, 2.0]]), requires_grad=True)
     with numnet.no_grad():
         ctx = ReLUOp(x)
@@ -180,7 +180,7 @@ def test_ops_see_no_input_needing_grad_under_no_grad():
         ReLUOp.apply(x)
     assert ReLUOp(x).needs_input_grad == (True,)
     out = ReLUOp.apply(x)
-    assert out._ctx.needs_input_grad == (True,) and "mask" in out._ctx.__dict__
+    assert out._ctx.needs_input_grad == (True,) and "out" in out._ctx.__dict__
 
 
 def test_no_grad_restores_on_exception():

@@ -15,7 +15,7 @@ from numnet import kernels
 
 def test_defaults_and_settings():
     assert kernels.settings() == {"conv_layout": "auto", "conv_fold_bias": True, "conv_bands": True,
-                                  "pool_fast_path": True,
+                                  "conv_threads": "auto", "pool_fast_path": True,
                                   "fuse_relu_pool": True, "compiled": "auto"}
     assert kernels.get("conv_layout") == "auto"
     snapshot = kernels.settings()

@@ -348,7 +348,9 @@ def machine_section() -> list[str]:
         f"{numnet.__version__}",
         f"- NumPy BLAS: {'; '.join(blas) or 'unknown'}",
         f"- OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, "
-        f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE', '(unset)')}",
+        f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE', '(unset)')}, "
+        f"OPENBLAS_THREAD_TIMEOUT={os.environ.get('OPENBLAS_THREAD_TIMEOUT', '(unset: 28)')}"
+        f"{' (set by numnet at import)' if _runtime.blas_threads_configured else ''}",
         f"- Allocator: glibc mmap/trim thresholds raised by numnet at import: "
         f"{'yes' if _runtime.allocator_configured else 'no (NUMNET_MALLOPT=0 or not glibc)'} "
         "(applies to every contender in this process)",

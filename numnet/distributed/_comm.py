@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from typing import Any, Callable
 
 import numpy as np
@@ -196,6 +197,9 @@ def abort_job(exc: BaseException, comm: Comm | None = None, code: int = 1) -> No
     comm = comm or get_comm()
     print(f"numnet.distributed: rank {comm.rank} of {comm.size} failed: {type(exc).__name__}: {exc}; aborting "
           f"the job", file=sys.stderr, flush=True)
+    # mpirun forwards each rank's stderr through its proxy; an abort right after the write sometimes lost the last
+    # lines (seen under a loaded machine), so give it a moment to pass them on
+    time.sleep(0.2)
     comm.abort(code)
 
 

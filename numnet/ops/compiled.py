@@ -69,7 +69,8 @@ def _build() -> Any:
     if "NUMBA_THREADING_LAYER" not in os.environ:
         numba.config.THREADING_LAYER = "workqueue"
     jit = numba.njit(parallel=True, cache=True, fastmath=False)
-    serial = numba.njit(parallel=False, cache=True, fastmath=False)  # prange runs as range
+    # prange runs as range; without the GIL, so threads can run bands side by side (ops/parallel.py)
+    serial = numba.njit(parallel=False, cache=True, fastmath=False, nogil=True)
     # Sums may be reassociated (and multiply-adds fused), so LLVM vectorises them; without it each running sum is
     # one long chain of dependent adds. No other fast-math licence: NaN and inf propagate as in NumPy. Each sum
     # stays within one thread, so results are the same run to run.

@@ -40,7 +40,7 @@ import numpy as np
 
 from numnet import kernels
 from numnet.autograd import Function
-from numnet.ops import compiled, workspace
+from numnet.ops import compiled, parallel, workspace
 from numnet.ops.im2col import ConvGeometry, col2im_batched, col2im_chwn, conv_geometry, im2col_batched, im2col_chwn
 from numnet.ops.layout import batch_innermost, c_contiguous, is_batch_innermost
 
@@ -248,11 +248,12 @@ def _band_columns(work: np.ndarray, g: ConvGeometry, k: int, y0: int, y1: int) -
 
 
 def _fill_band(src: np.ndarray, g: ConvGeometry, y0: int, y1: int, start: int, end: int, band: ConvGeometry,
-               cols: np.ndarray, folded: bool) -> np.ndarray:
+               cols: np.ndarray, folded: bool, fast: bool) -> np.ndarray:
     """Fill a band's columns ``cols`` ``(G, K [+ 1], rows·Wo·N)`` from x's ``(C, H, W, N)`` memory ``src``: one
-    compiled pass (ops/compiled.py) or the NumPy im2col of the band's own geometry; then the ones row if folded."""
+    compiled pass (``fast``: ops/compiled.py) or the NumPy im2col of the band's own geometry; then the ones row if
+    folded."""
     k = g.k
-    if _compiled_for(src):
+    if fast:
         compiled.chwn_im2col(src, g, y0, y1 - y0, cols)
     elif end == start:  # only padding
         cols[:, :k] = 0
@@ -263,21 +264,37 @@ def _fill_band(src: np.ndarray, g: ConvGeometry, y0: int, y1: int, start: int, e
     return cols
 
 
+def _dealt_bands(g: ConvGeometry, rows: int, fast: bool) -> list[list]:
+    """The bands of ``rows`` output rows dealt round-robin to the threads that run them side by side
+    (:func:`numnet.ops.parallel.run`): with the compiled kernels (``fast``, they release the GIL) over BLAS's thread
+    count, else all in one list. The deal depends only on the thread count, so results repeat run to run."""
+    bands = list(_bands(g, rows))
+    t = min(len(bands), parallel.threads()) if fast and len(bands) > 1 else 1
+    return [bands[i::t] for i in range(t)]
+
+
 def _forward_bands(src: np.ndarray, wmat: np.ndarray, g: ConvGeometry, folded: bool) -> np.ndarray:
     """The chwn forward in bands of output rows, from ``src`` = x's ``(C, H, W, N)`` memory: each band's columns
-    (about :data:`_BAND_BYTES`) are filled into one reused scratch array that stays in cache, and its GEMM writes
+    (about :data:`_BAND_BYTES`) are filled into a reused scratch array that stays in cache, and its GEMM writes
     straight into the band of the ``(O, Ho, Wo, N)`` output. Nothing is kept: backward fills the columns again,
-    which costs less than writing and reading all of them through main memory (benchmarks/RESULTS.md)."""
+    which costs less than writing and reading all of them through main memory (benchmarks/RESULTS.md). With the
+    compiled fill, the bands are shared between threads (each its own scratch; the bands of the output are
+    disjoint)."""
     k, width = g.k + folded, g.wo * g.n
     rows = _band_rows(g, k, src.itemsize)
     out = np.empty((g.groups, g.og, g.ho * width), dtype=np.result_type(src, wmat))
-    work = np.empty(g.groups * k * rows * width, dtype=src.dtype)
-    for y0, y1, start, end, band in _bands(g, rows):
-        cols = _fill_band(src, g, y0, y1, start, end, band, _band_columns(work, g, k, y0, y1), folded)
-        if g.groups == 1 and _blocks(g.og, cols.shape[-1]):
-            out[..., y0 * width:y1 * width] = gemm(wmat, cols)
-        else:
-            np.matmul(wmat, cols, out=out[..., y0 * width:y1 * width])
+    fast = _compiled_for(src)  # decided here: a worker thread has the default kernel settings
+
+    def run(bands: list) -> None:
+        work = np.empty(g.groups * k * rows * width, dtype=src.dtype)
+        for y0, y1, start, end, band in bands:
+            cols = _fill_band(src, g, y0, y1, start, end, band, _band_columns(work, g, k, y0, y1), folded, fast)
+            if g.groups == 1 and _blocks(g.og, cols.shape[-1]):
+                out[..., y0 * width:y1 * width] = gemm(wmat, cols)
+            else:
+                np.matmul(wmat, cols, out=out[..., y0 * width:y1 * width])
+
+    parallel.run(run, _dealt_bands(g, rows, fast))
     return _CHWN.as_nchw(out, g)
 
 
@@ -286,27 +303,42 @@ def _backward_bands(gr: np.ndarray, src: np.ndarray, w: np.ndarray | None, g: Co
     """Backward of :func:`_forward_bands`, band by band: the band's columns are filled again for
     ``∂L/∂w += g_band · colsᵀ`` (with the bias column when ``folded``), and ``∂L/∂cols = wᵀ · g_band`` is folded by
     col2im into the band's input rows (neighbouring bands overlap by the kernel's reach, so they are added).
-    ``gr`` is ∂L/∂out as ``(G, O/G, Ho·Wo·N)``. Returns ``(∂L/∂x as (C, H, W, N) memory, (G, O/G, K [+ 1]))``."""
+    ``gr`` is ∂L/∂out as ``(G, O/G, Ho·Wo·N)``. Returns ``(∂L/∂x as (C, H, W, N) memory, (G, O/G, K [+ 1]))``.
+    Shared between threads like the forward, each thread sums into its own ∂L/∂x and ∂L/∂w (neighbouring bands
+    overlap), added in a fixed order at the end."""
     k, width = g.k + folded, g.wo * g.n
     rows = _band_rows(g, k, gr.itemsize)
-    dx = np.zeros((g.c, g.h, g.w, g.n), dtype=gr.dtype) if need_x else None
-    dwg = np.zeros((g.groups, g.og, k), dtype=gr.dtype) if need_w else None
-    work = np.empty(g.groups * k * rows * width, dtype=src.dtype) if need_w else None
     wt = w.reshape(g.groups, g.og, g.k).swapaxes(1, 2) if need_x else None  # (G, K, O/G)
-    dwork = np.empty(g.groups * g.k * rows * width, dtype=gr.dtype) if need_x else None
-    fast = need_x and _compiled_for(dx)
-    for y0, y1, start, end, band in _bands(g, rows):
-        g_band = gr[..., y0 * width:y1 * width]
+    fast_x = need_x and gr.dtype in compiled.DTYPES and compiled.available()  # the fold of C-contiguous dx
+    fast_w = need_w and _compiled_for(src)
+
+    def run(bands: list) -> tuple[np.ndarray | None, np.ndarray | None]:
+        dx = np.zeros((g.c, g.h, g.w, g.n), dtype=gr.dtype) if need_x else None
+        dwg = np.zeros((g.groups, g.og, k), dtype=gr.dtype) if need_w else None
+        work = np.empty(g.groups * k * rows * width, dtype=src.dtype) if need_w else None
+        dwork = np.empty(g.groups * g.k * rows * width, dtype=gr.dtype) if need_x else None
+        for y0, y1, start, end, band in bands:
+            g_band = gr[..., y0 * width:y1 * width]
+            if need_w:
+                cols = _fill_band(src, g, y0, y1, start, end, band, _band_columns(work, g, k, y0, y1), folded,
+                                  fast_w)
+                dwg += _gemm_nt(g_band, cols)
+            if need_x and end > start:
+                dcols = np.matmul(wt, g_band, out=_band_columns(dwork, g, g.k, y0, y1))
+                if fast_x:
+                    compiled.chwn_col2im_add(dcols, g, y0, y1 - y0, dx)
+                else:
+                    shape = (band.c, band.kh, band.kw, band.ho, band.wo, band.n)
+                    dx[:, start:end] += col2im_chwn(dcols.reshape(shape), band).transpose(1, 2, 3, 0)
+        return dx, dwg
+
+    parts = parallel.run(run, _dealt_bands(g, rows, (fast_x or not need_x) and (fast_w or not need_w)))
+    dx, dwg = parts[0]
+    for more_dx, more_dw in parts[1:]:
+        if need_x:
+            dx += more_dx
         if need_w:
-            cols = _fill_band(src, g, y0, y1, start, end, band, _band_columns(work, g, k, y0, y1), folded)
-            dwg += _gemm_nt(g_band, cols)
-        if need_x and end > start:
-            dcols = np.matmul(wt, g_band, out=_band_columns(dwork, g, g.k, y0, y1))
-            if fast:
-                compiled.chwn_col2im_add(dcols, g, y0, y1 - y0, dx)
-            else:
-                shape = (band.c, band.kh, band.kw, band.ho, band.wo, band.n)
-                dx[:, start:end] += col2im_chwn(dcols.reshape(shape), band).transpose(1, 2, 3, 0)
+            dwg += more_dw
     return dx, dwg
 
 

@@ -22,6 +22,16 @@ from tests.reference import assert_close, to_torch, torch_one_thread  # noqa: F4
 PATHS = ("auto", "numpy")  # the `compiled` setting: numba's fill and fold, or NumPy's im2col and col2im
 
 
+@pytest.fixture(autouse=True, params=[1, 2, 3], ids=["one-thread", "two-threads", "three-threads"])
+def band_threads(request, monkeypatch):
+    """Every test with the bands on one thread and dealt to two and three (numnet.ops.parallel; with the compiled
+    fill and fold only): the results must not depend on the deal."""
+    from numnet.ops import parallel
+
+    monkeypatch.setattr(parallel, "threads", lambda: request.param)
+    return request.param
+
+
 @pytest.fixture
 def banded(monkeypatch):
     """Force the banded path for any size; returns a function that sets the band budget and a list recording each
