@@ -5,10 +5,11 @@ thresholds.
 for about 2^28 cycles (its ``OPENBLAS_THREAD_TIMEOUT`` of 28; a tenth of a second) before they sleep. Between two
 GEMMs numnet runs work of its own on the cores: the compiled kernels' threads and the bands of a convolution
 shared between threads (``numnet.ops.parallel``). A spinning worker takes a core from them, and measured, the
-work ran up to twice as slow (benchmarks/RESULTS.md). numnet sets ``OPENBLAS_THREAD_TIMEOUT=4`` (sleep at once)
-when it is imported before NumPy and the variable is not set; set it yourself to keep OpenBLAS's default (28) or
-any other value. The cost is waking the workers for each multi-threaded GEMM: small networks at small batches
-(LeNet-5 at batch 64) train about a tenth slower, bigger ones (VGGSmall, ResNet-14) a fifth to a third faster.
+work ran up to twice as slow (benchmarks/RESULTS.md). numnet sets ``OPENBLAS_THREAD_TIMEOUT=20`` (2^20 cycles,
+under a millisecond: the workers stay awake between the close GEMMs of a small network and sleep soon after the
+last) when it is imported before NumPy and the variable is not set; set it yourself to keep OpenBLAS's default (28)
+or any other value. Measured: bigger networks (VGGSmall, ResNet-14) train a tenth to a quarter faster with it and
+the conv bands on two threads; LeNet-5 at batch 64 about 5-10 % slower (it wakes the workers more often).
 Imported after NumPy, numnet cannot change it (OpenBLAS reads it once, at load).
 
 **The allocator.**
@@ -41,7 +42,7 @@ allocator_configured = False
 
 
 # OpenBLAS's spin before its idle threads sleep, as a power of two of cycles (it clamps the value to 4..30)
-BLAS_THREAD_TIMEOUT = "4"
+BLAS_THREAD_TIMEOUT = "20"
 blas_threads_configured = False
 
 

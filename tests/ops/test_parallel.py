@@ -105,6 +105,6 @@ def _env_after_import(first: str, env: dict) -> str:
 
 
 def test_numnet_sets_openblas_idle_timeout_only_before_numpy_and_when_unset():
-    assert _env_after_import("sys", {}) == "4"  # numnet first: set for OpenBLAS to read at load
+    assert _env_after_import("sys", {}) == "20"  # numnet first: set for OpenBLAS to read at load
     assert _env_after_import("sys", {"OPENBLAS_THREAD_TIMEOUT": "28"}) == "28"  # the user's own value is kept
     assert _env_after_import("numpy", {}) == "unset"  # NumPy first: too late, left alone
