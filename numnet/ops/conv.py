@@ -18,10 +18,11 @@ Named variants beside it, each chosen where the choice is made (``numnet.kernels
 * **bias folding** (:func:`_fold_bias`): with one group, the bias rides in the GEMM as a row of ones appended to the
   columns, so the forward needs no separate pass over the output and ``∂L/∂b`` falls out of the ``∂L/∂w`` GEMM.
 * **bands of output rows** (:func:`_forward_bands`, :func:`_backward_bands`; setting ``conv_bands``): in the chwn
-  layout, when all the columns would exceed :data:`_CHUNK_BYTES`, they are never held at once. Each band of output
-  rows gets its columns filled into one small scratch array that stays in cache, then its GEMM; backward fills them
-  again for ``∂L/∂w`` and folds each band's column gradient back at once. Memory traffic and the step's peak memory
-  both fall (the columns are not kept between forward and backward).
+  layout, when all the columns would exceed :data:`_CHUNK_BYTES` (:data:`_SHARED_BANDS_BYTES` when the compiled
+  kernels take the bands, shared between threads: :func:`_band_threshold`), they are never held at once. Each band
+  of output rows gets its columns filled into one small scratch array that stays in cache, then its GEMM; backward
+  fills them again for ``∂L/∂w`` and folds each band's column gradient back at once. Memory traffic and the step's
+  peak memory both fall (the columns are not kept between forward and backward).
 * **compiled fill and fold**: with numba (``numnet[fast]``), the chwn im2col and col2im, banded or whole, are
   compiled kernels running over both cores (ops/compiled.py); NumPy's copies run on one.
 * **chunked inference** (:func:`_forward_chunked`): in the batched layout, without gradients nothing needs the
@@ -58,6 +59,9 @@ _CHUNK_BYTES = 16 * 1024 * 1024
 # The chwn layout fills the columns of this many bytes of output rows at a time (one band; see _forward_bands),
 # sized to stay in the L2 cache (measured on VGGSmall and ResNet-14, benchmarks/RESULTS.md).
 _BAND_BYTES = 2 * 1024 * 1024
+# With the compiled fill and fold and more than one thread, the bands (shared between the threads) beat keeping the
+# columns from this many bytes on: 4 MiB measured best on LeNet-5 at batch 256 and ResNet-14 (benchmarks/RESULTS.md).
+_SHARED_BANDS_BYTES = 4 * 1024 * 1024
 # Below this many bytes of columns NumPy's copies are about as fast, and the compiled ones cost waking threads (and
 # loading numba, 1-2 s, in a process that needs no other kernel: LeNet-5 at batch 64, the demo).
 _COMPILED_MIN_BYTES = 8 * 1024 * 1024
@@ -193,6 +197,14 @@ def _forward_im2col(x: np.ndarray, wmat: np.ndarray, g: ConvGeometry, lay: _Colu
     else:
         lay.im2col(src, g, cols.reshape(lay.col_shape(g)))
     return gemm(wmat, cols), cols
+
+
+def _band_threshold(x: np.ndarray) -> int:
+    """Bytes of columns above which a chwn convolution runs in bands: :data:`_CHUNK_BYTES`, or the lower
+    :data:`_SHARED_BANDS_BYTES` when the compiled kernels take the bands and there are threads to share them."""
+    if x.dtype in compiled.DTYPES and compiled.available() and parallel.threads() > 1:
+        return min(_CHUNK_BYTES, _SHARED_BANDS_BYTES)
+    return _CHUNK_BYTES
 
 
 def _compiled_for(a: np.ndarray) -> bool:
@@ -362,7 +374,7 @@ class Conv2dOp(Function):
         keep_cols = need_w or (folded and need_b)
         sample_bytes = (g.k + folded) * groups * g.ho * g.wo * x.dtype.itemsize  # columns of one sample
         # columns too big to keep: bands of output rows, whose columns backward fills again from x
-        self.banded = lay is _CHWN and g.n * sample_bytes > _CHUNK_BYTES and kernels.get("conv_bands")
+        self.banded = lay is _CHWN and g.n * sample_bytes > _band_threshold(x) and kernels.get("conv_bands")
         self.src = None
         if self.banded:
             src = batch_innermost(x)

@@ -108,3 +108,18 @@ def test_numnet_sets_openblas_idle_timeout_only_before_numpy_and_when_unset():
     assert _env_after_import("sys", {}) == "20"  # numnet first: set for OpenBLAS to read at load
     assert _env_after_import("sys", {"OPENBLAS_THREAD_TIMEOUT": "28"}) == "28"  # the user's own value is kept
     assert _env_after_import("numpy", {}) == "unset"  # NumPy first: too late, left alone
+
+
+def test_with_threads_to_share_them_bands_start_at_a_lower_size():
+    # 64 samples, 16→16 channels, 16×16, k3: 9.4 MiB of columns, between _SHARED_BANDS_BYTES and _CHUNK_BYTES
+    x = numnet.tensor(np.random.default_rng(1).standard_normal((64, 16, 16, 16)).astype(np.float32),
+                      requires_grad=True)
+    w = numnet.tensor(np.random.default_rng(2).standard_normal((16, 16, 3, 3)).astype(np.float32),
+                      requires_grad=True)
+    assert conv_ops._SHARED_BANDS_BYTES < 144 * 16 * 16 * 64 * 4 < conv_ops._CHUNK_BYTES
+    banded = {}
+    for threads in ("auto", 1):
+        with threadpool_limits(2), numnet.kernels.using(conv_threads=threads):
+            out = F.conv2d(x, w, padding=1)
+            banded[threads] = out._ctx.banded
+    assert banded == {"auto": True, 1: False}
