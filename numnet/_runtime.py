@@ -10,7 +10,8 @@ under a millisecond: the workers stay awake between the close GEMMs of a small n
 last) when it is imported before NumPy and the variable is not set; set it yourself to keep OpenBLAS's default (28)
 or any other value. Measured: bigger networks (VGGSmall, ResNet-14) train a tenth to a quarter faster with it and
 the conv bands on two threads; LeNet-5 at batch 64 about 5-10 % slower (it wakes the workers more often).
-Imported after NumPy, numnet cannot change it (OpenBLAS reads it once, at load).
+Imported after NumPy, numnet cannot change it (OpenBLAS reads it once, at load), and then shares no work between
+threads of its own unless the variable was set short (at most 22) before NumPy was imported.
 
 **The allocator.**
 
@@ -46,15 +47,25 @@ BLAS_THREAD_TIMEOUT = "20"
 blas_threads_configured = False
 
 
+# Whether OpenBLAS's idle workers sleep soon enough (a timeout of at most 2^22 cycles) for numnet's own threads to
+# pay: read once, at import; numnet.ops.parallel shares nothing between threads otherwise (measured: with the
+# default spin, two threads of conv bands were slower than one).
+blas_idle_short = False
+
+
 def configure_blas_threads(timeout: str = BLAS_THREAD_TIMEOUT) -> bool:
     """Set ``OPENBLAS_THREAD_TIMEOUT`` for this process (see the module docstring); True when set, False when the
-    variable is already set or NumPy (hence OpenBLAS) is already loaded."""
-    global blas_threads_configured
-    if "OPENBLAS_THREAD_TIMEOUT" in os.environ or "numpy" in sys.modules:
-        return False
-    os.environ["OPENBLAS_THREAD_TIMEOUT"] = timeout
-    blas_threads_configured = True
-    return True
+    variable is already set or NumPy (hence OpenBLAS) is already loaded. Records in :data:`blas_idle_short` whether
+    the timeout in force is short."""
+    global blas_threads_configured, blas_idle_short
+    if "OPENBLAS_THREAD_TIMEOUT" not in os.environ and "numpy" not in sys.modules:
+        os.environ["OPENBLAS_THREAD_TIMEOUT"] = timeout
+        blas_threads_configured = True
+    try:
+        blas_idle_short = int(os.environ.get("OPENBLAS_THREAD_TIMEOUT", "28")) <= 22
+    except ValueError:
+        blas_idle_short = False
+    return blas_threads_configured
 
 
 def configure_allocator(mmap_threshold: int = MMAP_THRESHOLD, trim_threshold: int = TRIM_THRESHOLD) -> bool:

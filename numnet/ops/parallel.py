@@ -4,7 +4,8 @@ NumPy's BLAS calls and the serial compiled kernels (``ops/compiled.py``, ``nogil
 threads can run them side by side. Each thread then runs its BLAS calls on one thread: BLAS is held to one thread
 while the pieces run and given its own count back after, or the cores would be oversubscribed. The number of threads
 is BLAS's own (``OPENBLAS_NUM_THREADS``, ``threadpoolctl.threadpool_limits``), so a user who limits BLAS limits
-this too; the ``conv_threads`` kernel setting forces one.
+this too; the ``conv_threads`` kernel setting forces one. When OpenBLAS's idle workers spin for long after each call
+(``numnet/_runtime.py``), they hold a core, and the threads here would only fight them: then one thread.
 
 Used by the banded convolution (``ops/conv.py``): a band's fill and GEMM take about the same time, the fill runs on
 one core, and BLAS shares a band's small GEMM poorly between two; two threads with a band each are faster than
@@ -21,7 +22,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Sequence
 
-from numnet import kernels
+from numnet import _runtime, kernels
 
 _BLAS: Any = None  # threadpoolctl's BLAS controllers once looked up; False when there are none
 _POOL: ThreadPoolExecutor | None = None
@@ -42,9 +43,10 @@ def _blas() -> list | None:
 
 
 def threads() -> int:
-    """How many threads a split kernel uses: 1 under ``conv_threads=1`` or without threadpoolctl, else BLAS's own
-    thread count."""
-    if kernels.get("conv_threads") == 1:
+    """How many threads a split kernel uses: 1 under ``conv_threads=1``, without threadpoolctl, or when OpenBLAS's
+    idle workers spin long (``numnet._runtime``: numnet imported after NumPy without ``OPENBLAS_THREAD_TIMEOUT``
+    set), else BLAS's own thread count."""
+    if kernels.get("conv_threads") == 1 or not _runtime.blas_idle_short:
         return 1
     libs = _blas()
     if libs is None:

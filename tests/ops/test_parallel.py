@@ -20,6 +20,12 @@ from numnet.ops import conv as conv_ops
 from numnet.ops import parallel
 
 
+@pytest.fixture(autouse=True)
+def _short_idle_spin(monkeypatch):
+    """As after numnet is imported first (it sets OpenBLAS's idle timeout short); pytest may import NumPy first."""
+    monkeypatch.setattr(numnet._runtime, "blas_idle_short", True)
+
+
 def _blas_threads() -> int:
     return min(lib.num_threads for lib in ThreadpoolController().select(user_api="blas").lib_controllers)
 
@@ -55,13 +61,15 @@ def test_blas_gets_its_thread_count_back_even_when_a_part_raises():
         assert _blas_threads() == 2
 
 
-def test_threads_follow_blas_and_the_setting():
+def test_threads_follow_blas_and_the_setting(monkeypatch):
     with threadpool_limits(1):
         assert parallel.threads() == 1
     with threadpool_limits(2):
         assert parallel.threads() == 2
         with numnet.kernels.using(conv_threads=1):
             assert parallel.threads() == 1
+        monkeypatch.setattr(numnet._runtime, "blas_idle_short", False)  # OpenBLAS's workers spin: share nothing
+        assert parallel.threads() == 1
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX-only")
@@ -97,7 +105,8 @@ def test_a_banded_conv_shares_its_bands_between_threads_and_matches_one_thread(m
 
 
 def _env_after_import(first: str, env: dict) -> str:
-    code = f"import {first}, os; import numnet; print(os.environ.get('OPENBLAS_THREAD_TIMEOUT', 'unset'))"
+    code = (f"import {first}, os; import numnet; print(os.environ.get('OPENBLAS_THREAD_TIMEOUT', 'unset'), "
+            "numnet._runtime.blas_idle_short)")
     full = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
     full.update(env)
     return subprocess.run([sys.executable, "-c", code], env=full, capture_output=True, text=True,
@@ -105,9 +114,10 @@ def _env_after_import(first: str, env: dict) -> str:
 
 
 def test_numnet_sets_openblas_idle_timeout_only_before_numpy_and_when_unset():
-    assert _env_after_import("sys", {}) == "20"  # numnet first: set for OpenBLAS to read at load
-    assert _env_after_import("sys", {"OPENBLAS_THREAD_TIMEOUT": "28"}) == "28"  # the user's own value is kept
-    assert _env_after_import("numpy", {}) == "unset"  # NumPy first: too late, left alone
+    assert _env_after_import("sys", {}) == "20 True"  # numnet first: set for OpenBLAS to read at load
+    assert _env_after_import("sys", {"OPENBLAS_THREAD_TIMEOUT": "28"}) == "28 False"  # the user's value is kept
+    assert _env_after_import("numpy", {}) == "unset False"  # NumPy first: too late, left alone, nothing shared
+    assert _env_after_import("numpy", {"OPENBLAS_THREAD_TIMEOUT": "16"}) == "16 True"  # set short by the user
 
 
 def test_with_threads_to_share_them_bands_start_at_a_lower_size():
