@@ -19,6 +19,7 @@ decides the path and hands the pieces everything they need.
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Sequence
 
@@ -28,6 +29,11 @@ _BLAS: Any = None  # threadpoolctl's BLAS controllers once looked up; False when
 _POOL: ThreadPoolExecutor | None = None
 _POOL_PID: int | None = None
 _POOL_SIZE = 0
+# Callers may run split kernels from several threads at once (a threaded server): BLAS is held to one thread from
+# the first entry to the last exit, and given back the count it had before the first
+_LOCK = threading.Lock()
+_ACTIVE = 0
+_SAVED: list = []
 
 
 def _blas() -> list | None:
@@ -43,10 +49,14 @@ def _blas() -> list | None:
 
 
 def threads() -> int:
-    """How many threads a split kernel uses: 1 under ``conv_threads=1``, without threadpoolctl, or when OpenBLAS's
-    idle workers spin long (``numnet._runtime``: numnet imported after NumPy without ``OPENBLAS_THREAD_TIMEOUT``
-    set), else BLAS's own thread count."""
+    """How many threads a split kernel uses: 1 under ``conv_threads=1``, without threadpoolctl, off the main thread,
+    or when OpenBLAS's idle workers spin long (``numnet._runtime``: numnet imported after NumPy without
+    ``OPENBLAS_THREAD_TIMEOUT`` set), else BLAS's own thread count."""
     if kernels.get("conv_threads") == 1 or not _runtime.blas_idle_short:
+        return 1
+    if threading.current_thread() is not threading.main_thread():
+        # OpenBLAS's thread count set from another thread was seen not to reach the workers' BLAS calls: they would
+        # run two BLAS threads each, on two cores
         return 1
     libs = _blas()
     if libs is None:
@@ -55,7 +65,8 @@ def threads() -> int:
 
 
 def _pool(workers: int) -> ThreadPoolExecutor:
-    """The shared pool of worker threads, made again in a forked child (a parent's threads do not survive a fork)."""
+    """The shared pool of worker threads, made again in a forked child (a parent's threads do not survive a fork).
+    Called under ``_LOCK``."""
     global _POOL, _POOL_PID, _POOL_SIZE
     if _POOL is None or _POOL_PID != os.getpid() or _POOL_SIZE < workers:
         _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="numnet")
@@ -63,24 +74,41 @@ def _pool(workers: int) -> ThreadPoolExecutor:
     return _POOL
 
 
+def _enter(workers: int) -> ThreadPoolExecutor:
+    global _ACTIVE, _SAVED
+    with _LOCK:
+        if _ACTIVE == 0:
+            libs = _blas() or []
+            _SAVED = [(lib, lib.num_threads) for lib in libs]
+            for lib in libs:
+                lib.set_num_threads(1)
+        _ACTIVE += 1
+        return _pool(workers)
+
+
+def _exit() -> None:
+    global _ACTIVE
+    with _LOCK:
+        _ACTIVE -= 1
+        if _ACTIVE == 0:
+            for lib, n in _SAVED:
+                lib.set_num_threads(n)
+
+
 def run(fn: Callable[[Any], Any], parts: Sequence[Any]) -> list:
     """``[fn(part) for part in parts]``, the first part on this thread and the others on the pool at the same time,
     BLAS at one thread each meanwhile. An exception in any part is raised here, after all have finished."""
     if len(parts) == 1:
         return [fn(parts[0])]
-    libs = _blas() or []
-    before = [lib.num_threads for lib in libs]
-    for lib in libs:
-        lib.set_num_threads(1)
+    pool = _enter(len(parts) - 1)
     try:
-        futures = [_pool(len(parts) - 1).submit(fn, p) for p in parts[1:]]
+        futures = [pool.submit(fn, p) for p in parts[1:]]
         try:
             first = fn(parts[0])
         finally:
             rest = [f.exception() for f in futures]  # wait for every part before BLAS gets its threads back
     finally:
-        for lib, n in zip(libs, before):
-            lib.set_num_threads(n)
+        _exit()
     for err in rest:
         if err is not None:
             raise err

@@ -68,6 +68,11 @@ def test_threads_follow_blas_and_the_setting(monkeypatch):
         assert parallel.threads() == 2
         with numnet.kernels.using(conv_threads=1):
             assert parallel.threads() == 1
+        seen = []
+        worker = threading.Thread(target=lambda: seen.append(parallel.threads()))
+        worker.start()
+        worker.join()
+        assert seen == [1]  # off the main thread: BLAS's count cannot be held to one for the workers
         monkeypatch.setattr(numnet._runtime, "blas_idle_short", False)  # OpenBLAS's workers spin: share nothing
         assert parallel.threads() == 1
 
@@ -133,3 +138,31 @@ def test_with_threads_to_share_them_bands_start_at_a_lower_size():
             out = F.conv2d(x, w, padding=1)
             banded[threads] = out._ctx.banded
     assert banded == {"auto": True, 1: False}
+
+
+def test_callers_on_several_threads_at_once_leave_blas_its_thread_count():
+    # a threaded server running split kernels side by side: A enters, B enters, A leaves, B leaves. B must not
+    # restore the one thread it found while A was inside
+    a_in, b_in, a_done = threading.Event(), threading.Event(), threading.Event()
+
+    def a_part(i):
+        if i == 0:
+            a_in.set()
+            assert b_in.wait(5)
+
+    def b_part(i):
+        if i == 0:
+            b_in.set()
+            assert a_done.wait(5)
+
+    def a():
+        parallel.run(a_part, [0, 1])
+        a_done.set()
+
+    with threadpool_limits(2):
+        ta = threading.Thread(target=a)
+        ta.start()
+        assert a_in.wait(5)
+        parallel.run(b_part, [0, 1])
+        ta.join()
+        assert _blas_threads() == 2
