@@ -60,8 +60,10 @@ _CHUNK_BYTES = 16 * 1024 * 1024
 # sized to stay in the L2 cache (measured on VGGSmall and ResNet-14, benchmarks/RESULTS.md).
 _BAND_BYTES = 2 * 1024 * 1024
 # With the compiled fill and fold and more than one thread, the bands (shared between the threads) beat keeping the
-# columns from this many bytes on: 4 MiB measured best on LeNet-5 at batch 256 and ResNet-14 (benchmarks/RESULTS.md).
-_SHARED_BANDS_BYTES = 4 * 1024 * 1024
+# columns from this many bytes on (LeNet-5's second conv at batch 256, ResNet-14's middle stage;
+# benchmarks/RESULTS.md). Not lower: LeNet-5's first conv at batch 64 (5 MB, 25 rows of columns) was slower banded,
+# and the demo would load numba for it.
+_SHARED_BANDS_BYTES = 8 * 1024 * 1024
 # Below this many bytes of columns NumPy's copies are about as fast, and the compiled ones cost waking threads (and
 # loading numba, 1-2 s, in a process that needs no other kernel: LeNet-5 at batch 64, the demo).
 _COMPILED_MIN_BYTES = 8 * 1024 * 1024
