@@ -139,8 +139,7 @@ class ReLUOp(Function):
 
     def backward(self, g):
         out = self.out
-        if g.strides != out.strides:  # e.g. NCHW from a pooling or Flatten, z batch-innermost: one order first
-            g = match_layout(g, out)
+        g = match_layout(g, out)  # e.g. NCHW from a pooling or Flatten, z batch-innermost: one order first
         # z is 0, positive or NaN, so z ≠ 0 is [x > 0] with NaN passing its gradient, as in PyTorch (np.where
         # would be several times slower: it branches on the mask)
         return g * (out != _ZEROS[out.dtype])

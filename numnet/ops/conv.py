@@ -204,15 +204,20 @@ def _forward_im2col(x: np.ndarray, wmat: np.ndarray, g: ConvGeometry, lay: _Colu
 def _band_threshold(x: np.ndarray) -> int:
     """Bytes of columns above which a chwn convolution runs in bands: :data:`_CHUNK_BYTES`, or the lower
     :data:`_SHARED_BANDS_BYTES` when the compiled kernels take the bands and there are threads to share them."""
-    if x.dtype in compiled.DTYPES and compiled.available() and parallel.threads() > 1:
+    if _compiled_dtype(x.dtype) and parallel.threads() > 1:
         return min(_CHUNK_BYTES, _SHARED_BANDS_BYTES)
     return _CHUNK_BYTES
+
+
+def _compiled_dtype(dtype: np.dtype) -> bool:
+    """Whether the compiled kernels (ops/compiled.py) are in use and compiled for ``dtype``."""
+    return dtype in compiled.DTYPES and compiled.available()
 
 
 def _compiled_for(a: np.ndarray) -> bool:
     """Whether the compiled chwn fill and fold (ops/compiled.py) take ``a``: numba present and chosen, a dtype it
     is compiled for, and C-contiguous ``(C, H, W, N)`` memory."""
-    return a.dtype in compiled.DTYPES and a.flags.c_contiguous and compiled.available()
+    return a.flags.c_contiguous and _compiled_dtype(a.dtype)
 
 
 def _forward_chunked(x: np.ndarray, wmat: np.ndarray, g: ConvGeometry, lay: _ColumnLayout, folded: bool,
@@ -323,7 +328,7 @@ def _backward_bands(gr: np.ndarray, src: np.ndarray, w: np.ndarray | None, g: Co
     k, width = g.k + folded, g.wo * g.n
     rows = _band_rows(g, k, gr.itemsize)
     wt = w.reshape(g.groups, g.og, g.k).swapaxes(1, 2) if need_x else None  # (G, K, O/G)
-    fast_x = need_x and gr.dtype in compiled.DTYPES and compiled.available()  # the fold of C-contiguous dx
+    fast_x = need_x and _compiled_dtype(gr.dtype)  # the fold into the C-contiguous dx made below
     fast_w = need_w and _compiled_for(src)
 
     def run(bands: list) -> tuple[np.ndarray | None, np.ndarray | None]:

@@ -96,9 +96,9 @@ def common_layout(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     if a.ndim != 4 or a.shape != b.shape or a.strides == b.strides or a.size < _MIXED_MIN_VALUES:
         return a, b, False
     if is_batch_innermost(a) and b.flags.c_contiguous:
-        return a, batch_innermost(b).transpose(3, 0, 1, 2), True
+        return a, match_layout(b, a), True
     if is_batch_innermost(b) and a.flags.c_contiguous:
-        return batch_innermost(a).transpose(3, 0, 1, 2), b, True
+        return match_layout(a, b), b, True
     return a, b, False
 
 

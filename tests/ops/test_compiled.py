@@ -70,6 +70,11 @@ def test_depthwise_gradcheck_on_the_compiled_path():
               name="depthwise, stride 1 (flat kernels)")
 
 
+def _chwn(a):
+    """``a`` in batch-innermost ``(C, H, W, N)`` memory, same logical NCHW array."""
+    return np.ascontiguousarray(a.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
+
+
 def _run_bn(x, path, affine, chwn, g_chwn=False):
     with kernels.using(compiled=path):
         bn = numnet.nn.BatchNorm2d(x.shape[1], affine=affine).to(x.dtype)
@@ -77,12 +82,12 @@ def _run_bn(x, path, affine, chwn, g_chwn=False):
             bn.weight._data[...] = np.linspace(0.5, 1.5, x.shape[1])
         arr = x
         if chwn:  # batch-innermost memory, as numnet's conv leaves it
-            arr = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
+            arr = _chwn(x)
         xt = numnet.tensor(arr, requires_grad=True)
         y = bn(xt)
         g = np.random.default_rng(2).standard_normal(x.shape).astype(x.dtype)
         if g_chwn:  # the cotangent in the other layout: converted into x's before the kernel reads it
-            g = np.ascontiguousarray(g.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
+            g = _chwn(g)
         y.backward(g)
         out = [y.detach().numpy(), xt.grad.numpy(), bn.running_mean.numpy(), bn.running_var.numpy()]
         if affine:
@@ -117,7 +122,7 @@ def test_batchnorm_evaluation_matches_numpy_and_torch(monkeypatch, dtype, affine
     monkeypatch.setattr(compiled, "scale_shift", lambda *a: used.append(1) or real(*a))
     rng = np.random.default_rng(5)
     x = (rng.standard_normal((6, 4, 5, 3)) * 3 + 1).astype(dtype)
-    arr = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2) if chwn else x
+    arr = _chwn(x) if chwn else x
     g = rng.standard_normal(x.shape).astype(dtype)
     tb = torch.nn.BatchNorm2d(4, affine=affine).double()
     with torch.no_grad():
